@@ -1,0 +1,68 @@
+// Mocha root hooks: ONE real Temporal dev server per test run, started the first time a test asks for it
+// (unit tests of pure code never pay for it) and torn down at the end. The binary comes from
+// scripts/temporal-cli.ts; the SDK's own download cannot work on these machines.
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import path from 'node:path';
+import { ensureTemporalCli } from '../scripts/temporal-cli';
+import { allSearchAttributes } from '../src/search-attributes';
+
+// Worker lifecycle chatter at INFO drowns mocha's output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+let envPromise: Promise<TestWorkflowEnvironment> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+export function testEnv(): Promise<TestWorkflowEnvironment> {
+  envPromise ??= (async () => {
+    const executable = await ensureTemporalCli();
+    const started = Date.now();
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: executable },
+        searchAttributes: allSearchAttributes,
+        log: { format: 'pretty', level: 'warn' },
+      },
+    });
+    console.log(`    [harness] Temporal dev server up in ${Date.now() - started} ms (${executable})`);
+    return env;
+  })();
+  return envPromise;
+}
+
+/** Bundles a workflows module once per test run; every Worker.create in the suite reuses it. */
+export function workflowBundle(
+  workflowsPath = path.resolve(__dirname, '../src/workflows'),
+): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+const noop = (): void => undefined;
+const quietBundlerLogger = {
+  log: noop,
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+export const mochaHooks = {
+  async afterAll(this: Mocha.Context): Promise<void> {
+    this.timeout(30_000);
+    if (envPromise) {
+      const env = await envPromise;
+      await env.teardown();
+    }
+  },
+};
