@@ -1,0 +1,266 @@
+// Run summaries: merging counts from child runs and activities, and the Slack message a manager reads.
+// Pure and clock-free, so workflow code can build the summary it returns.
+import {
+  MAX_FAILURES_IN_SUMMARY,
+  type FailureEntry,
+  type RunSummary,
+  type SyncCounts,
+  type SyncMode,
+} from './types';
+
+export function emptyCounts(): SyncCounts {
+  return {
+    featureRequests: { identified: 0, created: 0, updated: 0, unchanged: 0, failed: 0 },
+    companies: { matched: 0, created: 0, failed: 0 },
+    contacts: { matched: 0, created: 0, failed: 0, skipped: 0 },
+    associations: { created: 0, removed: 0 },
+    apiRequests: { canny: 0, hubspot: 0, slack: 0, rateLimited: 0 },
+    failures: [],
+  };
+}
+
+function sum<T extends { [K in keyof T]: number }>(a: T, b: T): T {
+  const out = { ...a };
+  for (const key of Object.keys(a) as Array<keyof T>) out[key] = (a[key] + b[key]) as T[keyof T];
+  return out;
+}
+
+/** Counters add up exactly; the failure list keeps the first MAX_FAILURES_IN_SUMMARY entries. */
+export function addCounts(a: SyncCounts, b: SyncCounts): SyncCounts {
+  return {
+    featureRequests: sum(a.featureRequests, b.featureRequests),
+    companies: sum(a.companies, b.companies),
+    contacts: sum(a.contacts, b.contacts),
+    associations: sum(a.associations, b.associations),
+    apiRequests: sum(a.apiRequests, b.apiRequests),
+    failures: [...a.failures, ...b.failures].slice(0, MAX_FAILURES_IN_SUMMARY),
+  };
+}
+
+export interface SummaryInput extends SyncCounts {
+  runId: string;
+  workflowId: string;
+  environment: string;
+  mode: SyncMode;
+  domain?: string;
+  dryRun: boolean;
+  startedAt: Date | string;
+  finishedAt: Date | string;
+  uiUrl: string;
+}
+
+const iso = (value: Date | string): string =>
+  (typeof value === 'string' ? new Date(value) : value).toISOString();
+
+export function buildSummary(input: SummaryInput): RunSummary {
+  const startedAt = iso(input.startedAt);
+  const finishedAt = iso(input.finishedAt);
+  const summary: RunSummary = {
+    runId: input.runId,
+    workflowId: input.workflowId,
+    environment: input.environment,
+    mode: input.mode,
+    dryRun: input.dryRun,
+    startedAt,
+    finishedAt,
+    durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(startedAt)),
+    uiUrl: input.uiUrl,
+    featureRequests: { ...input.featureRequests },
+    companies: { ...input.companies },
+    contacts: { ...input.contacts },
+    associations: { ...input.associations },
+    apiRequests: { ...input.apiRequests },
+    failures: input.failures.slice(0, MAX_FAILURES_IN_SUMMARY),
+  };
+  // Absent rather than undefined: the summary is also printed as JSON.
+  if (input.domain !== undefined) summary.domain = input.domain;
+  return summary;
+}
+
+/** The run's page in the Temporal UI. Workflow ids contain `/`, so they are encoded. */
+export function runUiUrl(base: string, namespace: string, workflowId: string, runId: string): string {
+  const root = base.replace(/\/+$/, '');
+  return `${root}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+}
+
+/** `850ms`, `42s`, `2m 05s`, `1h 02m 05s`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) return '0s';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const total = Math.round(ms / 1000);
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  if (h > 0) return `${h}h ${pad(m)}m ${pad(s)}s`;
+  if (m > 0) return `${m}m ${pad(s)}s`;
+  return `${s}s`;
+}
+
+// Intl is avoided on purpose: its output depends on the host's ICU data, and workflow code must be replayable.
+function thousands(n: number): string {
+  return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+// Slack Block Kit limits (../shared/reference/slack.md): 50 blocks, a header ≤ 150 characters, a section's
+// text ≤ 3,000, fields ≤ 2,000 each; messages near 13k characters have been refused. The budgets below keep
+// the worst case (hundreds of failures with huge reasons) far inside them.
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+const ERROR_MAX = 1000;
+const FAILURE_LINES = 10;
+const FAILURE_KEY_MAX = 120;
+const FAILURE_REASON_MAX = 200;
+const FALLBACK_MAX = 1000;
+const URL_MAX = 2000;
+
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
+/** Slack reads `&`, `<` and `>` as markup in mrkdwn; a failure reason must not become a link or a mention. */
+const escape = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Both the characters Slack counts and the JSON the API receives must fit (quotes and newlines double). */
+const fits = (text: string, max: number): boolean => text.length <= max && JSON.stringify(text).length <= max;
+
+/** Raw text escaped for mrkdwn and cut until the escaped form fits: escaping can grow it fivefold. */
+function escapedWithin(raw: string, max: number): string {
+  let length = max;
+  let text = escape(cut(raw, length));
+  while (!fits(text, max)) {
+    length = Math.floor(length * 0.8);
+    text = escape(cut(raw, length));
+  }
+  return text;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: unknown[];
+}
+
+export interface SlackMessageOptions {
+  status?: 'completed' | 'failed';
+  /** Why the run failed; shown in a section of its own. */
+  error?: string;
+}
+
+function totalFailures(summary: RunSummary): number {
+  const counted = summary.featureRequests.failed + summary.companies.failed + summary.contacts.failed;
+  // Failures without a counter (unusable source records, Slack) exist only in the list; the list is capped.
+  return Math.max(counted, summary.failures.length);
+}
+
+function failureLine(failure: FailureEntry): string {
+  const key = cut(failure.key.replace(/`/g, "'").replace(/\s+/g, ' '), FAILURE_KEY_MAX);
+  const reason = cut(failure.reason.replace(/\s+/g, ' ').trim(), FAILURE_REASON_MAX);
+  return escape(`• ${cut(failure.kind, 40)} \`${key}\` — ${reason}`);
+}
+
+function failuresText(summary: RunSummary): string | null {
+  const total = totalFailures(summary);
+  if (total === 0) return null;
+  const lines = [`*Top failures* (${thousands(total)})`];
+  let shown = 0;
+  for (const failure of summary.failures.slice(0, FAILURE_LINES)) {
+    const line = failureLine(failure);
+    const more = `_…and ${thousands(total - shown - 1)} more_`;
+    // Leave room for the "and N more" line whatever is left.
+    if (!fits([...lines, line, more].join('\n'), SECTION_MAX)) break;
+    lines.push(line);
+    shown += 1;
+  }
+  if (total > shown) lines.push(`_…and ${thousands(total - shown)} more_`);
+  return lines.join('\n');
+}
+
+function headline(summary: RunSummary, status: 'completed' | 'failed'): string {
+  const failed = totalFailures(summary) > 0;
+  const [emoji, outcome] =
+    status === 'failed' ? ['❌', 'failed'] : failed ? ['⚠️', 'completed with failures'] : ['✅', 'completed'];
+  return `${emoji} Feature request sync ${outcome}${summary.dryRun ? ' (dry run)' : ''} — ${summary.environment}`;
+}
+
+function scope(summary: RunSummary): string {
+  const parts: string[] = [];
+  if (summary.dryRun) parts.push('*DRY RUN* — counts show what would change; nothing was written');
+  parts.push(summary.mode === 'company' ? `Company sync: ${summary.domain ?? '(no domain)'}` : 'Full sync');
+  return parts.join(' · ');
+}
+
+function counters(summary: RunSummary): Array<[string, string]> {
+  const { featureRequests: fr, companies: co, contacts: ct, associations: as, apiRequests: api } = summary;
+  const n = thousands;
+  return [
+    ['Duration', formatDuration(summary.durationMs)],
+    [
+      'API requests',
+      `HubSpot ${n(api.hubspot)} · Canny ${n(api.canny)} · Slack ${n(api.slack)} · 429s ${n(api.rateLimited)}`,
+    ],
+    [
+      'Feature requests',
+      `${n(fr.identified)} identified · ${n(fr.created)} created · ${n(fr.updated)} updated · ` +
+        `${n(fr.unchanged)} unchanged · ${n(fr.failed)} failed`,
+    ],
+    ['Companies', `${n(co.matched)} matched · ${n(co.created)} created · ${n(co.failed)} failed`],
+    [
+      'Contacts',
+      `${n(ct.matched)} matched · ${n(ct.created)} created · ${n(ct.failed)} failed · ${n(ct.skipped)} skipped`,
+    ],
+    ['Associations', `${n(as.created)} created · ${n(as.removed)} removed`],
+  ];
+}
+
+/** The Block Kit summary posted after every run, with a plain-text fallback saying the same. */
+export function slackMessage(summary: RunSummary, options: SlackMessageOptions = {}): SlackMessage {
+  const status = options.status ?? 'completed';
+  const title = headline(summary, status);
+  const scopeLine = escapedWithin(scope(summary), 500);
+  const fields = counters(summary);
+
+  const blocks: unknown[] = [
+    { type: 'header', text: { type: 'plain_text', text: cut(title, HEADER_MAX), emoji: true } },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${scopeLine} · started ${summary.startedAt}` }],
+    },
+  ];
+  if (options.error !== undefined && options.error.trim() !== '') {
+    const error = escapedWithin(options.error.trim().replace(/```/g, "'''"), ERROR_MAX);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Error*\n\`\`\`${error}\`\`\`` } });
+  }
+  blocks.push({
+    type: 'section',
+    fields: fields.map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` })),
+  });
+  const failures = failuresText(summary);
+  if (failures !== null) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: failures } });
+  // Slack refuses a whole message over a malformed or oversized button URL, so an odd one is left out.
+  if (/^https?:\/\//.test(summary.uiUrl) && summary.uiUrl.length <= URL_MAX) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: 'open_temporal_ui',
+          text: { type: 'plain_text', text: 'Open run in Temporal UI' },
+          url: summary.uiUrl,
+        },
+      ],
+    });
+  }
+
+  const fallback = [
+    `${title} (${scope(summary).replace(/\*/g, '')})`,
+    ...fields.map(([label, value]) => `${label}: ${value}`),
+    totalFailures(summary) > 0 ? `Failures: ${thousands(totalFailures(summary))}` : '',
+    summary.uiUrl.length <= URL_MAX ? summary.uiUrl : '',
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
+  return { text: escapedWithin(fallback, FALLBACK_MAX), blocks };
+}

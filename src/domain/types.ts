@@ -1,0 +1,85 @@
+// Source-neutral shapes the sync works on. The Canny adapter (src/clients/canny.ts) maps Canny's JSON into
+// these after validating it; any other feedback tool would do the same. Nothing here does I/O.
+
+/** A person as the feedback tool knows them. `email` is raw (untrimmed, maybe malformed) until normalised. */
+export interface SourcePerson {
+  id: string;
+  email: string | null;
+  name: string | null;
+  isAdmin: boolean;
+}
+
+export interface SourcePost {
+  id: string;
+  title: string;
+  details: string;
+  /** The tool's status string as given, e.g. `under review`. */
+  status: string;
+  /** Number of votes (Canny's `score`). */
+  score: number;
+  url: string;
+  /** ISO 8601, or null when the source gave none. */
+  createdAt: string | null;
+  board: { id: string; name: string };
+  category: string | null;
+  tags: string[];
+  author: SourcePerson | null;
+  /** Ids of posts merged INTO this one (Canny's `mergeHistory`). */
+  mergedPostIds: string[];
+}
+
+export interface SourceVote {
+  id: string;
+  postId: string;
+  voter: SourcePerson | null;
+}
+
+/** A record the source sent that could not be used, reported with its id, never silently dropped. */
+export interface SourceRecordError {
+  kind: 'post' | 'vote' | 'board';
+  id: string;
+  reason: string;
+}
+
+export type SyncMode = 'full' | 'company';
+
+export interface FailureEntry {
+  /** What failed: `feature_request`, `company`, `contact`, `association`, `post`, `vote`, `slack`, ... */
+  kind: string;
+  /** The business key: an external id, a domain, an email, a post id. */
+  key: string;
+  reason: string;
+}
+
+export interface SyncCounts {
+  featureRequests: {
+    identified: number;
+    created: number;
+    updated: number;
+    unchanged: number;
+    failed: number;
+  };
+  companies: { matched: number; created: number; failed: number };
+  contacts: { matched: number; created: number; failed: number; skipped: number };
+  associations: { created: number; removed: number };
+  apiRequests: { canny: number; hubspot: number; slack: number; rateLimited: number };
+  failures: FailureEntry[];
+}
+
+/** The run summary: the workflow's result, the Slack message and `--json` output share this shape. */
+export interface RunSummary extends SyncCounts {
+  runId: string;
+  workflowId: string;
+  environment: string;
+  mode: SyncMode;
+  /** For company runs, the normalised domain. */
+  domain?: string;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  uiUrl: string;
+}
+
+/** The summary keeps the first 50 failures; counts stay exact. */
+export const MAX_FAILURES_IN_SUMMARY = 50;
