@@ -1,0 +1,192 @@
+// The run's working set, kept in this worker's memory between the activities of one sync run.
+//
+// Why: workflows and activities exchange ids, cursors and counts, never whole pages (history payloads stay
+// small). Bulk data (posts, votes, the company and contact maps) lives here, keyed by the run. Nothing here
+// is needed for correctness: an activity that finds its run missing (another worker, a restart) rebuilds what
+// it needs from the source and from HubSpot. That costs requests, never duplicates, because every HubSpot
+// write is an upsert or an idempotent association.
+import type { FeedbackSource } from '../clients/source';
+import type { MatchedCompany } from '../domain/company-match';
+import { companyDomainsOf, peopleOfRequest, type PeopleOfRequest } from '../domain/people';
+import type { SourcePost, SourceRecordError, SourceVote, SyncMode } from '../domain/types';
+
+const SOURCE_PAGE_SIZE = 100;
+
+export interface Snapshot {
+  mode: SyncMode;
+  domain?: string;
+  /** Posts this run syncs, sorted by creation then id, so pages are stable across rebuilds. */
+  posts: SourcePost[];
+  people: Map<string, PeopleOfRequest>;
+  /** Distinct company domains of the selected posts' people, sorted. */
+  domains: string[];
+  /** Every post id the source listed (all boards, all statuses), for deleted-post detection. */
+  listedPostIds: Set<string>;
+  /** Merged post id → the survivor's post id (Canny's mergeHistory). */
+  mergedInto: Map<string, string>;
+  sourceErrors: SourceRecordError[];
+  /** Missing or malformed emails of distinct people, over the selected posts. */
+  skippedPeople: number;
+  votes: number;
+}
+
+export interface FeatureRequestPlanItem {
+  postId: string;
+  externalId: string;
+  /** HubSpot record id when the request already exists. */
+  existingId?: string;
+  properties: Record<string, string>;
+  companyIds: string[];
+  emails: string[];
+  fingerprint: string;
+}
+
+export interface PagePlan {
+  changed: FeatureRequestPlanItem[];
+  unchanged: number;
+}
+
+export interface RunState {
+  key: string;
+  snapshot?: Snapshot;
+  companies: Map<string, MatchedCompany>;
+  /** Domains already searched in this run, found or not. */
+  companiesSearched: Set<string>;
+  contacts: Map<string, string>;
+  /** Emails whose contacts this run must resolve (people of changed requests), sorted. */
+  contactEmails?: string[];
+  names: Map<string, string | null>;
+  plans: Map<number, PagePlan>;
+  /** Feature request record id by external id, learnt from reads and upserts. */
+  featureRequestIds: Map<string, string>;
+  touchedAt: number;
+}
+
+/** Worker-local store of run states; least recently used runs are dropped beyond `maxRuns`. */
+export class RunStore {
+  private readonly runs = new Map<string, RunState>();
+  constructor(private readonly maxRuns = 4) {}
+
+  get(key: string): RunState {
+    let state = this.runs.get(key);
+    if (!state) {
+      state = {
+        key,
+        companies: new Map(),
+        companiesSearched: new Set(),
+        contacts: new Map(),
+        names: new Map(),
+        plans: new Map(),
+        featureRequestIds: new Map(),
+        touchedAt: Date.now(),
+      };
+      this.runs.set(key, state);
+      while (this.runs.size > this.maxRuns) {
+        const oldest = [...this.runs.values()].sort((a, b) => a.touchedAt - b.touchedAt)[0];
+        if (!oldest) break;
+        this.runs.delete(oldest.key);
+      }
+    }
+    state.touchedAt = Date.now();
+    return state;
+  }
+
+  drop(key: string): void {
+    this.runs.delete(key);
+  }
+}
+
+export function pageCount(snapshot: Snapshot, pageSize: number): number {
+  return Math.ceil(snapshot.posts.length / pageSize);
+}
+
+export function pagePosts(snapshot: Snapshot, page: number, pageSize: number): SourcePost[] {
+  return snapshot.posts.slice(page * pageSize, (page + 1) * pageSize);
+}
+
+async function readAll<T>(
+  fetchPage: (skip: number) => Promise<{ items: T[]; errors: SourceRecordError[]; hasMore: boolean }>,
+  errors: SourceRecordError[],
+): Promise<T[]> {
+  const items: T[] = [];
+  let skip = 0;
+  for (;;) {
+    const page = await fetchPage(skip);
+    items.push(...page.items);
+    errors.push(...page.errors);
+    // Skip counts what the source listed, valid or not, so a malformed record never shifts the next page.
+    skip += page.items.length + page.errors.length;
+    if (!page.hasMore || page.items.length + page.errors.length === 0) return items;
+  }
+}
+
+/**
+ * Reads every board, every post (all statuses) and every vote, and derives the run's people and domains.
+ * In company mode only the posts with at least one person of that domain are kept.
+ */
+export async function buildSnapshot(
+  source: FeedbackSource,
+  mode: SyncMode,
+  domain: string | undefined,
+  onProgress: () => void = () => undefined,
+): Promise<Snapshot> {
+  const sourceErrors: SourceRecordError[] = [];
+  const { boards, errors: boardErrors } = await source.listBoards();
+  sourceErrors.push(...boardErrors);
+
+  const posts: SourcePost[] = [];
+  const votesByPost = new Map<string, SourceVote[]>();
+  let voteCount = 0;
+  for (const board of boards) {
+    posts.push(
+      ...(await readAll((skip) => source.listPosts(board.id, skip, SOURCE_PAGE_SIZE), sourceErrors)),
+    );
+    onProgress();
+    const votes = await readAll(
+      (skip) => source.listVotes({ boardId: board.id }, skip, SOURCE_PAGE_SIZE),
+      sourceErrors,
+    );
+    onProgress();
+    for (const vote of votes) {
+      voteCount++;
+      const list = votesByPost.get(vote.postId);
+      if (list) list.push(vote);
+      else votesByPost.set(vote.postId, [vote]);
+    }
+  }
+
+  const listedPostIds = new Set(posts.map((p) => p.id));
+  const mergedInto = new Map<string, string>();
+  for (const post of posts) for (const merged of post.mergedPostIds) mergedInto.set(merged, post.id);
+
+  posts.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id));
+  const people = new Map<string, PeopleOfRequest>();
+  for (const post of posts) people.set(post.id, peopleOfRequest(post, votesByPost.get(post.id) ?? []));
+
+  const selected =
+    mode === 'company' && domain
+      ? posts.filter((p) => people.get(p.id)?.people.some((person) => person.companyDomain === domain))
+      : posts;
+
+  const domains = new Set<string>();
+  const skipped = new Set<string>();
+  for (const post of selected) {
+    const ofPost = people.get(post.id);
+    if (!ofPost) continue;
+    for (const d of companyDomainsOf(ofPost.people)) domains.add(d);
+    for (const id of ofPost.skippedPersonIds) skipped.add(id);
+  }
+
+  return {
+    mode,
+    ...(domain ? { domain } : {}),
+    posts: selected,
+    people,
+    domains: [...domains].sort(),
+    listedPostIds,
+    mergedInto,
+    sourceErrors,
+    skippedPeople: skipped.size,
+    votes: voteCount,
+  };
+}

@@ -1,0 +1,583 @@
+// The sync's activities: fetch, call the pure core, write. Each HubSpot activity sends one request in the
+// normal case, so the task queue's server-side rate limit is the portal's request budget (see worker.ts).
+// Bulk data stays in the worker's RunStore; inputs and results are ids, cursors and counts.
+import { Context } from '@temporalio/activity';
+import {
+  FilterOperatorEnum,
+  HUBSPOT_BATCH_LIMIT,
+  HUBSPOT_SEARCH_IN_LIMIT,
+  type HubspotGateway,
+} from '../clients/hubspot';
+import type { FeedbackSource, RequestCounter } from '../clients/source';
+import { indexCompaniesByDomain } from '../domain/company-match';
+import { diffIds } from '../domain/associations';
+import {
+  externalIdOf,
+  featureRequestProperties,
+  mergedProperties,
+  deletedProperties,
+  postIdOfExternalId,
+} from '../domain/feature-request';
+import { fingerprintOf } from '../domain/fingerprint';
+import { companyDomainsOf } from '../domain/people';
+import { computeRollup } from '../domain/rollup';
+import type { FailureEntry, SourceRecordError, SyncMode } from '../domain/types';
+import { failure, FailureType } from '../failures';
+import {
+  buildSnapshot,
+  pageCount,
+  pagePosts,
+  type PagePlan,
+  type RunState,
+  type RunStore,
+  type Snapshot,
+} from './run-state';
+import { tracked } from './tracking';
+
+export interface SyncSettings {
+  arrProperty: string;
+  objectName: string;
+  createCompanies: boolean;
+  createContacts: boolean;
+  pageSize: number;
+}
+
+export interface SyncDependencies {
+  source: (counter: RequestCounter) => FeedbackSource;
+  hubspot: (counter: RequestCounter) => HubspotGateway;
+  store: RunStore;
+  settings: SyncSettings;
+}
+
+export interface RunRef {
+  runKey: string;
+  mode: SyncMode;
+  domain?: string;
+}
+
+export interface RunOverview {
+  posts: number;
+  pages: number;
+  votes: number;
+  domains: number;
+  domainChunks: number;
+  skippedPeople: number;
+  sourceErrorCount: number;
+  sourceErrors: SourceRecordError[];
+}
+
+export type ToType = 'companies' | 'contacts';
+export type Pair = [from: string, to: string];
+
+const FR_READ_PROPERTIES = ['external_id', 'sync_fingerprint', 'source_state', 'merged_into'];
+const MAX_FAILURES_PER_RESULT = 50;
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // outside an activity
+  }
+}
+
+function splitName(name: string | null): { firstname?: string; lastname?: string } {
+  if (!name) return {};
+  const [first, ...rest] = name.trim().split(/\s+/);
+  return { ...(first ? { firstname: first } : {}), ...(rest.length ? { lastname: rest.join(' ') } : {}) };
+}
+
+export function createSyncActivities(deps: SyncDependencies) {
+  const { store, settings } = deps;
+
+  async function snapshotOf(ref: RunRef, state: RunState, counter: RequestCounter): Promise<Snapshot> {
+    if (!state.snapshot) {
+      state.snapshot = await buildSnapshot(deps.source(counter), ref.mode, ref.domain, heartbeat);
+    }
+    return state.snapshot;
+  }
+
+  /** Searches the domains this worker has not resolved yet for this run (a cache miss rebuilds). */
+  async function ensureCompanies(state: RunState, domains: string[], hubspot: HubspotGateway): Promise<void> {
+    const unknown = domains.filter((d) => !state.companiesSearched.has(d));
+    for (const part of chunk(unknown, HUBSPOT_SEARCH_IN_LIMIT)) {
+      const records = await hubspot.searchCompaniesByDomain(part, [
+        'domain',
+        'name',
+        'hs_additional_domains',
+        settings.arrProperty,
+      ]);
+      const matches = indexCompaniesByDomain(records, part, settings.arrProperty);
+      for (const domain of part) {
+        state.companiesSearched.add(domain);
+        const match = matches.get(domain);
+        if (match) state.companies.set(domain, match);
+      }
+    }
+  }
+
+  /** Reads (and, when allowed, creates) the contacts of these emails that this worker does not know yet. */
+  async function ensureContacts(
+    state: RunState,
+    emails: string[],
+    hubspot: HubspotGateway,
+    create: boolean,
+    failures: FailureEntry[],
+  ) {
+    let matched = 0;
+    let created = 0;
+    let failed = 0;
+    const unknown = emails.filter((e) => !state.contacts.has(e));
+    for (const part of chunk(unknown, HUBSPOT_BATCH_LIMIT)) {
+      const found = await hubspot.readContactsByEmail(part);
+      for (const contact of found) state.contacts.set(contact.email, contact.id);
+      matched += found.length;
+      const missing = part.filter((e) => !state.contacts.has(e));
+      if (!create || missing.length === 0) continue;
+      const result = await hubspot.upsertContacts(
+        missing.map((email) => ({ email, ...splitName(state.names.get(email) ?? null) })),
+      );
+      for (const r of result.results) {
+        state.contacts.set(r.email, r.id);
+        if (r.created) created++;
+        else matched++;
+      }
+      for (const e of result.errors) {
+        failed++;
+        failures.push({ kind: 'contact', key: e.key ?? '(unknown)', reason: e.message });
+      }
+      const unreported = missing.filter(
+        (e) => !state.contacts.has(e) && !result.errors.some((err) => err.key === e),
+      );
+      for (const email of unreported) {
+        failed++;
+        failures.push({ kind: 'contact', key: email, reason: 'HubSpot returned no record for this contact' });
+      }
+    }
+    return { matched, created, failed };
+  }
+
+  async function planPage(
+    ref: RunRef,
+    state: RunState,
+    objectTypeId: string,
+    page: number,
+    counter: RequestCounter,
+  ): Promise<PagePlan> {
+    const cached = state.plans.get(page);
+    if (cached) return cached;
+    const snapshot = await snapshotOf(ref, state, counter);
+    const hubspot = deps.hubspot(counter);
+    const posts = pagePosts(snapshot, page, settings.pageSize);
+    const domains = [
+      ...new Set(posts.flatMap((p) => companyDomainsOf(snapshot.people.get(p.id)?.people ?? []))),
+    ];
+    await ensureCompanies(state, domains, hubspot);
+    const stored = await hubspot.batchRead(
+      objectTypeId,
+      posts.map((p) => externalIdOf(p.id)),
+      'external_id',
+      FR_READ_PROPERTIES,
+    );
+    const storedByExternalId = new Map(stored.map((r) => [r.properties.external_id ?? '', r]));
+
+    const plan: PagePlan = { changed: [], unchanged: 0 };
+    for (const post of posts) {
+      const people = snapshot.people.get(post.id)?.people ?? [];
+      for (const person of people)
+        if (!state.names.has(person.email)) state.names.set(person.email, person.name);
+      const rollup = computeRollup(companyDomainsOf(people), state.companies);
+      const properties = featureRequestProperties(post, rollup);
+      const emails = people.map((p) => p.email);
+      const fingerprint = fingerprintOf(properties, rollup.companyIds, emails);
+      const externalId = externalIdOf(post.id);
+      const existing = storedByExternalId.get(externalId);
+      if (existing) state.featureRequestIds.set(externalId, existing.id);
+      if (existing && existing.properties.sync_fingerprint === fingerprint) {
+        plan.unchanged++;
+        continue;
+      }
+      plan.changed.push({
+        postId: post.id,
+        externalId,
+        ...(existing ? { existingId: existing.id } : {}),
+        properties: { ...properties, sync_fingerprint: fingerprint },
+        companyIds: rollup.companyIds,
+        emails,
+        fingerprint,
+      });
+    }
+    state.plans.set(page, plan);
+    return plan;
+  }
+
+  return {
+    /** Reads the whole source once and says how much work the run has. */
+    async prepareRun(ref: RunRef): Promise<RunOverview & { requests: import('./tracking').RequestCounts }> {
+      return tracked(async (counter) => {
+        const state = store.get(ref.runKey);
+        state.snapshot = undefined; // a new run (or a retried prepare) always starts from fresh source data
+        const snapshot = await snapshotOf(ref, state, counter);
+        return {
+          posts: snapshot.posts.length,
+          pages: pageCount(snapshot, settings.pageSize),
+          votes: snapshot.votes,
+          domains: snapshot.domains.length,
+          domainChunks: Math.ceil(snapshot.domains.length / HUBSPOT_SEARCH_IN_LIMIT),
+          skippedPeople: snapshot.skippedPeople,
+          sourceErrorCount: snapshot.sourceErrors.length,
+          sourceErrors: snapshot.sourceErrors.slice(0, MAX_FAILURES_PER_RESULT),
+        };
+      });
+    },
+
+    /** The portal's feature_request object type id, resolved by name: ids differ between portals. */
+    async resolvePortal(): Promise<{ objectTypeId: string; requests: import('./tracking').RequestCounts }> {
+      return tracked(async (counter) => {
+        const schema = await deps.hubspot(counter).findSchema(settings.objectName);
+        if (!schema) {
+          throw failure(
+            FailureType.HubspotSchemaMissing,
+            `HubSpot portal has no '${settings.objectName}' custom object: run \`npm run client -- hubspot setup --apply\``,
+          );
+        }
+        const names = new Set(schema.properties.map((p) => p.name));
+        const missing = ['external_id', 'sync_fingerprint', 'source_state', 'voting_company_arr'].filter(
+          (p) => !names.has(p),
+        );
+        if (missing.length) {
+          throw failure(
+            FailureType.HubspotSchemaMissing,
+            `'${settings.objectName}' lacks properties: ${missing.join(', ')}; run \`hubspot setup --apply\``,
+          );
+        }
+        return { objectTypeId: schema.objectTypeId };
+      });
+    },
+
+    /** Search queue: one search for up to 100 domains. Returns the domains with no company. */
+    async findCompanies(input: RunRef & { chunk: number }) {
+      return tracked(async (counter) => {
+        const state = store.get(input.runKey);
+        const snapshot = await snapshotOf(input, state, counter);
+        const domains = snapshot.domains.slice(
+          input.chunk * HUBSPOT_SEARCH_IN_LIMIT,
+          (input.chunk + 1) * HUBSPOT_SEARCH_IN_LIMIT,
+        );
+        await ensureCompanies(state, domains, deps.hubspot(counter));
+        const missing = domains.filter((d) => !state.companies.has(d));
+        return { matched: domains.length - missing.length, missing };
+      });
+    },
+
+    /** Creates companies for domains with none, as upserts on the sync's unique key (never a duplicate). */
+    async createCompanies(input: RunRef & { domains: string[]; dryRun: boolean }) {
+      return tracked(async (counter) => {
+        const state = store.get(input.runKey);
+        const failures: FailureEntry[] = [];
+        if (input.dryRun || !settings.createCompanies) {
+          return {
+            created: input.dryRun && settings.createCompanies ? input.domains.length : 0,
+            matched: 0,
+            failed: 0,
+            failures,
+          };
+        }
+        const result = await deps
+          .hubspot(counter)
+          .upsertCompanies(input.domains.map((domain) => ({ domain, name: domain })));
+        let created = 0;
+        let matched = 0;
+        for (const r of result.results) {
+          state.companies.set(r.domain, { id: r.id, arr: null });
+          state.companiesSearched.add(r.domain);
+          if (r.created) created++;
+          else matched++; // created by an earlier attempt of this very write
+        }
+        for (const e of result.errors)
+          failures.push({ kind: 'company', key: e.key ?? '(unknown)', reason: e.message });
+        return {
+          created,
+          matched,
+          failed: result.errors.length,
+          failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
+        };
+      });
+    },
+
+    /** Reads the page's stored requests and decides which changed (fingerprint differs or record missing). */
+    async planFeatureRequests(input: RunRef & { objectTypeId: string; page: number }) {
+      return tracked(async (counter) => {
+        const state = store.get(input.runKey);
+        state.plans.delete(input.page); // always plan from a fresh read of HubSpot
+        const plan = await planPage(input, state, input.objectTypeId, input.page, counter);
+        return {
+          toCreate: plan.changed.filter((c) => !c.existingId).length,
+          toUpdate: plan.changed.filter((c) => c.existingId).length,
+          unchanged: plan.unchanged,
+        };
+      });
+    },
+
+    /** The distinct emails of changed requests' people, in chunks for `resolveContacts`. */
+    async collectContacts(input: RunRef & { objectTypeId: string; pages: number }) {
+      return tracked(async (counter) => {
+        const state = store.get(input.runKey);
+        const emails = new Set<string>();
+        for (let page = 0; page < input.pages; page++) {
+          const plan = await planPage(input, state, input.objectTypeId, page, counter);
+          for (const item of plan.changed) for (const e of item.emails) emails.add(e);
+        }
+        state.contactEmails = [...emails].sort();
+        return { emails: emails.size, chunks: Math.ceil(emails.size / HUBSPOT_BATCH_LIMIT) };
+      });
+    },
+
+    async resolveContacts(
+      input: RunRef & { objectTypeId: string; pages: number; chunk: number; dryRun: boolean },
+    ) {
+      return tracked(async (counter) => {
+        const state = store.get(input.runKey);
+        if (!state.contactEmails) {
+          // Rebuilt on another worker: the same pages give the same list (the source rarely moves mid-run,
+          // and pages write any contact still missing themselves).
+          const emails = new Set<string>();
+          for (let page = 0; page < input.pages; page++) {
+            const plan = await planPage(input, state, input.objectTypeId, page, counter);
+            for (const item of plan.changed) for (const e of item.emails) emails.add(e);
+          }
+          state.contactEmails = [...emails].sort();
+        }
+        const emails = state.contactEmails.slice(
+          input.chunk * HUBSPOT_BATCH_LIMIT,
+          (input.chunk + 1) * HUBSPOT_BATCH_LIMIT,
+        );
+        const failures: FailureEntry[] = [];
+        const create = settings.createContacts && !input.dryRun;
+        const counts = await ensureContacts(state, emails, deps.hubspot(counter), create, failures);
+        const wouldCreate =
+          input.dryRun && settings.createContacts ? emails.filter((e) => !state.contacts.has(e)).length : 0;
+        return {
+          ...counts,
+          created: counts.created + wouldCreate,
+          failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
+        };
+      });
+    },
+
+    /** Upserts the page's changed requests by external id: one request, safe to repeat. */
+    async writeFeatureRequests(input: RunRef & { objectTypeId: string; page: number; dryRun: boolean }) {
+      return tracked(async (counter) => {
+        const state = store.get(input.runKey);
+        const plan = await planPage(input, state, input.objectTypeId, input.page, counter);
+        const failures: FailureEntry[] = [];
+        if (input.dryRun) {
+          const created = plan.changed.filter((c) => !c.existingId).length;
+          return {
+            created,
+            updated: plan.changed.length - created,
+            failed: 0,
+            failures,
+            updatedIds: [] as string[],
+          };
+        }
+        const hubspot = deps.hubspot(counter);
+        const result = await hubspot.upsert(
+          input.objectTypeId,
+          plan.changed.map((c) => ({
+            id: c.externalId,
+            idProperty: 'external_id',
+            properties: c.properties,
+          })),
+          plan.changed.map((c) => c.externalId),
+        );
+        let created = 0;
+        let updated = 0;
+        const updatedIds: string[] = [];
+        for (const r of result.results) {
+          const externalId = r.properties.external_id ?? '';
+          state.featureRequestIds.set(externalId, r.id);
+          const item = plan.changed.find((c) => c.externalId === externalId);
+          if (r.created && !item?.existingId) created++;
+          else {
+            updated++;
+            updatedIds.push(r.id);
+          }
+        }
+        for (const e of result.errors)
+          failures.push({ kind: 'feature_request', key: e.key ?? '(unknown)', reason: e.message });
+        const written = new Set(result.results.map((r) => r.properties.external_id));
+        for (const item of plan.changed) {
+          if (!written.has(item.externalId) && !result.errors.some((e) => e.key === item.externalId)) {
+            failures.push({
+              kind: 'feature_request',
+              key: item.externalId,
+              reason: 'HubSpot returned no record for this request',
+            });
+          }
+        }
+        return {
+          created,
+          updated,
+          failed: plan.changed.length - result.results.length,
+          failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
+          updatedIds,
+        };
+      });
+    },
+
+    /**
+     * The association changes the page needs: desired pairs from the plan, minus what HubSpot already has
+     * (read only for requests that existed before this run; new ones have none).
+     */
+    async planAssociations(
+      input: RunRef & { objectTypeId: string; page: number; toType: ToType; dryRun: boolean },
+    ) {
+      return tracked(async (counter) => {
+        const state = store.get(input.runKey);
+        const plan = await planPage(input, state, input.objectTypeId, input.page, counter);
+        const hubspot = deps.hubspot(counter);
+        const failures: FailureEntry[] = [];
+        if (input.toType === 'contacts') {
+          const emails = [...new Set(plan.changed.flatMap((c) => c.emails))];
+          await ensureContacts(state, emails, hubspot, settings.createContacts && !input.dryRun, failures);
+        }
+        const existingIds = plan.changed
+          .map((c) => c.existingId)
+          .filter((id): id is string => id !== undefined);
+        const current = await hubspot.readAssociations(input.objectTypeId, input.toType, existingIds);
+        const toAdd: Pair[] = [];
+        const toRemove: Pair[] = [];
+        for (const item of plan.changed) {
+          const fromId = state.featureRequestIds.get(item.externalId) ?? item.existingId;
+          if (!fromId) continue; // the request failed to write or (dry run) does not exist yet
+          const desired =
+            input.toType === 'companies'
+              ? item.companyIds
+              : item.emails.map((e) => state.contacts.get(e)).filter((id): id is string => id !== undefined);
+          const diff = diffIds(current.get(fromId) ?? [], desired);
+          for (const id of diff.toAdd) toAdd.push([fromId, id]);
+          for (const id of diff.toRemove) toRemove.push([fromId, id]);
+        }
+        return {
+          toAdd,
+          toRemove,
+          failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
+          failed: failures.length,
+        };
+      });
+    },
+
+    /** One batch (≤100 pairs) of association creates or removals; both are safe to repeat. */
+    async writeAssociations(input: {
+      objectTypeId: string;
+      toType: ToType;
+      op: 'create' | 'remove';
+      pairs: Pair[];
+      dryRun: boolean;
+    }) {
+      return tracked(async (counter) => {
+        if (input.dryRun || input.pairs.length === 0)
+          return { written: input.pairs.length, failed: 0, failures: [] as FailureEntry[] };
+        const hubspot = deps.hubspot(counter);
+        const pairs = input.pairs.map(([from, to]) => ({ from, to }));
+        if (input.op === 'remove') {
+          await hubspot.archiveAssociations(input.objectTypeId, input.toType, pairs);
+          return { written: pairs.length, failed: 0, failures: [] as FailureEntry[] };
+        }
+        const errors = await hubspot.createAssociations(input.objectTypeId, input.toType, pairs);
+        return {
+          written: pairs.length - errors.length,
+          failed: errors.length,
+          failures: errors
+            .slice(0, MAX_FAILURES_PER_RESULT)
+            .map((e) => ({ kind: 'association', key: e.key ?? '(unknown)', reason: e.message })),
+        };
+      });
+    },
+
+    /** Clears the fingerprint of requests whose associations failed, so the next run writes them again. */
+    async invalidateFingerprints(input: { objectTypeId: string; ids: string[] }) {
+      return tracked(async (counter) => {
+        for (const part of chunk(input.ids, HUBSPOT_BATCH_LIMIT)) {
+          await deps.hubspot(counter).batchUpdate(
+            input.objectTypeId,
+            part.map((id) => ({ id, properties: { sync_fingerprint: '' } })),
+          );
+        }
+        return {};
+      });
+    },
+
+    /**
+     * Search queue: one page of active requests; those whose post the source no longer lists are returned
+     * with their new state (merged into a survivor, or deleted). Full syncs only.
+     */
+    async findVanished(input: RunRef & { objectTypeId: string; after?: string }) {
+      return tracked(async (counter) => {
+        const state = store.get(input.runKey);
+        const snapshot = await snapshotOf(input, state, counter);
+        const page = await deps
+          .hubspot(counter)
+          .searchPage(
+            input.objectTypeId,
+            [
+              {
+                filters: [{ propertyName: 'source_state', operator: FilterOperatorEnum.Eq, value: 'active' }],
+              },
+            ],
+            FR_READ_PROPERTIES,
+            input.after,
+          );
+        const updates: Array<{ id: string; externalId: string; properties: Record<string, string> }> = [];
+        for (const record of page.records) {
+          const externalId = record.properties.external_id ?? '';
+          const postId = postIdOfExternalId(externalId);
+          if (postId === null || snapshot.listedPostIds.has(postId)) continue;
+          const survivor = snapshot.mergedInto.get(postId);
+          updates.push({
+            id: record.id,
+            externalId,
+            properties: survivor ? mergedProperties(survivor) : deletedProperties(),
+          });
+        }
+        return { updates, ...(page.after ? { after: page.after } : {}) };
+      });
+    },
+
+    async markVanished(input: {
+      objectTypeId: string;
+      updates: Array<{ id: string; externalId: string; properties: Record<string, string> }>;
+      dryRun: boolean;
+    }) {
+      return tracked(async (counter) => {
+        if (input.dryRun || input.updates.length === 0)
+          return { updated: input.updates.length, failed: 0, failures: [] as FailureEntry[] };
+        const result = await deps.hubspot(counter).batchUpdate(
+          input.objectTypeId,
+          input.updates.map((u) => ({ id: u.id, properties: u.properties })),
+        );
+        return {
+          updated: result.updated.length,
+          failed: result.errors.length,
+          failures: result.errors.map((e) => ({
+            kind: 'feature_request',
+            key: input.updates.find((u) => u.id === e.key)?.externalId ?? e.key ?? '(unknown)',
+            reason: e.message,
+          })),
+        };
+      });
+    },
+
+    /** Frees the run's working set on this worker. */
+    async finishRun(input: { runKey: string }): Promise<void> {
+      store.drop(input.runKey);
+      return Promise.resolve();
+    },
+  };
+}

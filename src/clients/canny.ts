@@ -1,0 +1,386 @@
+// Canny's v1 API behind the FeedbackSource port (facts in ../shared/reference/canny.md).
+//
+// Temporal owns retries: this client sends each request once and turns every outcome into either validated,
+// source-neutral records or a typed ApplicationFailure. Canny documents no schema guarantees, so each answer is
+// validated twice: the envelope strictly (a wrong envelope means we cannot trust the page at all), then each
+// record on its own (one bad record is reported with its id and never costs the rest of the page).
+import { z } from 'zod';
+import type { ApplicationFailure } from '@temporalio/common';
+import type { SourcePerson, SourcePost, SourceRecordError, SourceVote } from '../domain/types';
+import { failure, FailureType } from '../failures';
+import type { FeedbackSource, RequestCounter, SourcePage } from './source';
+
+/** Canny's largest page (it caps bigger limits silently). */
+export const CANNY_PAGE_SIZE = 100;
+
+/**
+ * Named explicitly because `posts/list` without `status` leaves out complete and closed posts, and a sync that
+ * misses them would keep stale feature requests in HubSpot forever.
+ */
+export const ALL_POST_STATUSES = 'open,under review,planned,in progress,complete,closed';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Canny publishes no rate limits; a 429 without a usable Retry-After waits this long. */
+const DEFAULT_RETRY_AFTER_MS = 1_000;
+/** Enough of a non-JSON error body to recognise it in a failure message, not enough to flood history. */
+const MAX_ERROR_TEXT = 200;
+/** A record with many problems gets the first few; the rest are usually consequences of the same one. */
+const MAX_ISSUES_PER_RECORD = 3;
+
+export interface CannyClientOptions {
+  apiKey: string;
+  /** E.g. `https://canny.io`; calls go to `<baseUrl>/api/v1/<resource>/<verb>`. */
+  baseUrl: string;
+  counter?: RequestCounter;
+  /** Per request, body included; default 30 s. Keep it below the activity's start-to-close timeout. */
+  timeoutMs?: number;
+  /** For tests and proxies; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+// --- Canny's JSON, as much of it as the sync reads -------------------------------------------------------------
+// Objects are not strict: Canny adds fields over time and an unknown field must never fail a sync. Optional
+// fields accept null and absence alike because Canny sends both (canny.md: "fields may be null or missing").
+
+const userSchema = z.object({
+  id: z.string().min(1),
+  email: z.string().nullish(),
+  name: z.string().nullish(),
+  isAdmin: z.boolean().nullish(),
+});
+type CannyUserJson = z.output<typeof userSchema>;
+
+const postSchema = z.object({
+  id: z.string().min(1),
+  title: z.string(),
+  details: z.string().nullish(),
+  status: z.string().min(1),
+  score: z.number().nullish(),
+  url: z.string().nullish(),
+  // Checked by hand: an unparseable date is tolerated as null rather than costing the whole post.
+  created: z.unknown(),
+  board: z.object({ id: z.string().min(1), name: z.string().nullish() }).nullish(),
+  category: z.object({ name: z.string() }).nullish(),
+  tags: z.array(z.object({ name: z.string() })).nullish(),
+  author: userSchema.nullish(),
+  // `post` can be null when the merged post was deleted later; that entry then names nothing.
+  mergeHistory: z.array(z.object({ post: z.object({ id: z.string().min(1) }).nullish() })).nullish(),
+});
+type CannyPostJson = z.output<typeof postSchema>;
+
+const voteSchema = z.object({
+  id: z.string().min(1),
+  post: z.object({ id: z.string().min(1) }),
+  // The person who wants the feature. `by` (an admin voting on their behalf) is deliberately not read: counting
+  // the admin would credit the vendor's own staff with every customer's vote.
+  voter: userSchema.nullish(),
+});
+type CannyVoteJson = z.output<typeof voteSchema>;
+
+const boardSchema = z.object({ id: z.string().min(1), name: z.string().nullish() });
+type CannyBoardJson = z.output<typeof boardSchema>;
+
+const boardsEnvelope = z.object({ boards: z.array(z.unknown()) });
+const postsEnvelope = z.object({ posts: z.array(z.unknown()), hasMore: z.boolean() });
+const votesEnvelope = z.object({ votes: z.array(z.unknown()), hasMore: z.boolean() });
+
+export class CannyClient implements FeedbackSource {
+  private readonly apiKey: string;
+  private readonly baseUrl: string;
+  private readonly counter?: RequestCounter;
+  private readonly timeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: CannyClientOptions) {
+    if (!options.apiKey) throw new Error('CannyClient needs an apiKey');
+    this.apiKey = options.apiKey;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.counter = options.counter;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  async listBoards(): Promise<{ boards: Array<{ id: string; name: string }>; errors: SourceRecordError[] }> {
+    const endpoint = 'boards/list';
+    const envelope = this.envelope(endpoint, boardsEnvelope, await this.call(endpoint, {}));
+    const { items, errors } = parseRecords('board', envelope.boards, boardSchema, toBoard);
+    return { boards: items, errors };
+  }
+
+  async listPosts(boardId: string, skip: number, limit: number): Promise<SourcePage<SourcePost>> {
+    const endpoint = 'posts/list';
+    const envelope = this.envelope(
+      endpoint,
+      postsEnvelope,
+      await this.call(endpoint, {
+        boardID: boardId,
+        ...paging(skip, limit),
+        status: ALL_POST_STATUSES,
+        // Oldest first: posts created during a run land on the last page, so skip-paging neither repeats nor
+        // skips the posts already seen (newest first would shift every page by one per new post).
+        sort: 'oldest',
+      }),
+    );
+    const { items, errors } = parseRecords('post', envelope.posts, postSchema, (post) =>
+      toPost(post, boardId),
+    );
+    return { items, errors, hasMore: envelope.hasMore };
+  }
+
+  async listVotes(
+    scope: { boardId?: string; postId?: string },
+    skip: number,
+    limit: number,
+  ): Promise<SourcePage<SourceVote>> {
+    const endpoint = 'votes/list';
+    const envelope = this.envelope(
+      endpoint,
+      votesEnvelope,
+      await this.call(endpoint, {
+        ...(scope.boardId !== undefined ? { boardID: scope.boardId } : {}),
+        ...(scope.postId !== undefined ? { postID: scope.postId } : {}),
+        ...paging(skip, limit),
+      }),
+    );
+    const { items, errors } = parseRecords('vote', envelope.votes, voteSchema, toVote);
+    return { items, errors, hasMore: envelope.hasMore };
+  }
+
+  /** One POST, sent once. Answers the parsed JSON of a 2xx; everything else becomes a typed failure. */
+  private async call(endpoint: string, params: Record<string, unknown>): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}/api/v1/${endpoint}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        // Canny takes the key in the body only, so it never lands in a URL, a proxy log or a header dump.
+        body: JSON.stringify({ ...params, apiKey: this.apiKey }),
+        // A redirect on a POST API means a wrong base URL; following it would replay the call as a GET.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      this.counter?.count('canny', false);
+      throw this.networkFailure(endpoint, err);
+    }
+    this.counter?.count('canny', response.status === 429);
+
+    let text: string;
+    try {
+      // The timeout signal covers the body too: a connection that stalls mid-answer still ends.
+      text = await response.text();
+    } catch (err) {
+      throw this.networkFailure(endpoint, err);
+    }
+    const body = parseJson(text);
+    const cannyError = isRecord(body) && typeof body.error === 'string' ? this.redact(body.error) : undefined;
+
+    if (response.status >= 200 && response.status < 300) {
+      // Canny answers errors with a non-2xx status. An `error` body on a 2xx is not a page: a bad key is still a
+      // bad key, anything else is an answer we do not understand (retryable, like any unexpected shape).
+      if (cannyError === 'invalid apiKey') throw this.errorFailure(endpoint, response.status, cannyError);
+      if (cannyError !== undefined) {
+        throw failure(
+          FailureType.SourceInvalidResponse,
+          `Canny ${endpoint} answered ${response.status} with an error: ${cannyError}`,
+        );
+      }
+      if (body === undefined) {
+        throw failure(
+          FailureType.SourceInvalidResponse,
+          `Canny ${endpoint} answered ${response.status} with a body that is not JSON`,
+        );
+      }
+      return body;
+    }
+    if (response.status === 429) {
+      throw failure(FailureType.SourceRateLimited, `Canny ${endpoint} is rate limited (429)`, {
+        nextRetryDelayMs: retryAfterMs(response.headers.get('retry-after')),
+      });
+    }
+    if (response.status >= 300 && response.status < 400) {
+      throw failure(
+        FailureType.SourceInvalidRequest,
+        `Canny ${endpoint} answered ${response.status} redirecting to ${response.headers.get('location') ?? '(no location)'}: check the Canny base URL`,
+      );
+    }
+    throw this.errorFailure(endpoint, response.status, cannyError ?? this.redact(snippet(text)));
+  }
+
+  private errorFailure(endpoint: string, status: number, errorText: string): ApplicationFailure {
+    const detail = `Canny ${endpoint} answered ${status}${errorText ? `: ${errorText}` : ''}`;
+    if (status === 401 || status === 403 || errorText === 'invalid apiKey') {
+      return failure(FailureType.SourceUnauthorized, `${detail} (check CANNY_API_KEY)`);
+    }
+    if (status >= 500) return failure(FailureType.SourceServerError, detail);
+    // Other 4xx: the same request would be refused again.
+    return failure(FailureType.SourceInvalidRequest, detail);
+  }
+
+  private networkFailure(endpoint: string, err: unknown): ApplicationFailure {
+    const reason =
+      err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
+        ? `no answer within ${this.timeoutMs} ms`
+        : describeNetworkError(err);
+    // No `cause`: the message carries what an operator needs, and nothing of the request can leak through it.
+    return failure(FailureType.NetworkError, `Canny ${endpoint} network error: ${this.redact(reason)}`);
+  }
+
+  private envelope<S extends z.ZodType>(endpoint: string, schema: S, body: unknown): z.output<S> {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw failure(
+        FailureType.SourceInvalidResponse,
+        `Canny ${endpoint} answered an unexpected shape: ${describeIssues(parsed.error.issues)}`,
+      );
+    }
+    return parsed.data;
+  }
+
+  /** Defence in depth: should Canny ever echo the key in an error text, it still never reaches a message. */
+  private redact(text: string): string {
+    return text.split(this.apiKey).join('[redacted]');
+  }
+}
+
+// --- mapping to the source-neutral shapes -----------------------------------------------------------------------
+
+function toPerson(user: CannyUserJson): SourcePerson {
+  return {
+    id: user.id,
+    // Raw on purpose: trimming, lower-casing and validity are the domain's decisions (src/domain/email.ts).
+    email: user.email ?? null,
+    name: user.name ?? null,
+    isAdmin: user.isAdmin ?? false,
+  };
+}
+
+function toPost(post: CannyPostJson, requestedBoardId: string): SourcePost {
+  return {
+    id: post.id,
+    title: post.title,
+    details: post.details ?? '',
+    status: post.status,
+    score: post.score ?? 0,
+    url: post.url ?? '',
+    createdAt: isoOrNull(post.created),
+    // The post was listed for this board, so a missing board object still tells us which one it is.
+    board: post.board
+      ? { id: post.board.id, name: post.board.name ?? '' }
+      : { id: requestedBoardId, name: '' },
+    category: post.category?.name ?? null,
+    tags: (post.tags ?? []).map((tag) => tag.name),
+    author: post.author ? toPerson(post.author) : null,
+    mergedPostIds: (post.mergeHistory ?? []).flatMap((entry) => (entry.post ? [entry.post.id] : [])),
+  };
+}
+
+function toVote(vote: CannyVoteJson): SourceVote {
+  return { id: vote.id, postId: vote.post.id, voter: vote.voter ? toPerson(vote.voter) : null };
+}
+
+function toBoard(board: CannyBoardJson): { id: string; name: string } {
+  return { id: board.id, name: board.name ?? '' };
+}
+
+/** Validates each record on its own, so that one malformed record is reported and the rest still arrive. */
+function parseRecords<S extends z.ZodType, T>(
+  kind: SourceRecordError['kind'],
+  raws: unknown[],
+  schema: S,
+  map: (record: z.output<S>) => T,
+): { items: T[]; errors: SourceRecordError[] } {
+  const items: T[] = [];
+  const errors: SourceRecordError[] = [];
+  for (const raw of raws) {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) items.push(map(parsed.data));
+    else errors.push({ kind, id: recordId(raw), reason: describeIssues(parsed.error.issues) });
+  }
+  return { items, errors };
+}
+
+function recordId(raw: unknown): string {
+  if (!isRecord(raw)) return '(unknown)';
+  const id = raw.id;
+  if (typeof id === 'string' && id.trim() !== '') return id;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return '(unknown)';
+}
+
+/** `title: expected string, received number`: the field and why, never the value (it may be personal data). */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const described = issues.slice(0, MAX_ISSUES_PER_RECORD).map((issue) => {
+    const path = issue.path.map(String).join('.') || '(record)';
+    return `${path}: ${issue.message.replace(/^Invalid input: /, '')}`;
+  });
+  const more = issues.length - described.length;
+  return described.join('; ') + (more > 0 ? ` (+${more} more)` : '');
+}
+
+function isoOrNull(value: unknown): string | null {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+// --- HTTP helpers -----------------------------------------------------------------------------------------------
+
+function paging(skip: number, limit: number): { skip: number; limit: number } {
+  // Refused, not capped: Canny silently caps limits above 100, and a caller advancing `skip` by the limit it
+  // asked for would then skip records without any error.
+  if (
+    !Number.isInteger(skip) ||
+    skip < 0 ||
+    !Number.isInteger(limit) ||
+    limit < 1 ||
+    limit > CANNY_PAGE_SIZE
+  ) {
+    throw failure(
+      FailureType.InvalidInput,
+      `Canny paging needs a whole skip >= 0 and a limit of 1..${CANNY_PAGE_SIZE} (got skip ${skip}, limit ${limit})`,
+    );
+  }
+  return { skip, limit };
+}
+
+/** Retry-After is seconds (or, per HTTP, a date); anything unusable falls back to the default wait. */
+function retryAfterMs(header: string | null): number {
+  const value = header?.trim();
+  if (!value) return DEFAULT_RETRY_AFTER_MS;
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    const ms = Math.ceil(Number(value) * 1_000);
+    return ms > 0 ? ms : DEFAULT_RETRY_AFTER_MS;
+  }
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(at - Date.now(), DEFAULT_RETRY_AFTER_MS);
+}
+
+/** Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, a socket closed mid-answer) is in `cause`. */
+function describeNetworkError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause: unknown = err.cause;
+  if (cause instanceof Error) {
+    const code = (cause as Error & { code?: unknown }).code;
+    return `${err.message} (${typeof code === 'string' ? `${code}: ` : ''}${cause.message})`;
+  }
+  return err.message;
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function snippet(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > MAX_ERROR_TEXT ? `${oneLine.slice(0, MAX_ERROR_TEXT)}…` : oneLine;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,130 @@
+// `hubspot check` and `hubspot setup --apply`: compare a portal with the data model and create what is
+// missing. Object type ids are never hard-coded: they differ between portals (sandbox vs production) and are
+// looked up by name. A second `--apply` on a portal that is set up sends no write.
+import {
+  diffSchema,
+  FEATURE_REQUEST_SCHEMA,
+  type ObjectSchema,
+  type SchemaProblem,
+} from '../domain/feature-request';
+import { COMPANY_KEY_PROPERTY, type HubspotGateway } from './hubspot';
+
+export interface PortalSettings {
+  objectName: string;
+  arrProperty: string;
+}
+
+export interface PortalReport {
+  objectTypeId?: string;
+  /** Everything that differs from the data model; empty when the portal is ready. */
+  problems: SchemaProblem[];
+  /** Differences `--apply` cannot fix (a property of the wrong type or uniqueness): a person must decide. */
+  manual: SchemaProblem[];
+  /** What `--apply` did. */
+  applied: string[];
+}
+
+const COMPANY_KEY_DEFINITION = {
+  name: COMPANY_KEY_PROPERTY,
+  label: 'Feedback sync domain key',
+  description: 'Set by feedback-sync on companies it creates, so a retried create never makes a duplicate.',
+  type: 'string',
+  fieldType: 'text',
+  groupName: 'companyinformation',
+  hasUniqueValue: true,
+};
+
+export function expectedSchema(settings: PortalSettings): ObjectSchema {
+  return { ...FEATURE_REQUEST_SCHEMA, name: settings.objectName };
+}
+
+async function inspect(gateway: HubspotGateway, settings: PortalSettings) {
+  const expected = expectedSchema(settings);
+  const schema = await gateway.findSchema(settings.objectName);
+  const problems = diffSchema(expected, {
+    exists: schema !== undefined,
+    properties: Object.fromEntries(
+      (schema?.properties ?? []).map((p) => [p.name, { type: p.type, hasUniqueValue: p.hasUniqueValue }]),
+    ),
+    associatedObjects: schema?.associatedObjectTypeIds ?? [],
+  });
+  const companyProperties = await gateway.listProperties('companies');
+  const key = companyProperties.find((p) => p.name === COMPANY_KEY_PROPERTY);
+  if (!key) {
+    problems.push({
+      kind: 'property-missing',
+      subject: `companies.${COMPANY_KEY_PROPERTY}`,
+      message: `company property ${COMPANY_KEY_PROPERTY} is missing`,
+    });
+  } else if (!key.hasUniqueValue) {
+    problems.push({
+      kind: 'property-mismatch',
+      subject: `companies.${COMPANY_KEY_PROPERTY}`,
+      message: `company property ${COMPANY_KEY_PROPERTY} must have unique values`,
+    });
+  }
+  if (!companyProperties.some((p) => p.name === settings.arrProperty)) {
+    problems.push({
+      kind: 'property-mismatch',
+      subject: `companies.${settings.arrProperty}`,
+      message: `company ARR property ${settings.arrProperty} (HUBSPOT_COMPANY_ARR_PROPERTY) does not exist; rollups would count 0 ARR`,
+    });
+  }
+  return { schema, problems };
+}
+
+const ASSOCIATION_TARGETS: Record<string, string> = { COMPANY: '0-2', CONTACT: '0-1' };
+
+export async function checkPortal(gateway: HubspotGateway, settings: PortalSettings): Promise<PortalReport> {
+  const { schema, problems } = await inspect(gateway, settings);
+  return {
+    ...(schema ? { objectTypeId: schema.objectTypeId } : {}),
+    problems,
+    manual: problems.filter((p) => p.kind === 'property-mismatch'),
+    applied: [],
+  };
+}
+
+/** Creates what is missing, then checks again. Never changes or deletes what exists. */
+export async function applySetup(gateway: HubspotGateway, settings: PortalSettings): Promise<PortalReport> {
+  const expected = expectedSchema(settings);
+  const { schema, problems } = await inspect(gateway, settings);
+  const applied: string[] = [];
+  for (const problem of problems) {
+    if (problem.kind === 'object-missing') {
+      await gateway.createSchema({
+        name: expected.name,
+        labels: expected.labels,
+        primaryDisplayProperty: expected.primaryDisplayProperty,
+        requiredProperties: expected.requiredProperties,
+        searchableProperties: expected.searchableProperties,
+        secondaryDisplayProperties: ['status', 'voting_company_arr'],
+        properties: expected.properties.map((p) => ({ ...p })),
+        associatedObjects: expected.associatedObjects,
+      });
+      applied.push(
+        `created object ${expected.name} with ${expected.properties.length} properties and its associations`,
+      );
+    } else if (
+      problem.kind === 'property-missing' &&
+      problem.subject === `companies.${COMPANY_KEY_PROPERTY}`
+    ) {
+      await gateway.createProperty('companies', COMPANY_KEY_DEFINITION);
+      applied.push(`created company property ${COMPANY_KEY_PROPERTY}`);
+    } else if (problem.kind === 'property-missing' && schema) {
+      const definition = expected.properties.find((p) => p.name === problem.subject);
+      if (definition) {
+        await gateway.createProperty(schema.objectTypeId, { ...definition });
+        applied.push(`created property ${expected.name}.${definition.name}`);
+      }
+    } else if (problem.kind === 'association-missing' && schema) {
+      const target = ASSOCIATION_TARGETS[problem.subject];
+      if (target) {
+        await gateway.createSchemaAssociation(schema.objectTypeId, target);
+        applied.push(`created association ${expected.name} → ${problem.subject}`);
+      }
+    }
+  }
+  const after = await checkPortal(gateway, settings);
+  return { ...after, applied };
+}

@@ -1,0 +1,504 @@
+// HubspotGateway: every HubSpot call the sync makes, through the official client, one HTTP request per
+// method call (search paging aside). Temporal owns retries: the client's own retries are off and every
+// failure becomes a typed ApplicationFailure (src/failures.ts). Per-record errors of multi-status (207)
+// batches are returned, never thrown, so one bad record never sinks its batch.
+import { Client } from '@hubspot/api-client';
+import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
+import { failure, FailureType } from '../failures';
+import type { RequestCounter } from './source';
+
+export const HUBSPOT_BATCH_LIMIT = 100;
+export const HUBSPOT_ASSOCIATION_READ_LIMIT = 1_000;
+export const HUBSPOT_SEARCH_PAGE_LIMIT = 200;
+/** Values in one IN filter: 100 domains, with their `www.` variants in a second group. */
+export const HUBSPOT_SEARCH_IN_LIMIT = 100;
+/** The company property the sync owns: a unique key that makes creating a company safe to repeat. */
+export const COMPANY_KEY_PROPERTY = 'feedback_sync_domain';
+
+export interface HubspotRecord {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: string;
+}
+
+export interface RecordError {
+  /** The input's business key (email, external id, domain) when HubSpot's answer lets us tell. */
+  key?: string;
+  message: string;
+  category?: string;
+}
+
+export interface UpsertResult {
+  id: string;
+  /** HubSpot's `new` flag: created by this request rather than updated. */
+  created: boolean;
+  properties: Record<string, string | null>;
+}
+
+export interface SchemaInfo {
+  objectTypeId: string;
+  fullyQualifiedName: string;
+  name: string;
+  properties: Array<{ name: string; type: string; hasUniqueValue: boolean }>;
+  /** objectTypeIds this object is associated with (0-1 contacts, 0-2 companies). */
+  associatedObjectTypeIds: string[];
+}
+
+export interface PropertyInfo {
+  name: string;
+  type: string;
+  hasUniqueValue: boolean;
+}
+
+export interface HubspotGatewayOptions {
+  accessToken: string;
+  baseUrl: string;
+  counter?: RequestCounter;
+}
+
+interface ApiError {
+  code: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+function isApiError(err: unknown): err is ApiError {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as { code?: unknown }).code === 'number' &&
+    'body' in err
+  );
+}
+
+function bodyOf(err: ApiError): { message?: string; category?: string; policyName?: string } {
+  const body = typeof err.body === 'string' ? safeJson(err.body) : err.body;
+  return body ?? {};
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { message: text };
+  }
+}
+
+function header(headers: Record<string, string> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key ? headers[key] : undefined;
+}
+
+/** Turns anything the client threw into the sync's typed failure. */
+export function translateHubspotError(err: unknown, what: string): Error {
+  if (!isApiError(err)) {
+    const message = err instanceof Error ? err.message : String(err);
+    return failure(FailureType.NetworkError, `HubSpot ${what}: ${message}`);
+  }
+  const body = bodyOf(err);
+  const detail = `HubSpot ${what} answered ${err.code}: ${body.message ?? 'no message'}${body.category ? ` (${body.category})` : ''}`;
+  if (err.code === 429) {
+    if (body.policyName === 'DAILY') return failure(FailureType.HubspotDailyLimit, detail);
+    const retryAfter = Number(header(err.headers, 'retry-after'));
+    // Real 429s rarely carry Retry-After: the secondly search limit clears in a second, the
+    // ten-secondly window slides, so a couple of seconds is enough for the next attempt.
+    const secondly = (body.message ?? '').includes('secondly limit') && body.policyName === undefined;
+    const delay =
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : secondly ? 1_000 : 2_000;
+    return failure(FailureType.HubspotRateLimited, detail, { nextRetryDelayMs: delay });
+  }
+  if (err.code === 401) return failure(FailureType.HubspotUnauthorized, detail);
+  if (err.code === 403) return failure(FailureType.HubspotForbidden, detail);
+  if (err.code >= 500) return failure(FailureType.HubspotServerError, detail);
+  if (err.code === 0 || err.code === undefined) return failure(FailureType.NetworkError, detail);
+  return failure(FailureType.HubspotValidation, detail);
+}
+
+interface BatchErrorShape {
+  message?: string;
+  category?: string;
+  context?: Record<string, unknown>;
+}
+
+function recordErrors(response: unknown): BatchErrorShape[] {
+  const errors = (response as { errors?: BatchErrorShape[] }).errors;
+  return Array.isArray(errors) ? errors : [];
+}
+
+/** Finds which input a 207 error is about: HubSpot names it in `context` (ids, emails, ...) or the message. */
+function keyOfError(error: BatchErrorShape, keys: string[]): string | undefined {
+  const context = JSON.stringify(error.context ?? {});
+  const message = error.message ?? '';
+  return keys.find((key) => context.includes(JSON.stringify(key)) || message.includes(key));
+}
+
+export class HubspotGateway {
+  private readonly client: Client;
+  private readonly counter?: RequestCounter;
+
+  constructor(options: HubspotGatewayOptions) {
+    // numberOfApiCallRetries: 0: Temporal's retry policy is the only retry loop (no stacked retries).
+    this.client = new Client({
+      accessToken: options.accessToken,
+      basePath: options.baseUrl.replace(/\/+$/, ''),
+      numberOfApiCallRetries: 0,
+    });
+    this.counter = options.counter;
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      const result = await fn();
+      this.counter?.count('hubspot', false);
+      return result;
+    } catch (err) {
+      this.counter?.count('hubspot', isApiError(err) && err.code === 429);
+      throw translateHubspotError(err, what);
+    }
+  }
+
+  // ---- schema and properties -------------------------------------------------------------------
+
+  async listSchemas(): Promise<SchemaInfo[]> {
+    const response = await this.call('list schemas', () => this.client.crm.schemas.coreApi.getAll());
+    return response.results.map((schema) => ({
+      objectTypeId: schema.objectTypeId ?? '',
+      fullyQualifiedName: schema.fullyQualifiedName ?? '',
+      name: schema.name,
+      properties: schema.properties.map((p) => ({
+        name: p.name,
+        type: p.type,
+        hasUniqueValue: p.hasUniqueValue ?? false,
+      })),
+      associatedObjectTypeIds: schema.associations.map((a) =>
+        a.fromObjectTypeId === schema.objectTypeId ? a.toObjectTypeId : a.fromObjectTypeId,
+      ),
+    }));
+  }
+
+  /** The custom object's schema in this portal, found by name: object type ids differ per portal. */
+  async findSchema(name: string): Promise<SchemaInfo | undefined> {
+    const schemas = await this.listSchemas();
+    return schemas.find(
+      (s) => s.name === name || s.fullyQualifiedName === name || s.fullyQualifiedName.endsWith(`_${name}`),
+    );
+  }
+
+  async createSchema(definition: {
+    name: string;
+    labels: { singular: string; plural: string };
+    primaryDisplayProperty: string;
+    requiredProperties: string[];
+    searchableProperties: string[];
+    secondaryDisplayProperties?: string[];
+    properties: Array<Record<string, unknown>>;
+    associatedObjects: string[];
+  }): Promise<void> {
+    await this.call('create schema', () =>
+      this.client.crm.schemas.coreApi.create(
+        definition as unknown as Parameters<Client['crm']['schemas']['coreApi']['create']>[0],
+      ),
+    );
+  }
+
+  async createSchemaAssociation(objectTypeId: string, toObjectTypeId: string): Promise<void> {
+    await this.call(`create association ${objectTypeId}→${toObjectTypeId}`, () =>
+      this.client.crm.schemas.coreApi.createAssociation(objectTypeId, {
+        fromObjectTypeId: objectTypeId,
+        toObjectTypeId,
+      }),
+    );
+  }
+
+  async listProperties(objectType: string): Promise<PropertyInfo[]> {
+    const response = await this.call(`list ${objectType} properties`, () =>
+      this.client.crm.properties.coreApi.getAll(objectType),
+    );
+    return response.results.map((p) => ({
+      name: p.name,
+      type: p.type,
+      hasUniqueValue: p.hasUniqueValue ?? false,
+    }));
+  }
+
+  async createProperty(objectType: string, property: Record<string, unknown>): Promise<void> {
+    await this.call(`create ${objectType} property ${String(property.name)}`, () =>
+      this.client.crm.properties.coreApi.create(
+        objectType,
+        property as unknown as Parameters<Client['crm']['properties']['coreApi']['create']>[1],
+      ),
+    );
+  }
+
+  // ---- companies ---------------------------------------------------------------------------------
+
+  /**
+   * Companies whose `domain` is one of `domains` (or its `www.` form), all pages. HubSpot's string
+   * filters ignore case. Records created seconds ago may be missing (search-index lag): callers never
+   * rely on search to find what they just created.
+   */
+  async searchCompaniesByDomain(domains: string[], properties: string[]): Promise<HubspotRecord[]> {
+    if (domains.length > HUBSPOT_SEARCH_IN_LIMIT)
+      throw new Error(`at most ${HUBSPOT_SEARCH_IN_LIMIT} domains per search`);
+    if (domains.length === 0) return [];
+    return this.searchAll(
+      'companies',
+      [
+        { filters: [{ propertyName: 'domain', operator: FilterOperatorEnum.In, values: domains }] },
+        {
+          filters: [
+            {
+              propertyName: 'domain',
+              operator: FilterOperatorEnum.In,
+              values: domains.map((d) => `www.${d}`),
+            },
+          ],
+        },
+      ],
+      properties,
+    );
+  }
+
+  /** Creates companies idempotently: an upsert on the sync's unique key, so a retried or replayed create never duplicates. */
+  async upsertCompanies(
+    companies: Array<{ domain: string; name: string }>,
+  ): Promise<{ results: Array<UpsertResult & { domain: string }>; errors: RecordError[] }> {
+    const inputs = companies.map((c) => ({
+      id: c.domain,
+      idProperty: COMPANY_KEY_PROPERTY,
+      properties: { domain: c.domain, name: c.name, [COMPANY_KEY_PROPERTY]: c.domain },
+    }));
+    const { results, errors } = await this.upsert(
+      'companies',
+      inputs,
+      companies.map((c) => c.domain),
+    );
+    return {
+      results: results.map((r) => ({
+        ...r,
+        domain: r.properties[COMPANY_KEY_PROPERTY] ?? r.properties.domain ?? '',
+      })),
+      errors,
+    };
+  }
+
+  // ---- contacts ----------------------------------------------------------------------------------
+
+  /** Contacts by email (a consistent read, unlike search). Unknown emails are simply absent. */
+  async readContactsByEmail(emails: string[]): Promise<Array<{ id: string; email: string }>> {
+    const records = await this.batchRead('contacts', emails, 'email', ['email']);
+    return records.map((r) => ({ id: r.id, email: (r.properties.email ?? '').toLowerCase() }));
+  }
+
+  async upsertContacts(
+    contacts: Array<{ email: string; firstname?: string; lastname?: string }>,
+  ): Promise<{ results: Array<UpsertResult & { email: string }>; errors: RecordError[] }> {
+    const inputs = contacts.map((c) => ({
+      id: c.email,
+      idProperty: 'email',
+      properties: Object.fromEntries(
+        Object.entries({ email: c.email, firstname: c.firstname, lastname: c.lastname }).filter(([, v]) => v),
+      ) as Record<string, string>,
+    }));
+    const { results, errors } = await this.upsert(
+      'contacts',
+      inputs,
+      contacts.map((c) => c.email),
+    );
+    return {
+      results: results.map((r) => ({ ...r, email: (r.properties.email ?? '').toLowerCase() })),
+      errors,
+    };
+  }
+
+  // ---- custom object records ---------------------------------------------------------------------
+
+  async batchRead(
+    objectType: string,
+    ids: string[],
+    idProperty: string | undefined,
+    properties: string[],
+  ): Promise<HubspotRecord[]> {
+    if (ids.length === 0) return [];
+    if (ids.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
+    const response = await this.call(`batch read ${objectType}`, () =>
+      this.client.crm.objects.batchApi.read(objectType, {
+        inputs: ids.map((id) => ({ id })),
+        properties,
+        propertiesWithHistory: [],
+        ...(idProperty ? { idProperty } : {}),
+      }),
+    );
+    // 207 errors here are "not found", which is an answer, not a failure.
+    return response.results.map((r) => ({
+      id: r.id,
+      properties: r.properties,
+      createdAt: new Date(r.createdAt).toISOString(),
+    }));
+  }
+
+  async upsert(
+    objectType: string,
+    inputs: Array<{ id: string; idProperty: string; properties: Record<string, string> }>,
+    keys: string[],
+  ): Promise<{ results: UpsertResult[]; errors: RecordError[] }> {
+    if (inputs.length === 0) return { results: [], errors: [] };
+    if (inputs.length > HUBSPOT_BATCH_LIMIT)
+      throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
+    const response = await this.call(`batch upsert ${objectType}`, () =>
+      this.client.crm.objects.batchApi.upsert(objectType, { inputs }),
+    );
+    return {
+      results: response.results.map((r) => ({ id: r.id, created: r._new, properties: r.properties })),
+      errors: recordErrors(response).map((e) => ({
+        key: keyOfError(e, keys),
+        message: e.message ?? 'unknown error',
+        category: e.category,
+      })),
+    };
+  }
+
+  async batchUpdate(
+    objectType: string,
+    inputs: Array<{ id: string; properties: Record<string, string> }>,
+  ): Promise<{ updated: string[]; errors: RecordError[] }> {
+    if (inputs.length === 0) return { updated: [], errors: [] };
+    if (inputs.length > HUBSPOT_BATCH_LIMIT)
+      throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
+    const response = await this.call(`batch update ${objectType}`, () =>
+      this.client.crm.objects.batchApi.update(objectType, { inputs }),
+    );
+    return {
+      updated: response.results.map((r) => r.id),
+      errors: recordErrors(response).map((e) => ({
+        key: keyOfError(
+          e,
+          inputs.map((i) => i.id),
+        ),
+        message: e.message ?? 'unknown error',
+        category: e.category,
+      })),
+    };
+  }
+
+  /** One page (≤200) of records matching the filters, and the cursor of the next page. */
+  async searchPage(
+    objectType: string,
+    filterGroups: Array<{
+      filters: Array<{
+        propertyName: string;
+        operator: FilterOperatorEnum;
+        value?: string;
+        values?: string[];
+      }>;
+    }>,
+    properties: string[],
+    after?: string,
+  ): Promise<{ records: HubspotRecord[]; after?: string; total: number }> {
+    const response = await this.call(`search ${objectType}`, () =>
+      this.client.crm.objects.searchApi.doSearch(objectType, {
+        filterGroups,
+        properties,
+        limit: HUBSPOT_SEARCH_PAGE_LIMIT,
+        sorts: ['hs_object_id'],
+        ...(after ? { after } : {}),
+      }),
+    );
+    return {
+      records: response.results.map((r) => ({
+        id: r.id,
+        properties: r.properties,
+        createdAt: new Date(r.createdAt).toISOString(),
+      })),
+      after: response.paging?.next?.after,
+      total: response.total,
+    };
+  }
+
+  private async searchAll(
+    objectType: string,
+    filterGroups: Parameters<HubspotGateway['searchPage']>[1],
+    properties: string[],
+  ): Promise<HubspotRecord[]> {
+    const records: HubspotRecord[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.searchPage(objectType, filterGroups, properties, after);
+      records.push(...page.records);
+      after = page.after;
+    } while (after);
+    return records;
+  }
+
+  // ---- associations (v4) -------------------------------------------------------------------------
+
+  /** For each `from` id, the ids it is associated with in `toType`, all pages. */
+  async readAssociations(
+    fromType: string,
+    toType: string,
+    fromIds: string[],
+  ): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>(fromIds.map((id) => [id, []]));
+    if (fromIds.length === 0) return result;
+    if (fromIds.length > HUBSPOT_ASSOCIATION_READ_LIMIT)
+      throw new Error(`at most ${HUBSPOT_ASSOCIATION_READ_LIMIT} ids per read`);
+    let pending: Array<{ id: string; after?: string }> = fromIds.map((id) => ({ id }));
+    while (pending.length > 0) {
+      const inputs = pending;
+      const response = await this.call(`read ${fromType}→${toType} associations`, () =>
+        this.client.crm.associations.v4.batchApi.getPage(fromType, toType, { inputs }),
+      );
+      pending = [];
+      for (const row of response.results) {
+        const fromId = String(row._from.id);
+        const list = result.get(fromId) ?? [];
+        for (const to of row.to) list.push(String(to.toObjectId));
+        result.set(fromId, list);
+        const after = row.paging?.next?.after;
+        if (after) pending.push({ id: fromId, after });
+      }
+    }
+    return result;
+  }
+
+  async createAssociations(
+    fromType: string,
+    toType: string,
+    pairs: Array<{ from: string; to: string }>,
+  ): Promise<RecordError[]> {
+    if (pairs.length === 0) return [];
+    if (pairs.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} pairs per batch`);
+    const response = await this.call(`associate ${fromType}→${toType}`, () =>
+      this.client.crm.associations.v4.batchApi.createDefault(fromType, toType, {
+        inputs: pairs.map((p) => ({ _from: { id: p.from }, to: { id: p.to } })),
+      }),
+    );
+    return recordErrors(response).map((e) => ({
+      key: keyOfError(
+        e,
+        pairs.map((p) => p.from),
+      ),
+      message: e.message ?? 'unknown error',
+      category: e.category,
+    }));
+  }
+
+  async archiveAssociations(
+    fromType: string,
+    toType: string,
+    pairs: Array<{ from: string; to: string }>,
+  ): Promise<void> {
+    if (pairs.length === 0) return;
+    if (pairs.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} pairs per batch`);
+    const grouped = new Map<string, string[]>();
+    for (const p of pairs) grouped.set(p.from, [...(grouped.get(p.from) ?? []), p.to]);
+    await this.call(`remove ${fromType}→${toType} associations`, () =>
+      this.client.crm.associations.v4.batchApi.archive(fromType, toType, {
+        inputs: [...grouped].map(([from, to]) => ({ _from: { id: from }, to: to.map((id) => ({ id })) })),
+      }),
+    );
+  }
+}
+
+export { FilterOperatorEnum };

@@ -1,0 +1,246 @@
+// Posts the run summary to Slack (facts in ../shared/reference/slack.md).
+//
+// Temporal owns retries, so the WebClient's own loops are off: no retries (its default retries ~30 minutes,
+// far past any activity timeout) and no silent waiting out of 429s. Every failure becomes a typed
+// ApplicationFailure, split by one question: could Slack have posted the message? If it certainly did not (a
+// rate limit, a refused connection) a retry is safe; if it might have (a timeout, a 5xx) a retry could post the
+// summary twice, and a late or missing summary is better than a duplicate one.
+import {
+  ErrorCode,
+  LogLevel,
+  WebClient,
+  type ChatPostMessageArguments,
+  type FetchFunction,
+  type WebAPIPlatformError,
+  type WebAPIRateLimitedError,
+  type WebAPIRequestError,
+} from '@slack/web-api';
+import type { ApplicationFailure } from '@temporalio/common';
+import { failure, FailureType } from '../failures';
+import type { RequestCounter } from './source';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** A 429 whose Retry-After cannot be read waits this long. */
+const DEFAULT_RETRY_AFTER_MS = 1_000;
+
+/**
+ * Error codes of a request that never left this machine or never reached a listening Slack: the message was
+ * certainly not posted, so trying again cannot post it twice. A reset or timeout is NOT here: the request may
+ * have arrived.
+ */
+const NEVER_REACHED_SLACK = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** What an operator does about the platform errors a summary post usually meets. */
+const PLATFORM_HINTS: Record<string, string> = {
+  invalid_auth: 'check SLACK_BOT_TOKEN',
+  not_authed: 'check SLACK_BOT_TOKEN',
+  token_revoked: 'the bot token was revoked; reinstall the app and update SLACK_BOT_TOKEN',
+  account_inactive: 'the bot token belongs to a deactivated app or user',
+  channel_not_found: 'check SLACK_CHANNEL (a private channel needs the bot invited to be visible)',
+  not_in_channel: 'invite the bot to the channel (/invite @bot)',
+  is_archived: 'the channel is archived',
+  missing_scope: 'the app lacks the chat:write scope',
+};
+
+type SlackBlocks = Extract<ChatPostMessageArguments, { blocks: unknown }>['blocks'];
+
+export interface SlackNotifierOptions {
+  token: string;
+  /** A channel id (`C0123…`) or name (`#feature-requests`). */
+  channel: string;
+  /** Slack's Web API base, `https://slack.com/api/` in production; a simulator's in tests. */
+  apiUrl: string;
+  counter?: RequestCounter;
+  /** Per request; default 30 s. Keep it below the activity's start-to-close timeout. */
+  timeoutMs?: number;
+}
+
+export class SlackNotifier {
+  private readonly client: WebClient;
+  private readonly channel: string;
+  private readonly token: string;
+
+  constructor(options: SlackNotifierOptions) {
+    if (!options.token) throw new Error('SlackNotifier needs a token');
+    if (!options.channel) throw new Error('SlackNotifier needs a channel');
+    this.channel = options.channel;
+    this.token = options.token;
+    this.client = new WebClient(options.token, {
+      slackApiUrl: options.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      // Every failure surfaces as a typed ApplicationFailure; the SDK's own warnings would report each twice.
+      logLevel: LogLevel.ERROR,
+      fetch: countingFetch(options.counter),
+    });
+  }
+
+  /** Posts one message. Not idempotent: a failure after which Slack may have posted is never retryable. */
+  async post(message: { text: string; blocks: unknown[] }): Promise<{ channel: string; ts: string }> {
+    const method = 'chat.postMessage';
+    let result: Awaited<ReturnType<WebClient['chat']['postMessage']>>;
+    try {
+      result = await this.client.chat.postMessage({
+        channel: this.channel,
+        // The plain-text fallback shows in notifications and clients that cannot render blocks.
+        text: message.text,
+        // The caller builds Block Kit JSON (src/domain/summary.ts); Slack validates it and answers
+        // invalid_blocks, which translates to a SlackPlatformError like any other refusal.
+        ...(message.blocks.length > 0 ? { blocks: message.blocks as SlackBlocks } : {}),
+      });
+    } catch (err) {
+      throw this.translate(method, err, { idempotent: false });
+    }
+    if (!result.channel || !result.ts) {
+      // Slack said ok, so the message is there: retrying would post it again.
+      throw failure(FailureType.SlackAmbiguous, `Slack ${method} answered ok without a channel or ts`);
+    }
+    return { channel: result.channel, ts: result.ts };
+  }
+
+  /** Who the token is, for diagnostics (`check` commands). Read-only, so every transport failure is retryable. */
+  async authTest(): Promise<{ team?: string; user?: string }> {
+    try {
+      const result = await this.client.auth.test();
+      return {
+        ...(result.team !== undefined ? { team: result.team } : {}),
+        ...(result.user !== undefined ? { user: result.user } : {}),
+      };
+    } catch (err) {
+      throw this.translate('auth.test', err, { idempotent: true });
+    }
+  }
+
+  private translate(
+    method: string,
+    err: unknown,
+    { idempotent }: { idempotent: boolean },
+  ): ApplicationFailure {
+    const code = isRecord(err) ? err.code : undefined;
+    if (code === ErrorCode.RateLimitedError) {
+      // Slack refused the call before doing anything: safe to retry, after the wait Slack asked for.
+      const retryAfter = (err as WebAPIRateLimitedError).retryAfter;
+      return failure(
+        FailureType.SlackRateLimited,
+        `Slack ${method} is rate limited (retry after ${retryAfter} s)`,
+        {
+          nextRetryDelayMs: retryAfter > 0 ? retryAfter * 1_000 : DEFAULT_RETRY_AFTER_MS,
+        },
+      );
+    }
+    if (code === ErrorCode.PlatformError) {
+      const data = (err as WebAPIPlatformError).data as {
+        error?: unknown;
+        needed?: unknown;
+        response_metadata?: { messages?: unknown };
+      };
+      const slackCode = typeof data.error === 'string' ? data.error : 'unknown_error';
+      const needed = typeof data.needed === 'string' ? ` (needs ${data.needed})` : '';
+      const hint = PLATFORM_HINTS[slackCode];
+      // invalid_blocks says which block in response_metadata (`[ERROR] must be less than 151 characters
+      // [json-pointer:/blocks/0/text]`): without it nobody can tell which part of the summary to shorten.
+      const messages = data.response_metadata?.messages;
+      const detail = Array.isArray(messages)
+        ? messages
+            .filter((m): m is string => typeof m === 'string')
+            .slice(0, 3)
+            .map((m) => ` — ${m.replace(/^\[(ERROR|WARN)\]\s*/, '')}`)
+            .join('')
+        : '';
+      return failure(
+        FailureType.SlackPlatformError,
+        this.redact(`Slack ${method} refused: ${slackCode}${needed}${hint ? `: ${hint}` : ''}${detail}`),
+      );
+    }
+    if (code === ErrorCode.RequestError) {
+      const original = (err as WebAPIRequestError).original;
+      const reason = describeRequestError(original);
+      if (idempotent || neverReachedSlack(original)) {
+        return failure(
+          FailureType.NetworkError,
+          this.redact(`Slack ${method} could not be reached: ${reason}`),
+        );
+      }
+      return failure(
+        FailureType.SlackAmbiguous,
+        this.redact(
+          `Slack ${method} failed after the request was sent (${reason}); it may have posted, so no retry`,
+        ),
+      );
+    }
+    // WebClient throws a plain Error for a 429 without a readable Retry-After; Slack did not post.
+    if (err instanceof Error && err.message.startsWith('Retry header did not contain a valid timeout')) {
+      return failure(
+        FailureType.SlackRateLimited,
+        `Slack ${method} is rate limited (no usable Retry-After)`,
+        {
+          nextRetryDelayMs: DEFAULT_RETRY_AFTER_MS,
+        },
+      );
+    }
+    // An HTTP error (5xx) or anything unforeseen: Slack may have posted before failing.
+    const status =
+      isRecord(err) && typeof err.statusCode === 'number' ? `HTTP ${err.statusCode}` : describe(err);
+    if (idempotent)
+      return failure(FailureType.NetworkError, this.redact(`Slack ${method} failed: ${status}`));
+    return failure(
+      FailureType.SlackAmbiguous,
+      this.redact(`Slack ${method} failed (${status}); it may have posted, so no retry`),
+    );
+  }
+
+  /** Defence in depth: no error text Slack or the SDK produces should carry the token, and none ever will. */
+  private redact(text: string): string {
+    return text.split(this.token).join('[redacted]');
+  }
+}
+
+/** Counts every HTTP request the WebClient sends, including refused and rate-limited ones. */
+function countingFetch(counter: RequestCounter | undefined): FetchFunction {
+  return async (url, init) => {
+    try {
+      const response = await fetch(url, init);
+      counter?.count('slack', response.status === 429);
+      return response;
+    } catch (err) {
+      counter?.count('slack', false);
+      throw err;
+    }
+  };
+}
+
+/** Node's fetch reports "fetch failed" and keeps the reason (ECONNREFUSED, ...) in `cause`, sometimes nested. */
+function errorCodes(err: unknown, depth = 0): string[] {
+  if (!isRecord(err) || depth > 3) return [];
+  const own = typeof err.code === 'string' ? [err.code] : [];
+  // Happy-eyeballs connects fail with an AggregateError holding one error per address.
+  const nested = Array.isArray(err.errors) ? err.errors.flatMap((e) => errorCodes(e, depth + 1)) : [];
+  return [...own, ...nested, ...errorCodes(err.cause, depth + 1)];
+}
+
+function neverReachedSlack(original: Error): boolean {
+  const codes = errorCodes(original);
+  return codes.length > 0 && codes.every((c) => NEVER_REACHED_SLACK.has(c));
+}
+
+function describeRequestError(original: Error): string {
+  if (original.name === 'TimeoutError' || original.name === 'AbortError') return 'no answer in time';
+  const codes = [...new Set(errorCodes(original))];
+  return codes.length > 0 ? `${original.message} (${codes.join(', ')})` : original.message;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null;
+}

@@ -1,0 +1,131 @@
+// The one configuration schema. Read from the environment (and `.env`), validated once at the edge
+// (worker.ts, client.ts); a bad or missing value stops start-up with every problem listed.
+//
+// Environments: SYNC_ENV names a profile (`sandbox`, `production`, anything). For a profile NAME, the
+// file `.env.NAME` is loaded after `.env`, and variables prefixed `NAME_` (upper-cased, e.g.
+// `SANDBOX_HUBSPOT_ACCESS_TOKEN`) override the plain ones, so one deployment can serve two portals.
+import dotenv from 'dotenv';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: "must be 'true' or 'false'" })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const url = (fallback?: string) => {
+  const schema = z.url({ message: 'must be a URL' });
+  return fallback === undefined ? schema : schema.default(fallback);
+};
+
+const fields = {
+  SYNC_ENV: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes')
+    .default('default'),
+  CANNY_API_KEY: z.string().min(1, 'is required'),
+  CANNY_BASE_URL: url('https://canny.io'),
+  HUBSPOT_ACCESS_TOKEN: z.string().min(1, 'is required'),
+  HUBSPOT_BASE_URL: url('https://api.hubapi.com'),
+  HUBSPOT_COMPANY_ARR_PROPERTY: z.string().min(1).default('annualrevenue'),
+  HUBSPOT_REQUESTS_PER_10S: positiveInt(100),
+  HUBSPOT_SEARCH_REQUESTS_PER_SECOND: positiveInt(4),
+  HUBSPOT_OBJECT_NAME: z.string().min(1).default('feature_request'),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_CHANNEL: z.string().optional(),
+  SLACK_API_URL: url('https://slack.com/api/'),
+  SYNC_TASK_QUEUE: z.string().min(1).default('feedback-sync'),
+  SYNC_CREATE_COMPANIES: bool(true),
+  SYNC_CREATE_CONTACTS: bool(true),
+  SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
+  SYNC_MAX_PARALLEL: positiveInt(8),
+  TEMPORAL_UI_URL: url('http://localhost:8233'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+};
+
+export const configSchema = z.object(fields).superRefine((cfg, ctx) => {
+  if (cfg.SLACK_BOT_TOKEN && !cfg.SLACK_CHANNEL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SLACK_CHANNEL'],
+      message: 'is required when SLACK_BOT_TOKEN is set',
+    });
+  }
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** What commands that only talk to Temporal need: no third-party secrets. */
+const operatorSchema = z.object({
+  SYNC_ENV: fields.SYNC_ENV,
+  SYNC_TASK_QUEUE: fields.SYNC_TASK_QUEUE,
+  SYNC_MAX_PARALLEL: fields.SYNC_MAX_PARALLEL,
+  TEMPORAL_UI_URL: fields.TEMPORAL_UI_URL,
+  LOG_LEVEL: fields.LOG_LEVEL,
+});
+export type OperatorConfig = z.infer<typeof operatorSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+/** Parses a plain record of variables (already merged with the profile) into a Config. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  return parseWith(configSchema, env);
+}
+
+export function parseOperatorConfig(env: Record<string, string | undefined>): OperatorConfig {
+  return parseWith(operatorSchema, env);
+}
+
+/** The process environment with `.env`, `.env.<SYNC_ENV>` and `<SYNC_ENV>_` prefixed overrides applied. */
+export function resolveEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Record<string, string | undefined> {
+  const fromFile = (file: string): Record<string, string> =>
+    fs.existsSync(path.join(cwd, file)) ? dotenv.parse(fs.readFileSync(path.join(cwd, file))) : {};
+  const base = { ...fromFile('.env'), ...env };
+  const profile = base.SYNC_ENV;
+  if (!profile) return base;
+  const prefix = `${profile.toUpperCase().replace(/-/g, '_')}_`;
+  const overrides = Object.fromEntries(
+    Object.entries(base)
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, value]) => [key.slice(prefix.length), value]),
+  );
+  return { ...fromFile(`.env.${profile}`), ...base, ...overrides };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parseConfig(resolveEnvironment(env));
+}
+
+export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  return parseOperatorConfig(resolveEnvironment(env));
+}
+
+/** HubSpot activities are dispatched at this rate by the server, across every worker of the queue. */
+export function hubspotActivitiesPerSecond(cfg: Pick<Config, 'HUBSPOT_REQUESTS_PER_10S'>): number {
+  // 95 %: the rolling window is strict and Temporal's limiter is a token bucket, so leave a little room.
+  return (cfg.HUBSPOT_REQUESTS_PER_10S / 10) * 0.95;
+}

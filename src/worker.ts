@@ -1,0 +1,160 @@
+// The worker: builds clients, activities and the three Temporal workers of one process; nothing else.
+//
+// Queues (src/task-queues.ts): the main queue runs workflows, source reads and Slack; the HubSpot queue and
+// the HubSpot search queue run one HubSpot request per activity, and their `maxTaskQueueActivitiesPerSecond`
+// (enforced by the Temporal server across every worker) is the portal's budget, shared by all workers.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogLevel,
+  type WorkerOptions,
+} from '@temporalio/worker';
+import pino from 'pino';
+import { createActivities } from './activities';
+import { RunStore } from './activities/run-state';
+import { CannyClient } from './clients/canny';
+import { HubspotGateway } from './clients/hubspot';
+import { SlackNotifier } from './clients/slack';
+import { hubspotActivitiesPerSecond, loadConfig, type Config } from './config';
+import type { RunSummary } from './domain/types';
+import { taskQueues } from './task-queues';
+
+export interface WorkerSetup {
+  config: Config;
+  connection: NativeConnection;
+  namespace?: string;
+  /** Prebuilt bundle or sources; defaults to dist/workflow-bundle.js when built, else src/workflows. */
+  workflows?: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
+  /** Called with every run summary's text (the demo prints them). */
+  echo?: (text: string, summary: RunSummary) => void;
+}
+
+export function defaultWorkflows(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  const bundle = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
+  const fromDist = path.resolve(__dirname, 'workflow-bundle.js');
+  for (const codePath of [bundle, fromDist])
+    if (fs.existsSync(codePath)) return { workflowBundle: { codePath } };
+  return { workflowsPath: require.resolve('./workflows') };
+}
+
+/** The main, HubSpot and HubSpot-search workers of one process, sharing one connection and one run store. */
+export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  const { config } = setup;
+  const store = new RunStore();
+  const activities = createActivities({
+    store,
+    settings: {
+      arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,
+      objectName: config.HUBSPOT_OBJECT_NAME,
+      createCompanies: config.SYNC_CREATE_COMPANIES,
+      createContacts: config.SYNC_CREATE_CONTACTS,
+      pageSize: config.SYNC_PAGE_SIZE,
+    },
+    source: (counter) =>
+      new CannyClient({ apiKey: config.CANNY_API_KEY, baseUrl: config.CANNY_BASE_URL, counter }),
+    hubspot: (counter) =>
+      new HubspotGateway({
+        accessToken: config.HUBSPOT_ACCESS_TOKEN,
+        baseUrl: config.HUBSPOT_BASE_URL,
+        counter,
+      }),
+    ...(config.SLACK_BOT_TOKEN && config.SLACK_CHANNEL
+      ? {
+          slack: (counter) =>
+            new SlackNotifier({
+              token: config.SLACK_BOT_TOKEN!,
+              channel: config.SLACK_CHANNEL!,
+              apiUrl: config.SLACK_API_URL,
+              counter,
+            }),
+        }
+      : {}),
+    ...(setup.echo ? { echo: setup.echo } : {}),
+  });
+  const queues = taskQueues(config.SYNC_TASK_QUEUE);
+  const common = { connection: setup.connection, namespace: setup.namespace ?? 'default', activities };
+  const workflows = setup.workflows ?? defaultWorkflows();
+  return Promise.all([
+    Worker.create({
+      ...common,
+      ...workflows,
+      taskQueue: queues.main,
+      maxConcurrentActivityTaskExecutions: 20,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: queues.hubspot,
+      maxTaskQueueActivitiesPerSecond: hubspotActivitiesPerSecond(config),
+      maxConcurrentActivityTaskExecutions: 32,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: queues.hubspotSearch,
+      maxTaskQueueActivitiesPerSecond: config.HUBSPOT_SEARCH_REQUESTS_PER_SECOND,
+      maxConcurrentActivityTaskExecutions: 8,
+    }),
+  ]);
+}
+
+/** Runs workers until one stops (SIGINT/SIGTERM make them finish in-flight tasks and stop). */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  const stop = () => workers.forEach((w) => w.shutdown());
+  await Promise.all(workers.map((w) => w.run().finally(stop)));
+}
+
+/** Structured logs: JSON lines, pretty in a terminal; the Temporal runtime logs through it too. */
+export function installLogging(level: Config['LOG_LEVEL'], metricsPort?: number): pino.Logger {
+  const logger = pino(
+    { level, base: { service: 'feedback-sync' } },
+    process.stdout.isTTY ? pino.transport({ target: 'pino-pretty', options: { colorize: true } }) : undefined,
+  );
+  const temporalLevel = level.toUpperCase() as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(temporalLevel, (entry) => {
+      const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+      logger[method]({ ...entry.meta }, entry.message);
+    }),
+    ...(metricsPort
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } }
+      : {}),
+  });
+  return logger;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = installLogging(config.LOG_LEVEL, config.METRICS_PORT);
+  const { connectionOptions, namespace } = loadClientConnectConfig();
+  const connection = await NativeConnection.connect(connectionOptions);
+  try {
+    const workers = await createWorkers({
+      config,
+      connection,
+      ...(namespace ? { namespace } : {}),
+      echo: config.SLACK_BOT_TOKEN ? undefined : (text) => logger.info({ summary: text }, 'run summary'),
+    });
+    logger.info(
+      {
+        environment: config.SYNC_ENV,
+        taskQueues: taskQueues(config.SYNC_TASK_QUEUE),
+        hubspotPerSecond: hubspotActivitiesPerSecond(config),
+      },
+      'worker started',
+    );
+    await runWorkers(workers);
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

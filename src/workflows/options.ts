@@ -1,0 +1,47 @@
+// Activity options, one per retry profile. Temporal owns every retry: the HTTP clients never retry.
+import type { ActivityOptions } from '@temporalio/workflow';
+import { NON_RETRYABLE_FAILURES } from '../failures';
+
+/** HubSpot: one request per activity; 429s come back with the delay HubSpot asked for (nextRetryDelay). */
+export const HUBSPOT_ACTIVITY: ActivityOptions = {
+  // Generous: a worker that lost its run state rebuilds it from the source inside the activity.
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    // Rate limits and 5xx resolve with time; 25 tries span well over ten minutes of trouble.
+    maximumAttempts: 25,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+  },
+};
+
+/** Reading the whole source: long, heartbeating, retried a few times. */
+export const SOURCE_ACTIVITY: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+  },
+};
+
+/** Slack: only failures after which Slack surely did not post are retried; a duplicate summary is worse than none. */
+export const SLACK_ACTIVITY: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '2 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+  },
+};
+
+/** Local bookkeeping on the worker. */
+export const LOCAL_ACTIVITY: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 3 },
+};

@@ -1,0 +1,114 @@
+// Child workflow: writes one page (≤100 posts) of changed feature requests and their associations.
+// Deterministic orchestration only; the activities do the I/O.
+import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities, Pair, ToType } from '../activities';
+import { emptyCounts, addCounts } from '../domain/summary';
+import type { SyncCounts, SyncMode } from '../domain/types';
+import { taskQueues } from '../task-queues';
+import { HUBSPOT_ACTIVITY } from './options';
+import { countsFromRequests, failureMessage, isFatal } from './util';
+
+export interface PageInput {
+  runKey: string;
+  mode: SyncMode;
+  domain?: string;
+  objectTypeId: string;
+  page: number;
+  dryRun: boolean;
+}
+
+const ASSOCIATION_BATCH = 100;
+const PARALLEL_BATCHES = 4;
+
+export async function syncFeatureRequestPage(input: PageInput): Promise<SyncCounts> {
+  const hubspot = proxyActivities<Activities>({
+    ...HUBSPOT_ACTIVITY,
+    taskQueue: taskQueues(mainQueue()).hubspot,
+  });
+  const ref = { runKey: input.runKey, mode: input.mode, ...(input.domain ? { domain: input.domain } : {}) };
+  let counts = emptyCounts();
+
+  const written = await hubspot.writeFeatureRequests({
+    ...ref,
+    objectTypeId: input.objectTypeId,
+    page: input.page,
+    dryRun: input.dryRun,
+  });
+  counts = addCounts(counts, countsFromRequests(written.requests));
+  counts.featureRequests.created += written.created;
+  counts.featureRequests.updated += written.updated;
+  counts.featureRequests.failed += written.failed;
+  counts.failures.push(...written.failures);
+
+  const brokenRequests = new Set<string>();
+  for (const toType of ['companies', 'contacts'] as ToType[]) {
+    const plan = await hubspot.planAssociations({
+      ...ref,
+      objectTypeId: input.objectTypeId,
+      page: input.page,
+      toType,
+      dryRun: input.dryRun,
+    });
+    counts = addCounts(counts, countsFromRequests(plan.requests));
+    counts.contacts.failed += plan.failed;
+    counts.failures = [...counts.failures, ...plan.failures].slice(0, 50);
+
+    const batches: Array<{ op: 'create' | 'remove'; pairs: Pair[] }> = [];
+    for (let i = 0; i < plan.toAdd.length; i += ASSOCIATION_BATCH)
+      batches.push({ op: 'create', pairs: plan.toAdd.slice(i, i + ASSOCIATION_BATCH) });
+    for (let i = 0; i < plan.toRemove.length; i += ASSOCIATION_BATCH)
+      batches.push({ op: 'remove', pairs: plan.toRemove.slice(i, i + ASSOCIATION_BATCH) });
+
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        try {
+          const result = await hubspot.writeAssociations({
+            objectTypeId: input.objectTypeId,
+            toType,
+            op: batch.op,
+            pairs: batch.pairs,
+            dryRun: input.dryRun,
+          });
+          counts = addCounts(counts, countsFromRequests(result.requests));
+          if (batch.op === 'create') counts.associations.created += result.written;
+          else counts.associations.removed += result.written;
+          if (result.failed > 0) {
+            counts.failures = [...counts.failures, ...result.failures].slice(0, 50);
+            for (const f of result.failures) brokenRequests.add(f.key);
+          }
+        } catch (err) {
+          if (isFatal(err)) throw err;
+          for (const [from] of batch.pairs) brokenRequests.add(from);
+          counts.failures = [
+            ...counts.failures,
+            {
+              kind: 'association',
+              key: `${toType} batch of ${batch.pairs.length}`,
+              reason: failureMessage(err),
+            },
+          ].slice(0, 50);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
+  }
+
+  // A request whose associations did not all land must not look synced: clearing its fingerprint makes the
+  // next run write it again instead of skipping it as unchanged.
+  const ids = [...brokenRequests].filter((id) => /^\d+$/.test(id));
+  if (ids.length > 0 && !input.dryRun) {
+    log.warn('associations failed; clearing fingerprints so the next run retries them', {
+      count: ids.length,
+    });
+    const result = await hubspot.invalidateFingerprints({ objectTypeId: input.objectTypeId, ids });
+    counts = addCounts(counts, countsFromRequests(result.requests));
+  }
+  return counts;
+}
+
+function mainQueue(): string {
+  // Pages run on the parent's task queue; HubSpot activities go to the queues derived from it.
+  return workflowInfo().taskQueue;
+}

@@ -1,0 +1,100 @@
+// The whole product on loopback for end-to-end tests: the three simulators, a portal set up by
+// `hubspot setup --apply`, and the real workers on the shared dev server, with a fresh task queue per stack.
+import type { Worker } from '@temporalio/worker';
+import { applySetup } from '../../src/clients/hubspot-setup';
+import { HubspotGateway } from '../../src/clients/hubspot';
+import { parseConfig, type Config } from '../../src/config';
+import { startSimulators, type StartSimulatorsOptions } from '../../src/simulators';
+import type { RunSummary } from '../../src/domain/types';
+import { createWorkers } from '../../src/worker';
+import { syncFeatureRequests, type SyncInput } from '../../src/workflows';
+import { testEnv, workflowBundle } from '../hooks';
+
+let stackCounter = 0;
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+export async function startStack(
+  options: { simulators?: StartSimulatorsOptions; env?: Record<string, string>; setup?: boolean } = {},
+) {
+  const env = await testEnv();
+  const sims = await startSimulators(options.simulators ?? {});
+  const taskQueue = `fs-test-${process.pid}-${++stackCounter}-${Date.now()}`;
+  const config: Config = parseConfig({
+    SYNC_ENV: 'test',
+    CANNY_API_KEY: sims.canny.apiKey,
+    CANNY_BASE_URL: sims.urls.canny,
+    HUBSPOT_ACCESS_TOKEN: sims.hubspot.accessToken,
+    HUBSPOT_BASE_URL: sims.urls.hubspot,
+    HUBSPOT_REQUESTS_PER_10S: '190',
+    HUBSPOT_SEARCH_REQUESTS_PER_SECOND: '5',
+    SLACK_BOT_TOKEN: sims.slack.token,
+    SLACK_CHANNEL: '#feature-requests',
+    SLACK_API_URL: sims.slack.apiUrl,
+    SYNC_TASK_QUEUE: taskQueue,
+    HUBSPOT_COMPANY_ARR_PROPERTY: sims.dataset?.options.arrProperty ?? 'annualrevenue',
+    ...options.env,
+  });
+  const gateway = new HubspotGateway({
+    accessToken: config.HUBSPOT_ACCESS_TOKEN,
+    baseUrl: config.HUBSPOT_BASE_URL,
+  });
+  if (options.setup !== false) {
+    await applySetup(gateway, {
+      objectName: config.HUBSPOT_OBJECT_NAME,
+      arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,
+    });
+  }
+  let workers: Worker[] = [];
+  let running: Promise<unknown> = Promise.resolve();
+
+  const startWorkers = async (): Promise<void> => {
+    workers = await createWorkers({
+      config,
+      connection: env.nativeConnection,
+      workflows: { workflowBundle: await workflowBundle() },
+    });
+    running = Promise.allSettled(workers.map((w) => w.run()));
+  };
+  const stopWorkers = async (): Promise<void> => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await running;
+    workers = [];
+  };
+  await startWorkers();
+
+  let runCounter = 0;
+  const sync = async (input: Partial<SyncInput> = {}, workflowId?: string): Promise<RunSummary> =>
+    env.client.workflow.execute(syncFeatureRequests, {
+      taskQueue,
+      workflowId: workflowId ?? `${taskQueue}/full/${++runCounter}`,
+      args: [{ environment: 'test', mode: 'full', ...input }],
+    });
+
+  return {
+    env,
+    sims,
+    config,
+    taskQueue,
+    gateway,
+    sync,
+    startWorkers,
+    stopWorkers,
+    /** Write requests HubSpot received: anything but GET, search and batch/read (the data model's definition). */
+    hubspotWrites(): number {
+      return sims.hubspot.server
+        .requests()
+        .filter(
+          (r) =>
+            r.method !== 'GET' &&
+            !r.path.endsWith('/search') &&
+            !r.path.endsWith('/batch/read') &&
+            !r.path.startsWith('/_sim'),
+        ).length;
+    },
+    async close(): Promise<void> {
+      await stopWorkers();
+      await sims.close();
+    },
+  };
+}
