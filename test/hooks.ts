@@ -12,8 +12,11 @@ import path from 'node:path';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { allSearchAttributes } from '../src/search-attributes';
 
-// Worker lifecycle chatter at INFO drowns mocha's output; warnings and errors still show.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Worker chatter (and the activity failures fault tests provoke on purpose) drowns mocha's output;
+// TEST_LOG_LEVEL=WARN (or INFO) brings it back.
+Runtime.install({
+  logger: new DefaultLogger((process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'ERROR'),
+});
 
 let envPromise: Promise<TestWorkflowEnvironment> | undefined;
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();

@@ -105,6 +105,7 @@ export function pagePosts(snapshot: Snapshot, page: number, pageSize: number): S
 }
 
 async function readAll<T>(
+  onPage: () => void,
   fetchPage: (skip: number) => Promise<{ items: T[]; errors: SourceRecordError[]; hasMore: boolean }>,
   errors: SourceRecordError[],
 ): Promise<T[]> {
@@ -112,6 +113,7 @@ async function readAll<T>(
   let skip = 0;
   for (;;) {
     const page = await fetchPage(skip);
+    onPage();
     items.push(...page.items);
     errors.push(...page.errors);
     // Skip counts what the source listed, valid or not, so a malformed record never shifts the next page.
@@ -137,17 +139,24 @@ export async function buildSnapshot(
   const posts: SourcePost[] = [];
   const votesByPost = new Map<string, SourceVote[]>();
   let voteCount = 0;
+  const seenVotes = new Set<string>();
   for (const board of boards) {
     posts.push(
-      ...(await readAll((skip) => source.listPosts(board.id, skip, SOURCE_PAGE_SIZE), sourceErrors)),
+      ...(await readAll(
+        onProgress,
+        (skip) => source.listPosts(board.id, skip, SOURCE_PAGE_SIZE),
+        sourceErrors,
+      )),
     );
-    onProgress();
     const votes = await readAll(
+      onProgress,
       (skip) => source.listVotes({ boardId: board.id }, skip, SOURCE_PAGE_SIZE),
       sourceErrors,
     );
-    onProgress();
     for (const vote of votes) {
+      // Votes are listed newest first, so a vote cast mid-read can show up on two pages: count it once.
+      if (seenVotes.has(vote.id)) continue;
+      seenVotes.add(vote.id);
       voteCount++;
       const list = votesByPost.get(vote.postId);
       if (list) list.push(vote);

@@ -522,18 +522,16 @@ export function createSyncActivities(deps: SyncDependencies) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
         const snapshot = await snapshotOf(input, state, counter);
-        const page = await deps
-          .hubspot(counter)
-          .searchPage(
-            input.objectTypeId,
-            [
-              {
-                filters: [{ propertyName: 'source_state', operator: FilterOperatorEnum.Eq, value: 'active' }],
-              },
-            ],
-            FR_READ_PROPERTIES,
-            input.after,
-          );
+        const page = await deps.hubspot(counter).searchPage(
+          input.objectTypeId,
+          [
+            {
+              filters: [{ propertyName: 'source_state', operator: FilterOperatorEnum.Eq, value: 'active' }],
+            },
+          ],
+          FR_READ_PROPERTIES,
+          input.after,
+        );
         const updates: Array<{ id: string; externalId: string; properties: Record<string, string> }> = [];
         for (const record of page.records) {
           const externalId = record.properties.external_id ?? '';

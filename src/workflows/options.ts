@@ -6,7 +6,8 @@ import { NON_RETRYABLE_FAILURES } from '../failures';
 export const HUBSPOT_ACTIVITY: ActivityOptions = {
   // Generous: a worker that lost its run state rebuilds it from the source inside the activity.
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
+  // A request takes seconds; a rebuild heartbeats every source page. A lost worker is noticed in 30 s.
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
@@ -20,7 +21,7 @@ export const HUBSPOT_ACTIVITY: ActivityOptions = {
 /** Reading the whole source: long, heartbeating, retried a few times. */
 export const SOURCE_ACTIVITY: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,

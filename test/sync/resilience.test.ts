@@ -1,0 +1,141 @@
+// Crashes and a hostile HubSpot must not change the outcome: injected 429s and 5xx on a fifth of the
+// calls, and a worker killed with SIGKILL mid-run, end in the same HubSpot state as a clean run, with no
+// duplicate anywhere.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { normalizeCompanyDomain } from '../../src/domain/email';
+import type { HubspotSimulator } from '../../src/simulators/hubspot';
+import { syncFeatureRequests } from '../../src/workflows';
+import { startStack, type Stack } from '../support/stack';
+
+const DATASET = { seed: 7, posts: 30, votes: 200, users: 50, companies: 20 };
+
+/** The HubSpot state a sync owns, independent of record ids and timestamps. */
+function portalState(hubspot: HubspotSimulator) {
+  const emailOf = new Map(hubspot.objects('contacts').map((c) => [c.id, c.properties.email]));
+  const domainOf = new Map(
+    hubspot
+      .objects('companies')
+      .map((c) => [c.id, normalizeCompanyDomain(String(c.properties.domain ?? ''))]),
+  );
+  const requests = hubspot
+    .objects('feature_request')
+    .map((r) => {
+      const {
+        hs_object_id: _id,
+        hs_createdate: _c,
+        hs_lastmodifieddate: _m,
+        createdate: _cd,
+        ...properties
+      } = r.properties;
+      return {
+        properties,
+        companies: hubspot
+          .associations('feature_request', r.id, 'companies')
+          .map((id) => domainOf.get(id))
+          .sort(),
+        contacts: hubspot
+          .associations('feature_request', r.id, 'contacts')
+          .map((id) => emailOf.get(id))
+          .sort(),
+      };
+    })
+    .sort((a, b) => String(a.properties.external_id).localeCompare(String(b.properties.external_id)));
+  const companyDomains = [...domainOf.values()].sort();
+  const contactEmails = [...emailOf.values()].sort();
+  return { requests, companyDomains, contactEmails };
+}
+
+describe('resilience: same final state under faults and crashes', function () {
+  this.timeout(300_000);
+  let reference: ReturnType<typeof portalState>;
+
+  before(async () => {
+    const clean = await startStack({ simulators: { dataset: DATASET } });
+    try {
+      await clean.sync();
+      reference = portalState(clean.sims.hubspot);
+    } finally {
+      await clean.close();
+    }
+    assert.ok(reference.requests.length > 0);
+  });
+
+  it('429s with Retry-After and 5xx on 20% of HubSpot calls still end in the same state', async () => {
+    const stack = await startStack({ simulators: { dataset: DATASET } });
+    try {
+      stack.sims.hubspot.server.addFault({ kind: 'rate-limit', probability: 0.1, retryAfterSeconds: 1 });
+      stack.sims.hubspot.server.addFault({ kind: 'server-error', probability: 0.11, status: 503 });
+      const summary = await stack.sync();
+      const faults = stack.sims.hubspot.server.requests().filter((r) => r.fault);
+      assert.ok(faults.length >= 3, `faults were injected (${faults.length})`);
+      assert.ok(summary.apiRequests.rateLimited > 0, 'rate-limited attempts are counted');
+      assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
+      assert.deepEqual(portalState(stack.sims.hubspot), reference);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('a worker killed with SIGKILL mid-run is replaced and the run finishes with no duplicate', async () => {
+    // A slow HubSpot budget keeps the run going long enough to kill it in the middle of its writes.
+    const stack: Stack = await startStack({
+      simulators: { dataset: DATASET },
+      env: { HUBSPOT_REQUESTS_PER_10S: '40' },
+    });
+    let child: ChildProcess | undefined;
+    try {
+      await stack.stopWorkers(); // the in-process workers step aside: the run belongs to worker processes
+      const workerEnv = {
+        ...process.env,
+        TEMPORAL_ADDRESS: stack.env.address,
+        TEMPORAL_NAMESPACE: 'default',
+        CANNY_API_KEY: stack.config.CANNY_API_KEY,
+        CANNY_BASE_URL: stack.config.CANNY_BASE_URL,
+        HUBSPOT_ACCESS_TOKEN: stack.config.HUBSPOT_ACCESS_TOKEN,
+        HUBSPOT_BASE_URL: stack.config.HUBSPOT_BASE_URL,
+        HUBSPOT_REQUESTS_PER_10S: '40',
+        SLACK_BOT_TOKEN: stack.config.SLACK_BOT_TOKEN ?? '',
+        SLACK_CHANNEL: stack.config.SLACK_CHANNEL ?? '',
+        SLACK_API_URL: stack.config.SLACK_API_URL,
+        SYNC_TASK_QUEUE: stack.taskQueue,
+        LOG_LEVEL: 'warn',
+      };
+      const startWorker = (): ChildProcess =>
+        spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../src/worker.ts')], {
+          env: workerEnv,
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+
+      child = startWorker();
+      const workflowId = `${stack.taskQueue}/killed`;
+      const handle = await stack.env.client.workflow.start(syncFeatureRequests, {
+        taskQueue: stack.taskQueue,
+        workflowId,
+        args: [{ environment: 'test', mode: 'full' }],
+      });
+      // Kill once the run has written some, but not all, of its records.
+      const deadline = Date.now() + 120_000;
+      while (stack.hubspotWrites() < 4) {
+        assert.ok(Date.now() < deadline, 'the run never started writing');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill('SIGKILL');
+      await new Promise((r) => child!.once('exit', r));
+      const writesAtKill = stack.hubspotWrites();
+
+      child = startWorker();
+      const summary = await handle.result();
+      assert.ok(stack.hubspotWrites() > writesAtKill, 'the new worker carried on');
+      assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
+      assert.deepEqual(portalState(stack.sims.hubspot), reference);
+    } finally {
+      if (child && child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child!.once('exit', r));
+      }
+      await stack.close();
+    }
+  });
+});
