@@ -35,10 +35,11 @@ export interface WorkerSetup {
 }
 
 export function defaultWorkflows(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  const bundle = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
-  const fromDist = path.resolve(__dirname, 'workflow-bundle.js');
-  for (const codePath of [bundle, fromDist])
-    if (fs.existsSync(codePath)) return { workflowBundle: { codePath } };
+  // Compiled (dist/src/worker.js, the Docker image): the bundle `npm run build` made next to it. From
+  // sources (tsx, development): bundle at start, so an edit is never hidden behind a stale bundle.
+  const bundle = path.resolve(__dirname, '..', 'workflow-bundle.js');
+  if (path.basename(path.dirname(__dirname)) === 'dist' && fs.existsSync(bundle))
+    return { workflowBundle: { codePath: bundle } };
   return { workflowsPath: require.resolve('./workflows') };
 }
 
