@@ -102,10 +102,18 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   ]);
 }
 
-/** Runs workers until one stops (SIGINT/SIGTERM make them finish in-flight tasks and stop). */
+/**
+ * Runs workers until they stop. SIGINT/SIGTERM (handled by the SDK) make each finish or hand back its
+ * in-flight tasks; when one worker stops for any reason the others are stopped too, and every worker has
+ * released the connection before this resolves.
+ */
 export async function runWorkers(workers: Worker[]): Promise<void> {
-  const stop = () => workers.forEach((w) => w.shutdown());
-  await Promise.all(workers.map((w) => w.run().finally(stop)));
+  const stopOthers = (): void => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  const results = await Promise.allSettled(workers.map((w) => w.run().finally(stopOthers)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Structured logs: JSON lines, pretty in a terminal; the Temporal runtime logs through it too. */

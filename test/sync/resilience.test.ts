@@ -78,7 +78,7 @@ describe('resilience: same final state under faults and crashes', function () {
     }
   });
 
-  it('a worker killed with SIGKILL mid-run is replaced and the run finishes with no duplicate', async () => {
+  const killMidRun = (signal: 'SIGKILL' | 'SIGTERM') => async () => {
     // A slow HubSpot budget keeps the run going long enough to kill it in the middle of its writes.
     const stack: Stack = await startStack({
       simulators: { dataset: DATASET },
@@ -121,8 +121,10 @@ describe('resilience: same final state under faults and crashes', function () {
         assert.ok(Date.now() < deadline, 'the run never started writing');
         await new Promise((r) => setTimeout(r, 100));
       }
-      child.kill('SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
+      child.kill(signal);
+      const code = await new Promise<number | null>((r) => child!.once('exit', (exitCode) => r(exitCode)));
+      // SIGTERM is a graceful shutdown: in-flight activities finish or are handed back, and the process exits 0.
+      if (signal === 'SIGTERM') assert.equal(code, 0, 'graceful shutdown exits 0');
       const writesAtKill = stack.hubspotWrites();
 
       child = startWorker();
@@ -137,5 +139,14 @@ describe('resilience: same final state under faults and crashes', function () {
       }
       await stack.close();
     }
-  });
+  };
+
+  it(
+    'a worker killed with SIGKILL mid-run is replaced and the run finishes with no duplicate',
+    killMidRun('SIGKILL'),
+  );
+  it(
+    'a worker stopped with SIGTERM mid-run exits cleanly and a restarted worker finishes the run',
+    killMidRun('SIGTERM'),
+  );
 });
