@@ -78,7 +78,14 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     ...(setup.echo ? { echo: setup.echo } : {}),
   });
   const queues = taskQueues(config.SYNC_TASK_QUEUE);
-  const common = { connection: setup.connection, namespace: setup.namespace ?? 'default', activities };
+  const common = {
+    connection: setup.connection,
+    namespace: setup.namespace ?? 'default',
+    activities,
+    // On SIGTERM, in-flight activities (one HubSpot request each) get this long to finish before they are
+    // cancelled and handed back to another worker.
+    shutdownGraceTime: '10 seconds',
+  };
   const workflows = setup.workflows ?? defaultWorkflows();
   return Promise.all([
     Worker.create({

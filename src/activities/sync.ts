@@ -454,8 +454,12 @@ export function createSyncActivities(deps: SyncDependencies) {
         const toAdd: Pair[] = [];
         const toRemove: Pair[] = [];
         for (const item of plan.changed) {
-          const fromId = state.featureRequestIds.get(item.externalId) ?? item.existingId;
-          if (!fromId) continue; // the request failed to write or (dry run) does not exist yet
+          // A dry run plans requests that do not exist yet under a placeholder id, so their pairs are counted.
+          const fromId =
+            state.featureRequestIds.get(item.externalId) ??
+            item.existingId ??
+            (input.dryRun ? `new:${item.externalId}` : undefined);
+          if (!fromId) continue; // the request failed to write: reported by writeFeatureRequests
           const desired =
             input.toType === 'companies'
               ? item.companyIds

@@ -6,6 +6,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  ContinueAsNew,
   executeChild,
   log,
   proxyActivities,
@@ -35,6 +36,11 @@ export interface SyncInput {
   uiBaseUrl?: string;
   /** Windows of concurrent activities and children. */
   parallel?: number;
+  /**
+   * Continue-as-new once history holds this many events, in addition to the server's suggestion (about
+   * 4,096 events). Tests set it low to exercise the hand-over; operators leave it unset.
+   */
+  continueAsNewAfterEvents?: number;
   /** Set by continue-as-new only. */
   resume?: ResumeState;
 }
@@ -145,10 +151,18 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
       if (running.size === 0) break;
       await Promise.race(running);
       report(phase, done, to);
-      if (workflowInfo().continueAsNewSuggested) stop = true;
+      if (historyIsLong()) stop = true;
     }
     state.next = next;
     return next >= to;
+  };
+
+  const historyIsLong = (): boolean => {
+    const now = workflowInfo();
+    return (
+      now.continueAsNewSuggested ||
+      (input.continueAsNewAfterEvents !== undefined && now.historyLength > input.continueAsNewAfterEvents)
+    );
   };
 
   const resumeLater = async (): Promise<never> => {
@@ -157,10 +171,12 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     return continueAsNew<typeof syncFeatureRequests>({ ...input, resume: state });
   };
 
-  const enter = (phase: Phase): void => {
+  /** Moves to the next phase; a long history hands over to a fresh run between phases too. */
+  const enter = async (phase: Phase): Promise<void> => {
     state.phase = phase;
     state.next = 0;
     report(phase, 0, 0);
+    if (phase !== 'done' && historyIsLong()) await resumeLater();
   };
 
   try {
@@ -179,7 +195,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
         ...state.counts.failures,
         ...overview.sourceErrors.map((e) => ({ kind: e.kind, key: e.id, reason: e.reason })),
       ].slice(0, 50);
-      enter('companies');
+      await enter('companies');
     }
     const overview = state.overview!;
     const objectTypeId = state.objectTypeId!;
@@ -193,7 +209,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
       });
       if (!finished) return await resumeLater();
       state.missingDomains.sort();
-      enter('create-companies');
+      await enter('create-companies');
     }
 
     if (state.phase === 'create-companies') {
@@ -212,7 +228,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
       });
       if (!finished) return await resumeLater();
       state.missingDomains = [];
-      enter('plan');
+      await enter('plan');
     }
 
     if (state.phase === 'plan') {
@@ -227,7 +243,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
       const contacts = await hubspot.collectContacts({ ...ref, objectTypeId, pages: overview.pages });
       addRequests(contacts);
       state.contactChunks = contacts.chunks;
-      enter('contacts');
+      await enter('contacts');
     }
 
     if (state.phase === 'contacts') {
@@ -246,7 +262,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
         state.counts.failures = [...state.counts.failures, ...resolved.failures].slice(0, 50);
       });
       if (!finished) return await resumeLater();
-      enter('pages');
+      await enter('pages');
     }
 
     if (state.phase === 'pages') {
@@ -279,7 +295,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
         }
       });
       if (!finished) return await resumeLater();
-      enter(input.mode === 'full' ? 'vanished' : 'done');
+      await enter(input.mode === 'full' ? 'vanished' : 'done');
     }
 
     if (state.phase === 'vanished') {
@@ -304,11 +320,12 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
         }
         if (!found.after) break;
         state.vanishedAfter = found.after;
-        if (workflowInfo().continueAsNewSuggested) return await resumeLater();
+        if (historyIsLong()) return await resumeLater();
       }
-      enter('done');
+      await enter('done');
     }
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err; // a hand-over, not a failure
     const summary = await finish(input, state, local, slack, 'failed', failureMessage(err));
     log.error('sync failed', { error: failureMessage(err), workflowId: summary.workflowId });
     throw err;
