@@ -84,7 +84,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     activities,
     // On SIGTERM, in-flight activities (one HubSpot request each) get this long to finish before they are
     // cancelled and handed back to another worker.
-    shutdownGraceTime: '10 seconds',
+    shutdownGraceTime: '10 seconds' as const,
   };
   const workflows = setup.workflows ?? defaultWorkflows();
   return Promise.all([
