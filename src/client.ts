@@ -808,7 +808,10 @@ function temporalFor(deps: CliDeps, env: () => NodeJS.ProcessEnv): Context['temp
     const { connectionOptions, namespace = 'default' } = loadClientConnectConfig({
       overrideEnvVars: definedStrings(resolveEnvironment(env())),
     });
-    const connection = await Connection.connect(connectionOptions);
+    const address = connectionOptions.address ?? 'localhost:7233';
+    const connection = await Connection.connect(connectionOptions).catch((err: unknown) => {
+      throw failedError(`cannot connect to Temporal at ${address}: ${messageOf(err)}`);
+    });
     try {
       return await fn(new Client({ connection, namespace }), namespace);
     } finally {
@@ -903,7 +906,9 @@ export function buildProgram(deps: CliDeps = {}, onExit: (code: number) => void 
 
   program
     .command('status')
-    .description('running and recent runs of this environment, and the schedule')
+    .description(
+      'running and recent runs of this environment (counts for the 3 newest completed), and the schedule',
+    )
     .addOption(jsonOption())
     .option('--limit <n>', 'how many runs to list', parsePositiveInt, 10)
     .action(act((opts: { json?: boolean; limit: number }) => status(ctx, opts)));

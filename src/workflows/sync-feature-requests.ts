@@ -93,11 +93,14 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
   setHandler(progressQuery, () => ({ ...progress, counts: state.counts }), {
     description: 'Phase of the run, units done of that phase, and the counts so far.',
   });
+  // The signal that came with signalWithStart is delivered as the handler is registered: it asked for
+  // this very run, not for another one. Only signals that arrive once the run is under way ask for a rerun.
+  let underWay = input.resume !== undefined;
   setHandler(
     syncCompanySignal,
     ({ domain }) => {
       // A company run asked again while it runs: run once more when this pass ends, with fresh data.
-      if (input.mode === 'company' && domain === input.domain) state.rerun = true;
+      if (input.mode === 'company' && domain === input.domain && underWay) state.rerun = true;
       else
         log.info('syncCompany signal ignored: this run already covers it or is another company', { domain });
     },
@@ -183,6 +186,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     if (state.phase === 'prepare') {
       report('prepare', 0, 1);
       const portal = await hubspot.resolvePortal();
+      underWay = true;
       addRequests(portal);
       state.objectTypeId = portal.objectTypeId;
       const overview = await source.prepareRun(ref);

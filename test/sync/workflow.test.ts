@@ -1,6 +1,6 @@
 // Workflow-level behaviour on the dev server: dry runs, continue-as-new hand-over, progress and details.
 import assert from 'node:assert/strict';
-import { progressQuery, syncFeatureRequests } from '../../src/workflows';
+import { progressQuery, syncCompanySignal, syncFeatureRequests } from '../../src/workflows';
 import { startStack, type Stack } from '../support/stack';
 
 const DATASET = { seed: 11, posts: 25, votes: 150, users: 40, companies: 15 };
@@ -85,5 +85,40 @@ describe('sync workflow behaviour', function () {
     assert.deepEqual(description.searchAttributes.FeedbackSyncEnvironment, ['staging-eu']);
     assert.deepEqual(description.searchAttributes.FeedbackSyncMode, ['full']);
     assert.equal(summary.environment, 'staging-eu');
+  });
+
+  it('a syncCompany signal during a company run makes it run exactly once more', async () => {
+    const slow = await startStack({
+      simulators: { dataset: DATASET },
+      env: { HUBSPOT_REQUESTS_PER_10S: '20' },
+    });
+    try {
+      const expected = slow.sims.dataset!.expected;
+      const domain = expected.companyDomains.find((d) =>
+        Object.values(expected.posts).some((p) => p.companyDomains.includes(d)),
+      )!;
+      const workflowId = `${slow.taskQueue}/company/${domain}`;
+      const start = () =>
+        slow.env.client.workflow.signalWithStart(syncFeatureRequests, {
+          taskQueue: slow.taskQueue,
+          workflowId,
+          args: [{ environment: 'test', mode: 'company', domain }],
+          signal: syncCompanySignal,
+          signalArgs: [{ domain }],
+        });
+      const setupWrites = slow.hubspotWrites();
+      const handle = await start();
+      // Wait until the run is under way (it has written), then ask again, twice: one more run, not two.
+      for (let i = 0; i < 300 && slow.hubspotWrites() === setupWrites; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      await start();
+      await start();
+      const summary = await handle.result();
+      assert.equal(summary.mode, 'company');
+      assert.equal(slow.sims.slack.messages().length, 2, 'two passes, two summaries');
+      assert.equal(summary.featureRequests.created, 0, 'the second pass found everything in place');
+    } finally {
+      await slow.close();
+    }
   });
 });

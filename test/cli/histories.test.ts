@@ -1,0 +1,94 @@
+// Recorded histories of real runs, replayed against the current workflow code on every test run: a change that
+// would break runs in flight (nondeterminism) fails here before it is deployed. Re-record with RECORD_FIXTURES=1
+// only for changes that are safe (guarded by `patched()`, or no run of the old code is left).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { runCli, workflowIdOfHistory } from '../../src/client';
+import type { RunSummary } from '../../src/domain/types';
+import { workflowBundle } from '../hooks';
+import { cliFor, envOf } from '../support/cli';
+import { startStack } from '../support/stack';
+
+const FIXTURES = path.resolve(__dirname, '../fixtures/histories');
+
+function syncFixtures(): string[] {
+  return fs
+    .readdirSync(FIXTURES)
+    .filter((name) => /^sync-.*\.json$/.test(name))
+    .sort()
+    .map((name) => path.join(FIXTURES, name));
+}
+
+describe('workflow histories replay against the current code', function () {
+  this.timeout(60_000);
+
+  if (process.env.RECORD_FIXTURES === '1') {
+    it('records a full sync and a company sync (RECORD_FIXTURES=1)', async () => {
+      const stack = await startStack();
+      try {
+        const env = `cli-fixtures-${process.pid}`;
+        const cli = await cliFor(stack.env.client, envOf(stack.config, env));
+        const full = await cli('sync', '--wait', '--json');
+        assert.equal(full.code, 0, full.stderr.join('\n'));
+        const fullSummary = full.lastJson<RunSummary>();
+
+        const expected = stack.sims.dataset!.expected;
+        const domain = expected.companyDomains.find((d) =>
+          expected.livePostIds.some((id) => expected.posts[id]!.companyDomains.includes(d)),
+        )!;
+        const company = await cli('sync-company', domain, '--json');
+        assert.equal(company.code, 0, company.stderr.join('\n'));
+        const started = company.lastJson<{ workflowId: string; runId: string }>();
+        await stack.env.client.workflow.getHandle(started.workflowId).result();
+
+        const record = async (workflowId: string, runId: string, file: string): Promise<void> => {
+          const history = await stack.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+          fs.writeFileSync(path.join(FIXTURES, file), historyToJSON(history));
+        };
+        await record(fullSummary.workflowId, fullSummary.runId, 'sync-full.json');
+        // The run that received the signal with its start: it exercises the signal handler.
+        await record(started.workflowId, started.runId, 'sync-company.json');
+      } finally {
+        await stack.close();
+      }
+    });
+  }
+
+  it('replays every recorded sync history (test/fixtures/histories/sync-*.json)', async () => {
+    const files = syncFixtures();
+    assert.ok(files.length >= 2, `expected sync-full.json and sync-company.json, found ${files.length}`);
+    const bundle = await workflowBundle(path.resolve(__dirname, '../../src/workflows'));
+    for (const file of files) {
+      const history = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+      await Worker.runReplayHistory(
+        { workflowBundle: bundle, replayName: path.basename(file, '.json') },
+        history,
+        workflowIdOfHistory(history),
+      );
+    }
+  });
+
+  it('replay exits 1 and names the nondeterminism when the code no longer matches', async () => {
+    const harness = path.resolve(__dirname, '../harness');
+    const replay = async (workflows: string) => {
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      const code = await runCli(['replay', '--file', path.join(FIXTURES, 'harness-workflow.json')], {
+        env: { SYNC_ENV: 'cli-replay' },
+        workflows: { workflowBundle: await workflowBundle(path.join(harness, workflows)) },
+        stdout: (line) => stdout.push(line),
+        stderr: (line) => stderr.push(line),
+      });
+      return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+    };
+    const same = await replay('workflows.ts');
+    assert.equal(same.code, 0, same.stderr);
+    assert.match(same.stdout, /^replay OK/);
+    const changed = await replay('workflows-changed.ts');
+    assert.equal(changed.code, 1);
+    assert.match(changed.stderr, /replay FAILED \(nondeterminism\)/);
+  });
+});

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import type { Command } from 'commander';
+import { buildProgram, runCli } from '../../src/client';
+
+/** Runs the CLI without a Temporal client: these cases must fail before anything connects. */
+async function run(argv: string[], env: Record<string, string> = { SYNC_ENV: 'cli-usage' }) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await runCli(argv, {
+    env,
+    stdout: (line) => stdout.push(line),
+    stderr: (line) => stderr.push(line),
+  });
+  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+}
+
+function commandPaths(command: Command, prefix: string[] = []): string[][] {
+  return command.commands.flatMap((sub) => {
+    const path = [...prefix, sub.name()];
+    return [path, ...commandPaths(sub, path)];
+  });
+}
+
+describe('client: usage, help and exit codes', () => {
+  it('prints --help for every command and exits 0', async () => {
+    const paths = [[], ...commandPaths(buildProgram())];
+    assert.ok(paths.length >= 16, `expected every command, got ${paths.map((p) => p.join(' ')).join(', ')}`);
+    for (const path of paths) {
+      const { code, stdout } = await run([...path, '--help']);
+      assert.equal(code, 0, path.join(' '));
+      assert.match(stdout, /Usage: feedback-sync/, path.join(' '));
+    }
+  });
+
+  it('exits 2 on unknown commands, unknown options and missing arguments', async () => {
+    for (const argv of [['launch'], ['sync', '--fast'], ['sync-company'], ['history', 'x'], ['schedule']]) {
+      const { code, stderr } = await run(argv);
+      assert.equal(code, 2, argv.join(' '));
+      assert.ok(stderr.length > 0, `${argv.join(' ')} explains itself on stderr`);
+    }
+  });
+
+  it('refuses garbage and free-mail domains for sync-company with exit 2', async () => {
+    const garbage = await run(['sync-company', 'not a domain']);
+    assert.equal(garbage.code, 2);
+    assert.match(garbage.stderr, /is not a company domain/);
+    const freeMail = await run(['sync-company', 'WWW.Gmail.com']);
+    assert.equal(freeMail.code, 2);
+    assert.match(freeMail.stderr, /gmail\.com is a free-mail provider/);
+  });
+
+  it('exits 2 on bad schedule options before connecting', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['schedule', 'create'], /exactly one of --every/],
+      [['schedule', 'create', '--every', '1h', '--cron', '0 * * * *'], /cannot be used with/],
+      [['schedule', 'create', '--every', 'soon'], /not a duration/],
+      [['schedule', 'create', '--every', '1h', '--overlap', 'SOMETIMES'], /Allowed choices/],
+      [['schedule', 'backfill', '--start', 'yesterday', '--end', '2025-01-01T00:00:00Z'], /ISO 8601/],
+      [
+        ['schedule', 'backfill', '--start', '2025-01-02T00:00:00Z', '--end', '2025-01-01T00:00:00Z'],
+        /after --start/,
+      ],
+      [['replay'], /workflow id or --file/],
+      [['status', '--limit', '0'], /positive integer/],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, stderr } = await run(argv);
+      assert.equal(code, 2, argv.join(' '));
+      assert.match(stderr, message, argv.join(' '));
+    }
+  });
+
+  it('reports every configuration problem with exit 2 and never prints secrets', async () => {
+    const secret = 'pat-na1-very-secret-token';
+    const bad = await run(['sync'], { SYNC_ENV: 'Not Valid!', SYNC_MAX_PARALLEL: '-1' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /SYNC_ENV must be lower-case/);
+    assert.match(bad.stderr, /SYNC_MAX_PARALLEL/);
+
+    const hubspot = await run(['hubspot', 'check'], {
+      SYNC_ENV: 'cli-usage',
+      HUBSPOT_ACCESS_TOKEN: secret,
+      HUBSPOT_BASE_URL: 'not a url',
+    });
+    assert.equal(hubspot.code, 2);
+    assert.match(hubspot.stderr, /CANNY_API_KEY/);
+    assert.match(hubspot.stderr, /HUBSPOT_BASE_URL must be a URL/);
+    assert.ok(!`${hubspot.stdout}${hubspot.stderr}`.includes(secret), 'the token is never printed');
+  });
+
+  it('--env overrides SYNC_ENV', async () => {
+    const { code, stderr } = await run(['--env', 'BAD ENV', 'status']);
+    assert.equal(code, 2);
+    assert.match(stderr, /SYNC_ENV/);
+  });
+});
