@@ -32,7 +32,7 @@ import {
   type RunStore,
   type Snapshot,
 } from './run-state';
-import { tracked } from './tracking';
+import { countWrites, tracked } from './tracking';
 
 export interface SyncSettings {
   arrProperty: string;
@@ -147,6 +147,7 @@ export function createSyncActivities(deps: SyncDependencies) {
         if (r.created) created++;
         else matched++;
       }
+      countWrites('contact', 'created', result.results.filter((r) => r.created).length);
       for (const e of result.errors) {
         failed++;
         failures.push({ kind: 'contact', key: e.key ?? '(unknown)', reason: e.message });
@@ -301,6 +302,7 @@ export function createSyncActivities(deps: SyncDependencies) {
         }
         for (const e of result.errors)
           failures.push({ kind: 'company', key: e.key ?? '(unknown)', reason: e.message });
+        countWrites('company', 'created', created);
         return {
           created,
           matched,
@@ -411,6 +413,8 @@ export function createSyncActivities(deps: SyncDependencies) {
         }
         for (const e of result.errors)
           failures.push({ kind: 'feature_request', key: e.key ?? '(unknown)', reason: e.message });
+        countWrites('feature_request', 'created', created);
+        countWrites('feature_request', 'updated', updated);
         const written = new Set(result.results.map((r) => r.properties.external_id));
         for (const item of plan.changed) {
           if (!written.has(item.externalId) && !result.errors.some((e) => e.key === item.externalId)) {
@@ -492,9 +496,11 @@ export function createSyncActivities(deps: SyncDependencies) {
         const pairs = input.pairs.map(([from, to]) => ({ from, to }));
         if (input.op === 'remove') {
           await hubspot.archiveAssociations(input.objectTypeId, input.toType, pairs);
+          countWrites(`association:${input.toType}`, 'removed', pairs.length);
           return { written: pairs.length, failed: 0, failures: [] as FailureEntry[] };
         }
         const errors = await hubspot.createAssociations(input.objectTypeId, input.toType, pairs);
+        countWrites(`association:${input.toType}`, 'created', pairs.length - errors.length);
         return {
           written: pairs.length - errors.length,
           failed: errors.length,

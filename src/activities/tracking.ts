@@ -2,6 +2,7 @@
 // A failed attempt leaves its counts in its last heartbeat; the next attempt starts from them, so the
 // successful attempt reports the total of all its attempts.
 import { Context } from '@temporalio/activity';
+import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
 import type { RequestCounter } from '../clients/source';
 
 export interface RequestCounts {
@@ -13,6 +14,15 @@ export interface RequestCounts {
 
 export const noRequests = (): RequestCounts => ({ canny: 0, hubspot: 0, slack: 0, rateLimited: 0 });
 
+/** The worker's metric meter (Prometheus at METRICS_PORT), or none outside an activity. */
+function meter(): MetricMeter {
+  try {
+    return Context.current().metricMeter;
+  } catch {
+    return noopMetricMeter;
+  }
+}
+
 export class Counter implements RequestCounter {
   readonly counts: RequestCounts;
   constructor(start: RequestCounts = noRequests()) {
@@ -21,7 +31,23 @@ export class Counter implements RequestCounter {
   count(system: 'canny' | 'hubspot' | 'slack', rateLimited = false): void {
     this.counts[system]++;
     if (rateLimited) this.counts.rateLimited++;
+    // The sync's own counters, next to the SDK's: feedback_sync_api_requests{system,rate_limited}.
+    meter()
+      .createCounter(
+        'feedback_sync_api_requests',
+        'requests',
+        'HTTP requests sent to Canny, HubSpot and Slack',
+      )
+      .add(1, { system, rate_limited: rateLimited });
   }
+}
+
+/** feedback_sync_records_written{kind,op}: records and associations the sync created, updated or removed. */
+export function countWrites(kind: string, op: 'created' | 'updated' | 'removed', value: number): void {
+  if (value <= 0) return;
+  meter()
+    .createCounter('feedback_sync_records_written', 'records', 'HubSpot records and associations written')
+    .add(value, { kind, op });
 }
 
 function previousAttempts(): RequestCounts {

@@ -101,7 +101,7 @@ describe('resilience: same final state under faults and crashes', function () {
         SLACK_API_URL: stack.config.SLACK_API_URL,
         SYNC_TASK_QUEUE: stack.taskQueue,
         LOG_LEVEL: 'warn',
-      };
+      } as NodeJS.ProcessEnv;
       const startWorker = (): ChildProcess =>
         spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../src/worker.ts')], {
           env: workerEnv,
@@ -127,8 +127,15 @@ describe('resilience: same final state under faults and crashes', function () {
       if (signal === 'SIGTERM') assert.equal(code, 0, 'graceful shutdown exits 0');
       const writesAtKill = stack.hubspotWrites();
 
+      // The replacement serves Prometheus metrics: the SDK's and the sync's own counters.
+      const metricsPort = 19_400 + (process.pid % 500);
+      workerEnv.METRICS_PORT = String(metricsPort);
       child = startWorker();
       const summary = await handle.result();
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      assert.match(metrics, /feedback_sync_api_requests\{[^}]*system="hubspot"/);
+      assert.match(metrics, /feedback_sync_records_written\{[^}]*kind="/);
+      assert.match(metrics, /temporal_activity_execution_latency/);
       assert.ok(stack.hubspotWrites() > writesAtKill, 'the new worker carried on');
       assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
       assert.deepEqual(portalState(stack.sims.hubspot), reference);
