@@ -15,7 +15,11 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const wholeNumber = { error: 'must be a whole number' };
+const positiveInt = (fallback: number) =>
+  z.coerce.number(wholeNumber).int(wholeNumber).positive('must be above 0').default(fallback);
+
+const required = () => z.string({ error: 'is required' }).min(1, 'is required');
 
 const url = (fallback?: string) => {
   const schema = z.url({ message: 'must be a URL' });
@@ -27,9 +31,9 @@ const fields = {
     .string()
     .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes')
     .default('default'),
-  CANNY_API_KEY: z.string().min(1, 'is required'),
+  CANNY_API_KEY: required(),
   CANNY_BASE_URL: url('https://canny.io'),
-  HUBSPOT_ACCESS_TOKEN: z.string().min(1, 'is required'),
+  HUBSPOT_ACCESS_TOKEN: required(),
   HUBSPOT_BASE_URL: url('https://api.hubapi.com'),
   HUBSPOT_COMPANY_ARR_PROPERTY: z.string().min(1).default('annualrevenue'),
   HUBSPOT_REQUESTS_PER_10S: positiveInt(100),
@@ -41,22 +45,19 @@ const fields = {
   SYNC_TASK_QUEUE: z.string().min(1).default('feedback-sync'),
   SYNC_CREATE_COMPANIES: bool(true),
   SYNC_CREATE_CONTACTS: bool(true),
-  SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
+  SYNC_PAGE_SIZE: z.coerce
+    .number(wholeNumber)
+    .int(wholeNumber)
+    .min(1)
+    .max(100, 'must be at most 100 (HubSpot batches)')
+    .default(100),
   SYNC_MAX_PARALLEL: positiveInt(8),
   TEMPORAL_UI_URL: url('http://localhost:8233'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_PORT: z.coerce.number(wholeNumber).int(wholeNumber).min(0).max(65535).optional(),
 };
 
-export const configSchema = z.object(fields).superRefine((cfg, ctx) => {
-  if (cfg.SLACK_BOT_TOKEN && !cfg.SLACK_CHANNEL) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['SLACK_CHANNEL'],
-      message: 'is required when SLACK_BOT_TOKEN is set',
-    });
-  }
-});
+export const configSchema = z.object(fields);
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -77,20 +78,31 @@ export class ConfigError extends Error {
   }
 }
 
-function parseWith<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
+function parseWith<T>(
+  schema: z.ZodType<T>,
+  env: Record<string, string | undefined>,
+  extra: string[] = [],
+): T {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`),
-    );
-  }
+  const problems = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`)),
+    ...extra,
+  ];
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
 
 /** Parses a plain record of variables (already merged with the profile) into a Config. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  return parseWith(configSchema, env);
+  // Checked beside the schema, not after it, so this problem is listed together with all the others.
+  const crossField =
+    env.SLACK_BOT_TOKEN && !env.SLACK_CHANNEL
+      ? ['SLACK_CHANNEL is required when SLACK_BOT_TOKEN is set']
+      : [];
+  return parseWith(configSchema, env, crossField);
 }
 
 export function parseOperatorConfig(env: Record<string, string | undefined>): OperatorConfig {
