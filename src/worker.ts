@@ -124,9 +124,13 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
 }
 
 /** Structured logs: JSON lines, pretty in a terminal; the Temporal runtime logs through it too. */
-export function installLogging(level: Config['LOG_LEVEL'], metricsPort?: number): pino.Logger {
+export function installLogging(
+  level: Config['LOG_LEVEL'],
+  environment: string,
+  metricsPort?: number,
+): pino.Logger {
   const logger = pino(
-    { level, base: { service: 'feedback-sync' } },
+    { level, base: { service: 'feedback-sync', environment } },
     process.stdout.isTTY ? pino.transport({ target: 'pino-pretty', options: { colorize: true } }) : undefined,
   );
   const temporalLevel = level.toUpperCase() as LogLevel;
@@ -144,7 +148,7 @@ export function installLogging(level: Config['LOG_LEVEL'], metricsPort?: number)
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = installLogging(config.LOG_LEVEL, config.METRICS_PORT);
+  const logger = installLogging(config.LOG_LEVEL, config.SYNC_ENV, config.METRICS_PORT);
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
   try {
