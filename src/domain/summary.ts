@@ -25,6 +25,11 @@ function sum<T extends { [K in keyof T]: number }>(a: T, b: T): T {
   return out;
 }
 
+/** The failure list with more appended, kept to the first MAX_FAILURES_IN_SUMMARY entries. */
+export function appendFailures(list: FailureEntry[], more: FailureEntry[]): FailureEntry[] {
+  return list.length >= MAX_FAILURES_IN_SUMMARY ? list : [...list, ...more].slice(0, MAX_FAILURES_IN_SUMMARY);
+}
+
 /** Counters add up exactly; the failure list keeps the first MAX_FAILURES_IN_SUMMARY entries. */
 export function addCounts(a: SyncCounts, b: SyncCounts): SyncCounts {
   return {
@@ -33,7 +38,7 @@ export function addCounts(a: SyncCounts, b: SyncCounts): SyncCounts {
     contacts: sum(a.contacts, b.contacts),
     associations: sum(a.associations, b.associations),
     apiRequests: sum(a.apiRequests, b.apiRequests),
-    failures: [...a.failures, ...b.failures].slice(0, MAX_FAILURES_IN_SUMMARY),
+    failures: appendFailures(a.failures, b.failures),
   };
 }
 

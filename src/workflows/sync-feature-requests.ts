@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, RunOverview } from '../activities';
-import { addCounts, buildSummary, emptyCounts, runUiUrl } from '../domain/summary';
+import { addCounts, appendFailures, buildSummary, emptyCounts, runUiUrl } from '../domain/summary';
 import type { RunSummary, SyncCounts, SyncMode } from '../domain/types';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../search-attributes';
 import { taskQueues } from '../task-queues';
@@ -195,10 +195,10 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
       state.counts.featureRequests.identified += overview.posts;
       state.counts.featureRequests.failed += overview.sourceErrors.filter((e) => e.kind === 'post').length;
       state.counts.contacts.skipped += overview.skippedPeople;
-      state.counts.failures = [
-        ...state.counts.failures,
-        ...overview.sourceErrors.map((e) => ({ kind: e.kind, key: e.id, reason: e.reason })),
-      ].slice(0, 50);
+      state.counts.failures = appendFailures(
+        state.counts.failures,
+        overview.sourceErrors.map((e) => ({ kind: e.kind, key: e.id, reason: e.reason })),
+      );
       await enter('companies');
     }
     const overview = state.overview!;
@@ -228,7 +228,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
         state.counts.companies.created += created.created;
         state.counts.companies.matched += created.matched;
         state.counts.companies.failed += created.failed;
-        state.counts.failures = [...state.counts.failures, ...created.failures].slice(0, 50);
+        state.counts.failures = appendFailures(state.counts.failures, created.failures);
       });
       if (!finished) return await resumeLater();
       state.missingDomains = [];
@@ -263,7 +263,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
         state.counts.contacts.matched += resolved.matched;
         state.counts.contacts.created += resolved.created;
         state.counts.contacts.failed += resolved.failed;
-        state.counts.failures = [...state.counts.failures, ...resolved.failures].slice(0, 50);
+        state.counts.failures = appendFailures(state.counts.failures, resolved.failures);
       });
       if (!finished) return await resumeLater();
       await enter('pages');
@@ -292,10 +292,9 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
           if (isFatal(err)) throw err;
           // One bad page is reported, never fatal for the run.
           state.counts.featureRequests.failed += 1;
-          state.counts.failures = [
-            ...state.counts.failures,
+          state.counts.failures = appendFailures(state.counts.failures, [
             { kind: 'page', key: `page ${page}`, reason: failureMessage(err) },
-          ].slice(0, 50);
+          ]);
         }
       });
       if (!finished) return await resumeLater();
@@ -320,7 +319,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
           addRequests(marked);
           state.counts.featureRequests.updated += marked.updated;
           state.counts.featureRequests.failed += marked.failed;
-          state.counts.failures = [...state.counts.failures, ...marked.failures].slice(0, 50);
+          state.counts.failures = appendFailures(state.counts.failures, marked.failures);
         }
         if (!found.after) break;
         state.vanishedAfter = found.after;
@@ -378,10 +377,9 @@ async function finish(
   } catch (err) {
     // The summary is still the run's result; a Slack outage never fails a completed sync.
     state.counts.apiRequests.slack += 1;
-    state.counts.failures = [
-      ...state.counts.failures,
+    state.counts.failures = appendFailures(state.counts.failures, [
       { kind: 'slack', key: 'summary', reason: failureMessage(err) },
-    ].slice(0, 50);
+    ]);
   }
   summary = summaryOf(state.counts);
   setCurrentDetails(

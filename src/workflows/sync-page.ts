@@ -2,7 +2,7 @@
 // Deterministic orchestration only; the activities do the I/O.
 import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities, Pair, ToType } from '../activities';
-import { emptyCounts, addCounts } from '../domain/summary';
+import { addCounts, appendFailures, emptyCounts } from '../domain/summary';
 import type { SyncCounts, SyncMode } from '../domain/types';
 import { taskQueues } from '../task-queues';
 import { HUBSPOT_ACTIVITY } from './options';
@@ -51,7 +51,7 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<SyncCoun
     });
     counts = addCounts(counts, countsFromRequests(plan.requests));
     counts.contacts.failed += plan.failed;
-    counts.failures = [...counts.failures, ...plan.failures].slice(0, 50);
+    counts.failures = appendFailures(counts.failures, plan.failures);
 
     const batches: Array<{ op: 'create' | 'remove'; pairs: Pair[] }> = [];
     for (let i = 0; i < plan.toAdd.length; i += ASSOCIATION_BATCH)
@@ -75,20 +75,19 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<SyncCoun
           if (batch.op === 'create') counts.associations.created += result.written;
           else counts.associations.removed += result.written;
           if (result.failed > 0) {
-            counts.failures = [...counts.failures, ...result.failures].slice(0, 50);
+            counts.failures = appendFailures(counts.failures, result.failures);
             for (const f of result.failures) brokenRequests.add(f.key);
           }
         } catch (err) {
           if (isFatal(err)) throw err;
           for (const [from] of batch.pairs) brokenRequests.add(from);
-          counts.failures = [
-            ...counts.failures,
+          counts.failures = appendFailures(counts.failures, [
             {
               kind: 'association',
               key: `${toType} batch of ${batch.pairs.length}`,
               reason: failureMessage(err),
             },
-          ].slice(0, 50);
+          ]);
         }
       }
     };
