@@ -66,7 +66,7 @@ describe('npm run demo -- --once', function () {
       /feature requests\s+37 identified, 37 created, 0 updated, 0 unchanged, 0 failed/,
       'the first run synced the demo dataset',
     );
-    assert.match(output, /Slack simulator\s+1 message\(s\)/, output);
+    assert.match(output, /Slack\s+1 message\(s\) in #feature-requests/, output);
     assert.match(
       output,
       /UI check: OK — GET http:\/\/localhost:\d+\/api\/v1\/namespaces\/default\/workflows\//,

@@ -1,0 +1,606 @@
+// `npm run bench`: how close a full sync comes to the fewest HubSpot requests the dataset allows, and how long it
+// takes against the portal's budget. A benchmark, not a test: it prints a table, writes
+// bench-results/latest.json and exits 0 unless it crashes.
+//
+//   npm run bench                         10,000 posts / 100,000 votes / 5,000 companies (BENCH_DATASET)
+//   npm run bench -- --size demo          the demo dataset (seconds)
+//   npm run bench -- --size 2000          the bench dataset scaled to 2,000 posts
+//   npm run bench -- --parallel 16        the workflow's window of concurrent activities and pages
+//
+// Set-up: a headless in-memory Temporal dev server on free ports, the simulators in a child process
+// (scripts/bench-simulators.ts) at HubSpot's 190 requests / 10 s and 5 searches / s, and the three workers in
+// this process, so this process's memory is the worker's. Two full syncs: the first writes everything, the
+// second finds nothing changed and must write nothing.
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { applySetup } from '../src/clients/hubspot-setup';
+import { HubspotGateway } from '../src/clients/hubspot';
+import { hubspotActivitiesPerSecond, parseConfig } from '../src/config';
+import type { RunSummary } from '../src/domain/types';
+import { BENCH_DATASET, DEMO_DATASET, type DatasetOptions } from '../src/simulators';
+import { createWorkers } from '../src/worker';
+import { syncFeatureRequests } from '../src/workflows';
+import type { BenchChildMessage, BenchChildRequest, DatasetFacts, HubspotStats } from './bench-simulators';
+import { startDevServer } from './dev-stack';
+
+const REQUESTS_PER_10S = 190;
+const SEARCHES_PER_SECOND = 5;
+const BATCH = 100;
+const TARGET_RATIO = 1.1;
+const TARGET_TIME_FACTOR = 1.25;
+const MB = 1024 * 1024;
+
+interface BenchOptions {
+  size: string;
+  dataset: DatasetOptions;
+  parallel: number;
+  /** Per run; derived from the dataset's lower bound unless given. */
+  timeoutSeconds?: number;
+}
+
+function usage(): never {
+  console.error('Usage: npm run bench -- [--size bench|demo|<posts>] [--parallel N] [--timeout <seconds>]');
+  process.exit(2);
+}
+
+/** The bench preset scaled to `posts`, keeping its shape (votes, people and companies per post). */
+function scaledDataset(posts: number): DatasetOptions {
+  const f = posts / BENCH_DATASET.posts;
+  const scale = (n: number, min: number): number => Math.max(min, Math.round(n * f));
+  return {
+    ...BENCH_DATASET,
+    posts,
+    votes: scale(BENCH_DATASET.votes, 1),
+    companies: scale(BENCH_DATASET.companies, 1),
+    users: scale(BENCH_DATASET.users, 10),
+    admins: scale(BENCH_DATASET.admins, 1),
+    unrelatedCompanies: scale(BENCH_DATASET.unrelatedCompanies, 0),
+    mergedPosts: scale(BENCH_DATASET.mergedPosts, 0),
+    deletedPosts: scale(BENCH_DATASET.deletedPosts, 0),
+    nullAuthorPosts: scale(BENCH_DATASET.nullAuthorPosts, 0),
+  };
+}
+
+function readOptions(argv: string[]): BenchOptions {
+  let size = 'bench';
+  let parallel = 8;
+  let timeoutSeconds: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
+    const value = (): string => inline ?? argv[++i] ?? usage();
+    if (flag === '--size') size = value();
+    else if (flag === '--parallel') parallel = Number(value());
+    else if (flag === '--timeout') timeoutSeconds = Number(value());
+    else usage();
+  }
+  if (!Number.isInteger(parallel) || parallel < 1) usage();
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) usage();
+  let dataset: DatasetOptions;
+  if (size === 'bench') dataset = BENCH_DATASET;
+  else if (size === 'demo') dataset = DEMO_DATASET;
+  else if (/^\d+$/.test(size) && Number(size) >= 10) dataset = scaledDataset(Number(size));
+  else usage();
+  return { size, dataset, parallel, ...(timeoutSeconds ? { timeoutSeconds } : {}) };
+}
+
+/** The simulators' child process, driven over IPC. */
+class SimulatorProcess {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (stats: HubspotStats) => void>();
+  private failure: ((err: Error) => void) | undefined;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message: BenchChildMessage) => {
+      if (message.type === 'stats') {
+        this.waiting.get(message.id)?.(message.stats);
+        this.waiting.delete(message.id);
+      } else if (message.type === 'error') {
+        this.failure?.(new Error(`simulators: ${message.message}`));
+      }
+    });
+  }
+
+  static async start(
+    dataset: DatasetOptions,
+  ): Promise<{ sims: SimulatorProcess; ready: Extract<BenchChildMessage, { type: 'ready' }> }> {
+    // execArgv carries tsx's loader, so the child runs the TypeScript module as this process does.
+    // Compiled (dist/scripts) or under tsx: the sibling module with this module's own extension.
+    const child = fork(path.join(__dirname, `bench-simulators${path.extname(__filename)}`), [], {
+      execArgv: process.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const sims = new SimulatorProcess(child);
+    const ready = await new Promise<Extract<BenchChildMessage, { type: 'ready' }>>((resolve, reject) => {
+      sims.failure = reject;
+      child.once('exit', (code) => reject(new Error(`simulator process exited with code ${code}`)));
+      child.on('message', (message: BenchChildMessage) => {
+        if (message.type === 'ready') resolve(message);
+      });
+      const request: BenchChildRequest = {
+        type: 'start',
+        dataset,
+        hubspot: { requestsPer10s: REQUESTS_PER_10S, searchPerSecond: SEARCHES_PER_SECOND },
+      };
+      child.send(request);
+    });
+    return { sims, ready };
+  }
+
+  stats(objectTypeId: string, clearLog: boolean): Promise<HubspotStats> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.failure = reject;
+      this.waiting.set(id, resolve);
+      const request: BenchChildRequest = { type: 'stats', id, objectTypeId, clearLog };
+      this.child.send(request);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    const request: BenchChildRequest = { type: 'close' };
+    this.child.send(request);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+interface LowerBound {
+  featureRequests: number;
+  companies: number;
+  contacts: number;
+  companyAssociations: number;
+  contactAssociations: number;
+  writes: number;
+  searches: number;
+  total: number;
+  /** Seconds: the writes at 19/s and, in parallel, the searches at 5/s. */
+  seconds: number;
+  notes: string[];
+}
+
+const batches = (n: number): number => Math.ceil(Math.max(0, n) / BATCH);
+
+/**
+ * The fewest requests any sync of this dataset could send: every write in full batches of 100, and one search
+ * per 100 company domains. Contact associations come from what HubSpot holds after the first run (the dataset
+ * does not list every person's email per post), the rest from the dataset's expectations.
+ */
+function lowerBound(ds: DatasetFacts, contactAssociations: number): LowerBound {
+  const lb = {
+    featureRequests: batches(ds.livePosts),
+    companies: batches(ds.companyDomains - ds.preexistingCompanyDomains),
+    contacts: batches(ds.contactEmails - ds.preexistingContactEmails),
+    companyAssociations: batches(ds.companyAssociations),
+    contactAssociations: batches(contactAssociations),
+    searches: batches(ds.companyDomains),
+  };
+  const writes =
+    lb.featureRequests + lb.companies + lb.contacts + lb.companyAssociations + lb.contactAssociations;
+  return {
+    ...lb,
+    writes,
+    total: writes + lb.searches,
+    seconds: Math.max(writes / (REQUESTS_PER_10S / 10), lb.searches / SEARCHES_PER_SECOND),
+    notes: [
+      `writes: ${ds.livePosts} feature requests, ${ds.companyDomains - ds.preexistingCompanyDomains} companies, ` +
+        `${ds.contactEmails - ds.preexistingContactEmails} contacts, ${ds.companyAssociations} company and ` +
+        `${contactAssociations} contact associations, each in batches of ${BATCH}`,
+      `searches: ${ds.companyDomains} company domains, ${BATCH} per search (their own ${SEARCHES_PER_SECOND}/s budget)`,
+      'not counted: reads (which contacts exist, which requests changed), the portal check',
+    ],
+  };
+}
+
+interface RunResult {
+  workflowId: string;
+  /** Epoch ms when the workflow was started. */
+  startedAt: number;
+  wallSeconds: number;
+  completed: boolean;
+  error?: string;
+  summary?: RunSummary;
+  hubspot: HubspotStats;
+}
+
+async function runSync(
+  client: Client,
+  taskQueue: string,
+  workflowId: string,
+  parallel: number,
+  timeoutSeconds: number,
+): Promise<Omit<RunResult, 'hubspot'>> {
+  const started = Date.now();
+  const base = { workflowId, startedAt: started };
+  const handle = await client.workflow.start(syncFeatureRequests, {
+    taskQueue,
+    workflowId,
+    args: [{ environment: 'bench', mode: 'full', parallel }],
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000);
+  });
+  try {
+    const outcome = await Promise.race([handle.result(), timeout]);
+    const wallSeconds = (Date.now() - started) / 1000;
+    if (outcome === 'timeout') {
+      await handle.terminate(`benchmark timeout after ${timeoutSeconds} s`);
+      return { ...base, wallSeconds, completed: false, error: `timed out after ${timeoutSeconds} s` };
+    }
+    return { ...base, wallSeconds, completed: true, summary: outcome };
+  } catch (err) {
+    return {
+      ...base,
+      wallSeconds: (Date.now() - started) / 1000,
+      completed: false,
+      error: rootCause(err),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The innermost failure (workflow → activity → ApplicationFailure) says what went wrong. */
+function rootCause(err: unknown): string {
+  let inner = err;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  if (!(inner instanceof Error)) return String(inner);
+  const type = (inner as { type?: unknown }).type;
+  return typeof type === 'string' ? `${type}: ${inner.message}` : inner.message;
+}
+
+function table(rows: Array<Array<string | number>>, align: Array<'l' | 'r'>): string {
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toLocaleString('en-US') : c)));
+  const widths = align.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
+/** Failed activity attempts Temporal retried, by activity and failure type (from the worker's log). */
+const activityFailures = new Map<string, number>();
+
+const seconds = (s: number): string => `${s.toFixed(1)} s`;
+
+async function main(): Promise<void> {
+  const options = readOptions(process.argv.slice(2));
+  // Worker lifecycle chatter buries the results; the HubSpot workers' "no workflows" warning is expected, and
+  // retried activity failures (429s above all) are counted for the report instead of printed one by one.
+  const fallback = new DefaultLogger('WARN');
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => {
+      if (entry.message.startsWith('No workflows registered')) return;
+      if (entry.message === 'Activity failed') {
+        const meta = entry.meta as
+          { activityType?: string; error?: { type?: string; name?: string } } | undefined;
+        const key = `${meta?.activityType ?? '?'}: ${meta?.error?.type ?? meta?.error?.name ?? 'error'}`;
+        activityFailures.set(key, (activityFailures.get(key) ?? 0) + 1);
+        return;
+      }
+      fallback.log(entry.level, entry.message, entry.meta);
+    }),
+  });
+
+  const closers: Array<() => Promise<void>> = [];
+  let peakRss = process.memoryUsage().rss;
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    peakRss = Math.max(peakRss, usage.rss);
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+  }, 200);
+  try {
+    console.log(`Benchmark: --size ${options.size} --parallel ${options.parallel}`);
+    let t = Date.now();
+    const { sims, ready } = await SimulatorProcess.start(options.dataset);
+    closers.push(() => sims.close());
+    const ds = ready.dataset;
+    console.log(
+      `  simulators ready in ${seconds((Date.now() - t) / 1000)}: ${ds.posts} posts (${ds.livePosts} live), ` +
+        `${ds.votes} votes, ${ds.people} people, ${ds.companyDomains} company domains ` +
+        `(${ds.preexistingCompanyDomains} in HubSpot), ${ds.contactEmails} contact emails (${ds.preexistingContactEmails} in HubSpot)`,
+    );
+
+    t = Date.now();
+    const server = await startDevServer({ headless: true, log: () => undefined });
+    closers.push(() => server.stop());
+    console.log(
+      `  Temporal dev server (headless, in memory) on ${server.address} in ${seconds((Date.now() - t) / 1000)}`,
+    );
+
+    const taskQueue = `bench-${process.pid}`;
+    const config = parseConfig({
+      SYNC_ENV: 'bench',
+      CANNY_API_KEY: ready.cannyApiKey,
+      CANNY_BASE_URL: ready.urls.canny,
+      HUBSPOT_ACCESS_TOKEN: ready.hubspotAccessToken,
+      HUBSPOT_BASE_URL: ready.urls.hubspot,
+      HUBSPOT_COMPANY_ARR_PROPERTY: options.dataset.arrProperty,
+      HUBSPOT_REQUESTS_PER_10S: String(REQUESTS_PER_10S),
+      HUBSPOT_SEARCH_REQUESTS_PER_SECOND: String(SEARCHES_PER_SECOND),
+      SLACK_BOT_TOKEN: ready.slackToken,
+      SLACK_CHANNEL: '#feature-requests',
+      SLACK_API_URL: ready.slackApiUrl,
+      SYNC_TASK_QUEUE: taskQueue,
+    });
+    const setup = await applySetup(
+      new HubspotGateway({ accessToken: config.HUBSPOT_ACCESS_TOKEN, baseUrl: config.HUBSPOT_BASE_URL }),
+      { objectName: config.HUBSPOT_OBJECT_NAME, arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY },
+    );
+    if (!setup.objectTypeId) throw new Error(`portal set-up failed: ${JSON.stringify(setup.problems)}`);
+    const objectTypeId = setup.objectTypeId;
+    await sims.stats(objectTypeId, true); // the set-up's requests are not the sync's
+
+    const native = await NativeConnection.connect({ address: server.address });
+    closers.push(() => native.close());
+    t = Date.now();
+    const workers: Worker[] = await createWorkers({
+      config,
+      connection: native,
+    });
+    const running = Promise.allSettled(workers.map((w) => w.run()));
+    closers.push(async () => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await running;
+    });
+    const rssBeforeRuns = process.memoryUsage().rss;
+    console.log(
+      `  workers up in ${seconds((Date.now() - t) / 1000)} (HubSpot queue ${hubspotActivitiesPerSecond(config).toFixed(2)} activities/s, ` +
+        `search queue ${config.HUBSPOT_SEARCH_REQUESTS_PER_SECOND}/s); RSS ${Math.round(rssBeforeRuns / MB)} MB`,
+    );
+
+    const connection = await Connection.connect({ address: server.address });
+    closers.push(() => connection.close());
+    const client = new Client({ connection });
+
+    // Generous: four times the lower bound's time, and never under five minutes.
+    const estimate = lowerBound(ds, ds.companyAssociations * 2).seconds;
+    const timeoutSeconds = options.timeoutSeconds ?? Math.max(300, Math.ceil(estimate * 4));
+    console.log(`  run 1 (everything new): running, timeout ${timeoutSeconds} s...`);
+    const first = await runSync(
+      client,
+      taskQueue,
+      `bench/${process.pid}/full-1`,
+      options.parallel,
+      timeoutSeconds,
+    );
+    const firstStats = await sims.stats(objectTypeId, true);
+    const run1: RunResult = { ...first, hubspot: firstStats };
+    console.log(
+      `  run 1: ${first.completed ? 'completed' : `FAILED (${first.error})`} in ${seconds(first.wallSeconds)}`,
+    );
+    console.log(`  run 2 (nothing changed): running...`);
+    const second = await runSync(
+      client,
+      taskQueue,
+      `bench/${process.pid}/full-2`,
+      options.parallel,
+      timeoutSeconds,
+    );
+    const run2: RunResult = { ...second, hubspot: await sims.stats(objectTypeId, true) };
+    console.log(
+      `  run 2: ${second.completed ? 'completed' : `FAILED (${second.error})`} in ${seconds(second.wallSeconds)}`,
+    );
+    clearInterval(sampler);
+
+    report({
+      options,
+      ds,
+      run1,
+      run2,
+      peakRss,
+      peakHeap,
+      rssBeforeRuns,
+      simsPeakRss: run2.hubspot.peakRss,
+      objectTypeId,
+    });
+  } finally {
+    clearInterval(sampler);
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        console.error(`  clean-up failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+}
+
+function report(r: {
+  options: BenchOptions;
+  ds: DatasetFacts;
+  run1: RunResult;
+  run2: RunResult;
+  peakRss: number;
+  peakHeap: number;
+  rssBeforeRuns: number;
+  simsPeakRss: number;
+  objectTypeId: string;
+}): void {
+  const { ds, run1, run2 } = r;
+  const h1 = run1.hubspot;
+  const lb = lowerBound(ds, h1.associations.contacts);
+  const ratio = h1.total / lb.total;
+  const accepted = h1.total - h1.rateLimited;
+  const target = TARGET_TIME_FACTOR * lb.seconds;
+  const label = (endpoint: string): string => endpoint.replace(`/${r.objectTypeId}/`, '/feature_request/');
+
+  // Endpoints in the order the run first called them, which is the order of the workflow's phases.
+  const at = (ms: number | undefined): string =>
+    ms === undefined ? '' : `${((ms - run1.startedAt) / 1000).toFixed(1)}`;
+  console.log('\nHubSpot requests of run 1, by endpoint (from/to: seconds after the run started)');
+  const endpoints = Object.entries(h1.byEndpoint).sort(
+    (a, b) => (h1.spans[a[0]]?.first ?? 0) - (h1.spans[b[0]]?.first ?? 0),
+  );
+  console.log(
+    table(
+      [
+        ['endpoint', 'requests', '429s', 'from', 'to'],
+        ['(Canny: the source read)', h1.canny.total, '', at(h1.canny.first), at(h1.canny.last)],
+        ...endpoints.map(([endpoint, n]) => [
+          label(endpoint),
+          n,
+          h1.rateLimitedByEndpoint[endpoint] ?? '',
+          at(h1.spans[endpoint]?.first),
+          at(h1.spans[endpoint]?.last),
+        ]),
+        ['total HubSpot', h1.total, h1.rateLimited, '', ''],
+      ],
+      ['l', 'r', 'r', 'r', 'r'],
+    ),
+  );
+
+  console.log('\nLower bound (LB) for this dataset');
+  console.log(
+    table(
+      [
+        ['part', 'requests'],
+        ['feature request upserts', lb.featureRequests],
+        ['company creates', lb.companies],
+        ['contact creates', lb.contacts],
+        ['company associations', lb.companyAssociations],
+        ['contact associations', lb.contactAssociations],
+        ['company searches', lb.searches],
+        ['LB total', lb.total],
+      ],
+      ['l', 'r'],
+    ),
+  );
+  for (const note of lb.notes) console.log(`  - ${note}`);
+
+  const s1 = run1.summary;
+  const check = (label: string, expected: number, actual: number | undefined): Array<string | number> => [
+    label,
+    expected,
+    actual ?? '—',
+    actual === undefined ? 'no summary (run failed)' : actual === expected ? 'ok' : 'DIFFERS',
+  ];
+  console.log('\nOutcome of run 1 (expected from the dataset)');
+  console.log(
+    table(
+      [
+        ['what', 'expected', 'actual', ''],
+        check('feature requests in HubSpot', ds.livePosts, h1.featureRequests),
+        check('feature requests created', ds.livePosts, s1?.featureRequests.created),
+        check('companies created', ds.companyDomains - ds.preexistingCompanyDomains, s1?.companies.created),
+        check('contacts created', ds.contactEmails - ds.preexistingContactEmails, s1?.contacts.created),
+        check('company associations in HubSpot', ds.companyAssociations, h1.associations.companies),
+        check(
+          'associations created (summary)',
+          h1.associations.companies + h1.associations.contacts,
+          s1?.associations.created,
+        ),
+        check('HubSpot requests (summary vs simulator)', h1.total, s1?.apiRequests.hubspot),
+        check('429s (summary vs simulator)', h1.rateLimited, s1?.apiRequests.rateLimited),
+        check('failures', 0, s1 ? s1.failures.length : undefined),
+      ],
+      ['l', 'r', 'r', 'l'],
+    ),
+  );
+
+  const results: Array<[string, string, string, string]> = [
+    [
+      'run 1 wall time',
+      seconds(run1.wallSeconds),
+      `≤ ${seconds(target)}`,
+      run1.wallSeconds <= target ? 'met' : 'MISSED',
+    ],
+    [
+      '  (LB time)',
+      seconds(lb.seconds),
+      '',
+      `${lb.writes} writes at ${REQUESTS_PER_10S / 10}/s; ${lb.searches} searches at ${SEARCHES_PER_SECOND}/s alongside`,
+    ],
+    [
+      'run 1 HubSpot requests',
+      h1.total.toLocaleString('en-US'),
+      `LB ${lb.total.toLocaleString('en-US')}`,
+      '',
+    ],
+    [
+      'ratio to LB',
+      `${ratio.toFixed(2)}×`,
+      `≤ ${TARGET_RATIO}×`,
+      `${ratio <= TARGET_RATIO ? 'met' : 'MISSED'} (${(accepted / lb.total).toFixed(2)}× without 429s)`,
+    ],
+    ['run 1 429s', String(h1.rateLimited), '0', h1.rateLimited === 0 ? 'met' : 'MISSED'],
+    [
+      'run 2 wall time',
+      seconds(run2.wallSeconds),
+      '',
+      `${run2.hubspot.total} HubSpot requests, ${run2.hubspot.rateLimited} 429s`,
+    ],
+    ['run 2 writes', String(run2.hubspot.writes), '0', run2.hubspot.writes === 0 ? 'met' : 'MISSED'],
+    [
+      'peak RSS (worker)',
+      `${Math.round(r.peakRss / MB)} MB`,
+      '',
+      `this process: the three workers, the Temporal client and the harness; ${Math.round(r.rssBeforeRuns / MB)} MB before the runs; heap peak ${Math.round(r.peakHeap / MB)} MB`,
+    ],
+    ['peak RSS (simulators)', `${Math.round(r.simsPeakRss / MB)} MB`, '', 'child process, not the worker'],
+  ];
+  if (activityFailures.size > 0) {
+    console.log('\nFailed activity attempts, retried by Temporal (both runs)');
+    console.log(
+      table(
+        [['activity: failure type', 'attempts'], ...[...activityFailures].sort((a, b) => b[1] - a[1])],
+        ['l', 'r'],
+      ),
+    );
+  }
+
+  console.log(`\nResults (--size ${r.options.size}, --parallel ${r.options.parallel})`);
+  console.log(table([['measure', 'value', 'target', ''], ...results], ['l', 'r', 'l', 'l']));
+  if (!run1.completed) console.log(`\nRun 1 did not complete: ${run1.error}`);
+  if (!run2.completed) console.log(`Run 2 did not complete: ${run2.error}`);
+
+  const out = path.join(__dirname, '..', 'bench-results', 'latest.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const json = {
+    at: new Date().toISOString(),
+    node: process.version,
+    options: { size: r.options.size, parallel: r.options.parallel, dataset: r.options.dataset },
+    limits: { requestsPer10s: REQUESTS_PER_10S, searchesPerSecond: SEARCHES_PER_SECOND },
+    dataset: ds,
+    lowerBound: lb,
+    targets: { ratio: TARGET_RATIO, wallSeconds: target },
+    run1: {
+      ...run1,
+      summary: run1.summary ? { ...run1.summary, failures: run1.summary.failures.slice(0, 10) } : undefined,
+    },
+    run2: {
+      ...run2,
+      summary: run2.summary ? { ...run2.summary, failures: run2.summary.failures.slice(0, 10) } : undefined,
+    },
+    ratio,
+    memory: {
+      peakRss: r.peakRss,
+      peakHeapUsed: r.peakHeap,
+      rssBeforeRuns: r.rssBeforeRuns,
+      simulatorsPeakRss: r.simsPeakRss,
+    },
+    objectTypeId: r.objectTypeId,
+  };
+  fs.writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`\nWrote ${path.relative(process.cwd(), out)}`);
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  });
