@@ -20,7 +20,7 @@ import { RunStore } from './activities/run-state';
 import { CannyClient } from './clients/canny';
 import { HubspotGateway } from './clients/hubspot';
 import { SlackNotifier } from './clients/slack';
-import { hubspotActivitiesPerSecond, loadConfig, type Config } from './config';
+import { hubspotActivitiesPerSecond, loadConfig, resolveEnvironment, type Config } from './config';
 import type { RunSummary } from './domain/types';
 import { taskQueues } from './task-queues';
 
@@ -103,7 +103,8 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     Worker.create({
       ...common,
       taskQueue: queues.hubspotSearch,
-      maxTaskQueueActivitiesPerSecond: config.HUBSPOT_SEARCH_REQUESTS_PER_SECOND,
+      // 80 %: HubSpot counts searches per second, exactly; Temporal's limiter lets short bursts through.
+      maxTaskQueueActivitiesPerSecond: config.HUBSPOT_SEARCH_REQUESTS_PER_SECOND * 0.8,
       maxConcurrentActivityTaskExecutions: 8,
     }),
   ]);
@@ -149,7 +150,11 @@ export function installLogging(
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = installLogging(config.LOG_LEVEL, config.SYNC_ENV, config.METRICS_PORT);
-  const { connectionOptions, namespace } = loadClientConnectConfig();
+  // TEMPORAL_* from the environment, and from .env / .env.<SYNC_ENV> like everything else.
+  const env = Object.fromEntries(
+    Object.entries(resolveEnvironment()).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: env });
   const connection = await NativeConnection.connect(connectionOptions);
   try {
     const workers = await createWorkers({
@@ -160,7 +165,6 @@ async function main(): Promise<void> {
     });
     logger.info(
       {
-        environment: config.SYNC_ENV,
         taskQueues: taskQueues(config.SYNC_TASK_QUEUE),
         hubspotPerSecond: hubspotActivitiesPerSecond(config),
       },

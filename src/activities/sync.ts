@@ -86,6 +86,15 @@ function heartbeat(): void {
   }
 }
 
+/** The source's name for each email (first non-empty one), for contacts created by the sync. */
+function namesOf(snapshot: Snapshot): Map<string, string | null> {
+  const names = new Map<string, string | null>();
+  for (const ofPost of snapshot.people.values()) {
+    for (const person of ofPost.people) if (!names.get(person.email)) names.set(person.email, person.name);
+  }
+  return names;
+}
+
 function splitName(name: string | null): { firstname?: string; lastname?: string } {
   if (!name) return {};
   const [first, ...rest] = name.trim().split(/\s+/);
@@ -217,6 +226,25 @@ export function createSyncActivities(deps: SyncDependencies) {
     return plan;
   }
 
+  /** Emails of the changed requests' people, sorted; planned pages are reused, missing ones re-planned. */
+  async function contactEmailsOf(
+    ref: RunRef,
+    state: RunState,
+    objectTypeId: string,
+    pages: number,
+    counter: RequestCounter,
+  ): Promise<string[]> {
+    if (!state.contactEmails) {
+      const emails = new Set<string>();
+      for (let page = 0; page < pages; page++) {
+        const plan = await planPage(ref, state, objectTypeId, page, counter);
+        for (const item of plan.changed) for (const e of item.emails) emails.add(e);
+      }
+      state.contactEmails = [...emails].sort();
+    }
+    return state.contactEmails;
+  }
+
   return {
     /** Reads the whole source once and says how much work the run has. */
     async prepareRun(ref: RunRef): Promise<RunOverview & { requests: import('./tracking').RequestCounts }> {
@@ -326,47 +354,74 @@ export function createSyncActivities(deps: SyncDependencies) {
       });
     },
 
-    /** The distinct emails of changed requests' people, in chunks for `resolveContacts`. */
+    /** Local: the distinct emails of changed requests' people, in chunks for `findContacts`. */
     async collectContacts(input: RunRef & { objectTypeId: string; pages: number }) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
-        const emails = new Set<string>();
-        for (let page = 0; page < input.pages; page++) {
-          const plan = await planPage(input, state, input.objectTypeId, page, counter);
-          for (const item of plan.changed) for (const e of item.emails) emails.add(e);
-        }
-        state.contactEmails = [...emails].sort();
-        return { emails: emails.size, chunks: Math.ceil(emails.size / HUBSPOT_BATCH_LIMIT) };
+        const emails = await contactEmailsOf(input, state, input.objectTypeId, input.pages, counter);
+        return { emails: emails.length, chunks: Math.ceil(emails.length / HUBSPOT_BATCH_LIMIT) };
       });
     },
 
-    async resolveContacts(
-      input: RunRef & { objectTypeId: string; pages: number; chunk: number; dryRun: boolean },
-    ) {
+    /** One batch read of up to 100 contacts by email; returns the emails HubSpot has no contact for. */
+    async findContacts(input: RunRef & { objectTypeId: string; pages: number; chunk: number }) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
-        if (!state.contactEmails) {
-          // Rebuilt on another worker: the same pages give the same list (the source rarely moves mid-run,
-          // and pages write any contact still missing themselves).
-          const emails = new Set<string>();
-          for (let page = 0; page < input.pages; page++) {
-            const plan = await planPage(input, state, input.objectTypeId, page, counter);
-            for (const item of plan.changed) for (const e of item.emails) emails.add(e);
-          }
-          state.contactEmails = [...emails].sort();
-        }
-        const emails = state.contactEmails.slice(
-          input.chunk * HUBSPOT_BATCH_LIMIT,
-          (input.chunk + 1) * HUBSPOT_BATCH_LIMIT,
-        );
-        const failures: FailureEntry[] = [];
-        const create = settings.createContacts && !input.dryRun;
-        const counts = await ensureContacts(state, emails, deps.hubspot(counter), create, failures);
-        const wouldCreate =
-          input.dryRun && settings.createContacts ? emails.filter((e) => !state.contacts.has(e)).length : 0;
+        const all = await contactEmailsOf(input, state, input.objectTypeId, input.pages, counter);
+        const emails = all.slice(input.chunk * HUBSPOT_BATCH_LIMIT, (input.chunk + 1) * HUBSPOT_BATCH_LIMIT);
+        const unknown = emails.filter((e) => !state.contacts.has(e));
+        const found = await deps.hubspot(counter).readContactsByEmail(unknown);
+        for (const contact of found) state.contacts.set(contact.email, contact.id);
         return {
-          ...counts,
-          created: counts.created + wouldCreate,
+          matched: emails.length - unknown.length + found.length,
+          missing: emails.filter((e) => !state.contacts.has(e)),
+        };
+      });
+    },
+
+    /**
+     * Creates up to 100 contacts: an upsert by email, so a retried create never duplicates. Names from the
+     * source are set here, on creation only; existing contacts are never modified.
+     */
+    async createContacts(input: RunRef & { emails: string[]; dryRun: boolean }) {
+      return tracked(async (counter) => {
+        const failures: FailureEntry[] = [];
+        if (input.dryRun || !settings.createContacts) {
+          return {
+            created: input.dryRun && settings.createContacts ? input.emails.length : 0,
+            matched: 0,
+            failed: 0,
+            failures,
+          };
+        }
+        const state = store.get(input.runKey);
+        const snapshot = await snapshotOf(input, state, counter);
+        const names = namesOf(snapshot);
+        const result = await deps
+          .hubspot(counter)
+          .upsertContacts(input.emails.map((email) => ({ email, ...splitName(names.get(email) ?? null) })));
+        let created = 0;
+        for (const r of result.results) {
+          state.contacts.set(r.email, r.id);
+          if (r.created) created++;
+        }
+        countWrites('contact', 'created', created);
+        for (const e of result.errors)
+          failures.push({ kind: 'contact', key: e.key ?? '(unknown)', reason: e.message });
+        const returned = new Set(result.results.map((r) => r.email));
+        for (const email of input.emails) {
+          if (!returned.has(email) && !result.errors.some((e) => e.key === email)) {
+            failures.push({
+              kind: 'contact',
+              key: email,
+              reason: 'HubSpot returned no record for this contact',
+            });
+          }
+        }
+        return {
+          created,
+          matched: result.results.length - created, // created by an earlier attempt of this very write
+          failed: input.emails.length - result.results.length,
           failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
         };
       });
@@ -379,14 +434,11 @@ export function createSyncActivities(deps: SyncDependencies) {
         const plan = await planPage(input, state, input.objectTypeId, input.page, counter);
         const failures: FailureEntry[] = [];
         if (input.dryRun) {
-          const created = plan.changed.filter((c) => !c.existingId).length;
-          return {
-            created,
-            updated: plan.changed.length - created,
-            failed: 0,
-            failures,
-            updatedIds: [] as string[],
-          };
+          const updatedIds = plan.changed
+            .map((c) => c.existingId)
+            .filter((id): id is string => id !== undefined);
+          const created = plan.changed.length - updatedIds.length;
+          return { created, updated: updatedIds.length, failed: 0, failures, updatedIds };
         }
         const hubspot = deps.hubspot(counter);
         const result = await hubspot.upsert(
@@ -528,20 +580,20 @@ export function createSyncActivities(deps: SyncDependencies) {
      * Search queue: one page of active requests; those whose post the source no longer lists are returned
      * with their new state (merged into a survivor, or deleted). Full syncs only.
      */
-    async findVanished(input: RunRef & { objectTypeId: string; after?: string }) {
+    async findVanished(input: RunRef & { objectTypeId: string; afterId?: string }) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
         const snapshot = await snapshotOf(input, state, counter);
-        const page = await deps.hubspot(counter).searchPage(
-          input.objectTypeId,
-          [
-            {
-              filters: [{ propertyName: 'source_state', operator: FilterOperatorEnum.Eq, value: 'active' }],
-            },
-          ],
-          FR_READ_PROPERTIES,
-          input.after,
-        );
+        // Keyset paging (id > last id seen, ascending): HubSpot refuses to page past 10,000 results by offset.
+        const filters = [
+          { propertyName: 'source_state', operator: FilterOperatorEnum.Eq, value: 'active' },
+          ...(input.afterId
+            ? [{ propertyName: 'hs_object_id', operator: FilterOperatorEnum.Gt, value: input.afterId }]
+            : []),
+        ];
+        const page = await deps
+          .hubspot(counter)
+          .searchPage(input.objectTypeId, [{ filters }], FR_READ_PROPERTIES);
         const updates: Array<{ id: string; externalId: string; properties: Record<string, string> }> = [];
         for (const record of page.records) {
           const externalId = record.properties.external_id ?? '';
@@ -554,7 +606,8 @@ export function createSyncActivities(deps: SyncDependencies) {
             properties: survivor ? mergedProperties(survivor) : deletedProperties(),
           });
         }
-        return { updates, ...(page.after ? { after: page.after } : {}) };
+        const lastId = page.records.at(-1)?.id;
+        return { updates, ...(page.after && lastId ? { nextAfterId: lastId } : {}) };
       });
     },
 

@@ -46,7 +46,15 @@ export interface SyncInput {
 }
 
 type Phase =
-  'prepare' | 'companies' | 'create-companies' | 'plan' | 'contacts' | 'pages' | 'vanished' | 'done';
+  | 'prepare'
+  | 'companies'
+  | 'create-companies'
+  | 'plan'
+  | 'contacts'
+  | 'create-contacts'
+  | 'pages'
+  | 'vanished'
+  | 'done';
 
 interface ResumeState {
   runKey: string;
@@ -59,7 +67,8 @@ interface ResumeState {
   missingDomains: string[];
   changedPages: number[];
   contactChunks: number;
-  vanishedAfter?: string;
+  missingEmails: string[];
+  vanishedAfterId?: string;
   rerun: boolean;
 }
 
@@ -85,6 +94,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     missingDomains: [],
     changedPages: [],
     contactChunks: 0,
+    missingEmails: [],
     rerun: false,
   };
   const ref = { runKey: state.runKey, mode: input.mode, ...(input.domain ? { domain: input.domain } : {}) };
@@ -244,7 +254,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
       });
       if (!finished) return await resumeLater();
       state.changedPages.sort((a, b) => a - b);
-      const contacts = await hubspot.collectContacts({ ...ref, objectTypeId, pages: overview.pages });
+      const contacts = await local.collectContacts({ ...ref, objectTypeId, pages: overview.pages });
       addRequests(contacts);
       state.contactChunks = contacts.chunks;
       await enter('contacts');
@@ -252,20 +262,32 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
 
     if (state.phase === 'contacts') {
       const finished = await bounded('contacts', state.next, state.contactChunks, async (chunk) => {
-        const resolved = await hubspot.resolveContacts({
-          ...ref,
-          objectTypeId,
-          pages: overview.pages,
-          chunk,
-          dryRun,
-        });
-        addRequests(resolved);
-        state.counts.contacts.matched += resolved.matched;
-        state.counts.contacts.created += resolved.created;
-        state.counts.contacts.failed += resolved.failed;
-        state.counts.failures = appendFailures(state.counts.failures, resolved.failures);
+        const found = await hubspot.findContacts({ ...ref, objectTypeId, pages: overview.pages, chunk });
+        addRequests(found);
+        state.counts.contacts.matched += found.matched;
+        state.missingEmails.push(...found.missing);
       });
       if (!finished) return await resumeLater();
+      state.missingEmails.sort();
+      await enter('create-contacts');
+    }
+
+    if (state.phase === 'create-contacts') {
+      const chunks = Math.ceil(state.missingEmails.length / 100);
+      const finished = await bounded('create-contacts', state.next, chunks, async (i) => {
+        const created = await hubspot.createContacts({
+          ...ref,
+          emails: state.missingEmails.slice(i * 100, (i + 1) * 100),
+          dryRun,
+        });
+        addRequests(created);
+        state.counts.contacts.created += created.created;
+        state.counts.contacts.matched += created.matched;
+        state.counts.contacts.failed += created.failed;
+        state.counts.failures = appendFailures(state.counts.failures, created.failures);
+      });
+      if (!finished) return await resumeLater();
+      state.missingEmails = [];
       await enter('pages');
     }
 
@@ -307,7 +329,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
         const found = await search.findVanished({
           ...ref,
           objectTypeId,
-          ...(state.vanishedAfter ? { after: state.vanishedAfter } : {}),
+          ...(state.vanishedAfterId ? { afterId: state.vanishedAfterId } : {}),
         });
         addRequests(found);
         for (let i = 0; i < found.updates.length; i += 100) {
@@ -321,8 +343,8 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
           state.counts.featureRequests.failed += marked.failed;
           state.counts.failures = appendFailures(state.counts.failures, marked.failures);
         }
-        if (!found.after) break;
-        state.vanishedAfter = found.after;
+        if (!found.nextAfterId) break;
+        state.vanishedAfterId = found.nextAfterId;
         if (historyIsLong()) return await resumeLater();
       }
       await enter('done');

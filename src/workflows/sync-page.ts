@@ -21,10 +21,11 @@ const ASSOCIATION_BATCH = 100;
 const PARALLEL_BATCHES = 4;
 
 export async function syncFeatureRequestPage(input: PageInput): Promise<SyncCounts> {
-  const hubspot = proxyActivities<Activities>({
-    ...HUBSPOT_ACTIVITY,
-    taskQueue: taskQueues(mainQueue()).hubspot,
-  });
+  const queues = taskQueues(mainQueue());
+  const hubspot = proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.hubspot });
+  // Planning the associations of requests created just now reads nothing from HubSpot (they have none
+  // yet), so it runs on the main queue and spends none of the portal's budget.
+  const local = proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.main });
   const ref = { runKey: input.runKey, mode: input.mode, ...(input.domain ? { domain: input.domain } : {}) };
   let counts = emptyCounts();
 
@@ -42,7 +43,8 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<SyncCoun
 
   const brokenRequests = new Set<string>();
   for (const toType of ['companies', 'contacts'] as ToType[]) {
-    const plan = await hubspot.planAssociations({
+    const planner = written.updatedIds.length > 0 ? hubspot : local;
+    const plan = await planner.planAssociations({
       ...ref,
       objectTypeId: input.objectTypeId,
       page: input.page,
