@@ -11,8 +11,9 @@
 // (scripts/bench-simulators.ts) at HubSpot's 190 requests / 10 s and 5 searches / s, and the three workers in
 // this process, so this process's memory is the worker's. Two full syncs: the first writes everything, the
 // second finds nothing changed and must write nothing.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
@@ -347,9 +348,19 @@ async function main(): Promise<void> {
     const native = await NativeConnection.connect({ address: server.address });
     closers.push(() => native.close());
     t = Date.now();
+    // Like production: the workflow bundle is built ahead of time, in another process (see npm run build),
+    // so the worker's memory is the sync's, not webpack's.
+    const bundlePath = path.join(os.tmpdir(), `feedback-sync-bench-bundle-${process.pid}.js`);
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', path.resolve(__dirname, 'bundle-workflows.ts'), bundlePath],
+      { stdio: 'inherit' },
+    );
+    closers.push(() => fs.promises.rm(bundlePath, { force: true }));
     const workers: Worker[] = await createWorkers({
       config,
       connection: native,
+      workflows: { workflowBundle: { codePath: bundlePath } },
     });
     const running = Promise.allSettled(workers.map((w) => w.run()));
     closers.push(async () => {

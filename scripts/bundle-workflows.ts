@@ -6,8 +6,14 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows') });
-  const out = path.resolve(__dirname, '..', 'workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+  });
+  // dist/scripts → dist/workflow-bundle.js; an explicit path (the benchmark's) wins.
+  const out = process.argv[2]
+    ? path.resolve(process.argv[2])
+    : path.resolve(__dirname, '..', 'workflow-bundle.js');
   fs.writeFileSync(out, code);
   console.log(`workflow bundle: ${out} (${Math.round(code.length / 1024)} KiB, ${Date.now() - started} ms)`);
 }
