@@ -69,6 +69,7 @@ interface ResumeState {
   contactChunks: number;
   missingEmails: string[];
   vanishedAfterId?: string;
+  vanishedDone: boolean;
   rerun: boolean;
 }
 
@@ -95,6 +96,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     changedPages: [],
     contactChunks: 0,
     missingEmails: [],
+    vanishedDone: false,
     rerun: false,
   };
   const ref = { runKey: state.runKey, mode: input.mode, ...(input.domain ? { domain: input.domain } : {}) };
@@ -190,6 +192,37 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     state.next = 0;
     report(phase, 0, 0);
     if (phase !== 'done' && historyIsLong()) await resumeLater();
+  };
+
+  /**
+   * Requests whose post the source no longer lists: merged (into a survivor) or deleted; never deleted in
+   * HubSpot. Pages through the active requests on the search budget. Returns false when it stopped early
+   * because history grew long (it resumes from `vanishedAfterId`).
+   */
+  const scanVanished = async (objectTypeId: string): Promise<boolean> => {
+    while (!state.vanishedDone) {
+      const found = await search.findVanished({
+        ...ref,
+        objectTypeId,
+        ...(state.vanishedAfterId ? { afterId: state.vanishedAfterId } : {}),
+      });
+      addRequests(found);
+      for (let i = 0; i < found.updates.length; i += 100) {
+        const marked = await hubspot.markVanished({
+          objectTypeId,
+          updates: found.updates.slice(i, i + 100),
+          dryRun,
+        });
+        addRequests(marked);
+        state.counts.featureRequests.updated += marked.updated;
+        state.counts.featureRequests.failed += marked.failed;
+        state.counts.failures = appendFailures(state.counts.failures, marked.failures);
+      }
+      if (found.nextAfterId) state.vanishedAfterId = found.nextAfterId;
+      else state.vanishedDone = true;
+      if (!state.vanishedDone && historyIsLong()) return false;
+    }
+    return true;
   };
 
   try {
@@ -292,6 +325,11 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     }
 
     if (state.phase === 'pages') {
+      // The vanished scan spends the search budget and touches only requests outside this run's pages, so it
+      // runs alongside the pages, which spend the ten-second budget.
+      const scanning = input.mode === 'full' ? scanVanished(objectTypeId) : Promise.resolve(true);
+      // Observed below; this keeps a failure of the scan from being an unhandled rejection meanwhile.
+      scanning.catch(() => undefined);
       const finished = await bounded('pages', state.next, state.changedPages.length, async (i) => {
         const page = state.changedPages[i]!;
         try {
@@ -319,34 +357,13 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
           ]);
         }
       });
+      await scanning; // never two scans at once: the next phase or run picks up where this one stopped
       if (!finished) return await resumeLater();
       await enter(input.mode === 'full' ? 'vanished' : 'done');
     }
 
     if (state.phase === 'vanished') {
-      // Requests whose post the source no longer lists: merged (into a survivor) or deleted. Never deleted in HubSpot.
-      for (;;) {
-        const found = await search.findVanished({
-          ...ref,
-          objectTypeId,
-          ...(state.vanishedAfterId ? { afterId: state.vanishedAfterId } : {}),
-        });
-        addRequests(found);
-        for (let i = 0; i < found.updates.length; i += 100) {
-          const marked = await hubspot.markVanished({
-            objectTypeId,
-            updates: found.updates.slice(i, i + 100),
-            dryRun,
-          });
-          addRequests(marked);
-          state.counts.featureRequests.updated += marked.updated;
-          state.counts.featureRequests.failed += marked.failed;
-          state.counts.failures = appendFailures(state.counts.failures, marked.failures);
-        }
-        if (!found.nextAfterId) break;
-        state.vanishedAfterId = found.nextAfterId;
-        if (historyIsLong()) return await resumeLater();
-      }
+      if (!(await scanVanished(objectTypeId))) return await resumeLater();
       await enter('done');
     }
   } catch (err) {

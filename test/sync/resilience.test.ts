@@ -132,13 +132,22 @@ describe('resilience: same final state under faults and crashes', function () {
       workerEnv.METRICS_PORT = String(metricsPort);
       child = startWorker();
       const summary = await handle.result();
-      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      assert.match(metrics, /feedback_sync_api_requests\{[^}]*system="hubspot"/);
-      assert.match(metrics, /feedback_sync_records_written\{[^}]*kind="/);
-      assert.match(metrics, /temporal_activity_execution_latency/);
       assert.ok(stack.hubspotWrites() > writesAtKill, 'the new worker carried on');
       assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
       assert.deepEqual(portalState(stack.sims.hubspot), reference);
+
+      // One more run with a renamed post, all on the replacement, which counts it in its metrics.
+      const post = stack.sims.canny.posts()[0]!;
+      stack.sims.canny.updatePost(post.id, { title: `${post.title} (renamed)` });
+      await stack.env.client.workflow.execute(syncFeatureRequests, {
+        taskQueue: stack.taskQueue,
+        workflowId: `${workflowId}/after`,
+        args: [{ environment: 'test', mode: 'full' }],
+      });
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      assert.match(metrics, /feedback_sync_api_requests\{[^}]*system="hubspot"/);
+      assert.match(metrics, /feedback_sync_records_written\{[^}]*kind="feature_request"[^}]*op="updated"/);
+      assert.match(metrics, /temporal_activity_execution_latency/);
     } finally {
       if (child && child.exitCode === null) {
         child.kill('SIGTERM');
