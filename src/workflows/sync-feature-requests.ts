@@ -180,6 +180,28 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     );
   };
 
+  /** Creates what a find phase left missing, 100 per activity (one HubSpot request each). */
+  const createInBatches = (
+    phase: Phase,
+    missing: string[],
+    target: 'companies' | 'contacts',
+    create: (items: string[]) => Promise<{
+      created: number;
+      matched: number;
+      failed: number;
+      failures: SyncCounts['failures'];
+      requests: SyncCounts['apiRequests'];
+    }>,
+  ): Promise<boolean> =>
+    bounded(phase, state.next, Math.ceil(missing.length / 100), async (i) => {
+      const result = await create(missing.slice(i * 100, (i + 1) * 100));
+      addRequests(result);
+      state.counts[target].created += result.created;
+      state.counts[target].matched += result.matched;
+      state.counts[target].failed += result.failed;
+      state.counts.failures = appendFailures(state.counts.failures, result.failures);
+    });
+
   const resumeLater = async (): Promise<never> => {
     await condition(allHandlersFinished);
     log.info('continuing as new', { phase: state.phase, next: state.next });
@@ -260,19 +282,12 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     }
 
     if (state.phase === 'create-companies') {
-      const chunks = Math.ceil(state.missingDomains.length / 100);
-      const finished = await bounded('create-companies', state.next, chunks, async (i) => {
-        const created = await hubspot.createCompanies({
-          ...ref,
-          domains: state.missingDomains.slice(i * 100, (i + 1) * 100),
-          dryRun,
-        });
-        addRequests(created);
-        state.counts.companies.created += created.created;
-        state.counts.companies.matched += created.matched;
-        state.counts.companies.failed += created.failed;
-        state.counts.failures = appendFailures(state.counts.failures, created.failures);
-      });
+      const finished = await createInBatches(
+        'create-companies',
+        state.missingDomains,
+        'companies',
+        (domains) => hubspot.createCompanies({ ...ref, domains, dryRun }),
+      );
       if (!finished) return await resumeLater();
       state.missingDomains = [];
       await enter('plan');
@@ -306,19 +321,9 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     }
 
     if (state.phase === 'create-contacts') {
-      const chunks = Math.ceil(state.missingEmails.length / 100);
-      const finished = await bounded('create-contacts', state.next, chunks, async (i) => {
-        const created = await hubspot.createContacts({
-          ...ref,
-          emails: state.missingEmails.slice(i * 100, (i + 1) * 100),
-          dryRun,
-        });
-        addRequests(created);
-        state.counts.contacts.created += created.created;
-        state.counts.contacts.matched += created.matched;
-        state.counts.contacts.failed += created.failed;
-        state.counts.failures = appendFailures(state.counts.failures, created.failures);
-      });
+      const finished = await createInBatches('create-contacts', state.missingEmails, 'contacts', (emails) =>
+        hubspot.createContacts({ ...ref, emails, dryRun }),
+      );
       if (!finished) return await resumeLater();
       state.missingEmails = [];
       await enter('pages');
