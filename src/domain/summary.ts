@@ -1,12 +1,6 @@
 // Run summaries: merging counts from child runs and activities, and the Slack message a manager reads.
 // Pure and clock-free, so workflow code can build the summary it returns.
-import {
-  MAX_FAILURES_IN_SUMMARY,
-  type FailureEntry,
-  type RunSummary,
-  type SyncCounts,
-  type SyncMode,
-} from './types';
+import { MAX_FAILURES_IN_SUMMARY, type FailureEntry, type RunSummary, type SyncCounts } from './types';
 
 export function emptyCounts(): SyncCounts {
   return {
@@ -42,17 +36,11 @@ export function addCounts(a: SyncCounts, b: SyncCounts): SyncCounts {
   };
 }
 
-export interface SummaryInput extends SyncCounts {
-  runId: string;
-  workflowId: string;
-  environment: string;
-  mode: SyncMode;
-  domain?: string;
-  dryRun: boolean;
+/** The summary's fields, with the times as given and the duration still to compute. */
+export type SummaryInput = Omit<RunSummary, 'startedAt' | 'finishedAt' | 'durationMs'> & {
   startedAt: Date | string;
   finishedAt: Date | string;
-  uiUrl: string;
-}
+};
 
 const iso = (value: Date | string): string =>
   (typeof value === 'string' ? new Date(value) : value).toISOString();

@@ -1,7 +1,7 @@
 // A local stand-in for Canny's v1 API (see ../shared/reference/canny.md). It keeps records normalised (ids, not
 // nested objects) and renders Canny's nested JSON per answer, so a 100,000-vote dataset stays small in memory
 // and a merge or a deleted vote shows up consistently in every answer that mentions it.
-import { SimServer, type Json, type SimRequest, type SimResponse } from './http-kit';
+import { SimServer, Simulator, type Json, type SimRequest, type SimResponse } from './http-kit';
 
 export interface CannyBoardRecord {
   id: string;
@@ -201,7 +201,7 @@ class CannyError extends Error {
   }
 }
 
-export class CannySimulator {
+export class CannySimulator extends Simulator {
   readonly server: SimServer;
   readonly apiKey: string;
   readonly portalUrl: string;
@@ -215,6 +215,7 @@ export class CannySimulator {
   private idCounter = 0;
 
   constructor(options: CannySimulatorOptions = {}) {
+    super();
     this.apiKey = options.apiKey ?? 'canny-sim-key';
     this.portalUrl = (options.portalUrl ?? 'https://feedback-sim.canny.io').replace(/\/$/, '');
     this.initial = options.data ?? { boards: [], posts: [], votes: [], users: [], companies: [] };
@@ -233,18 +234,6 @@ export class CannySimulator {
     this.server.setStateProvider(() => this.state());
     this.restore();
     this.registerRoutes();
-  }
-
-  get url(): string {
-    return this.server.url;
-  }
-
-  listen(port = 0): Promise<string> {
-    return this.server.listen(port);
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
   }
 
   /** Clears faults and the request log, and returns to the data last loaded. */

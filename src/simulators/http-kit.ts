@@ -323,6 +323,23 @@ export class SimServer {
   }
 }
 
+/** What every simulator shares: one SimServer on loopback, its URL, start and stop. */
+export abstract class Simulator {
+  abstract readonly server: SimServer;
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  listen(port = 0): Promise<string> {
+    return this.server.listen(port);
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+}
+
 function send(res: http.ServerResponse, answer: SimResponse): void {
   const headers: Record<string, string> = { ...(answer.headers ?? {}) };
   if (answer.status === 204 || answer.body === undefined) {

@@ -4,7 +4,7 @@
 // other 2xx), 207 multi-status batches, the 10-second, per-second search and daily limits with their
 // 429 bodies, the 10,000-result search cap and search-index lag. Facts: ../../../shared/reference/hubspot.md.
 import { randomUUID } from 'node:crypto';
-import { RollingWindow, SimServer, type SimRequest, type SimResponse } from './http-kit';
+import { RollingWindow, SimServer, Simulator, type SimRequest, type SimResponse } from './http-kit';
 
 export interface HubspotSimulatorOptions {
   seed?: number;
@@ -398,7 +398,7 @@ function parseFilter(raw: unknown): SearchFilter {
   };
 }
 
-export class HubspotSimulator {
+export class HubspotSimulator extends Simulator {
   readonly server: SimServer;
   readonly portalId: number;
   readonly objectTypeIdBase: number;
@@ -420,6 +420,7 @@ export class HubspotSimulator {
   private edges = new Map<string, Map<string, Map<string, Set<number>>>>();
 
   constructor(options: HubspotSimulatorOptions = {}) {
+    super();
     this.portalId = options.portalId ?? 12_345_678;
     this.objectTypeIdBase = options.objectTypeIdBase ?? 2_100_000;
     this.accessToken = options.accessToken ?? 'hubspot-sim-token';
@@ -449,10 +450,6 @@ export class HubspotSimulator {
     this.server.setStateProvider(() => this.snapshot());
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
   get requestsPer10s(): number {
     return this.window.max;
   }
@@ -467,14 +464,6 @@ export class HubspotSimulator {
 
   set searchPerSecond(value: number) {
     this.searchWindow.max = value;
-  }
-
-  listen(port = 0): Promise<string> {
-    return this.server.listen(port);
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
   }
 
   /** Clears data (back to the built-in types, no custom schemas), the request log, faults and limits. */

@@ -1,6 +1,6 @@
 // A local stand-in for the two Slack Web API methods the run summary needs (see ../shared/reference/slack.md).
 // Slack answers every call with HTTP 200 and `ok:false` for errors; only a rate limit is an HTTP status (429).
-import { SimServer, type SimRequest, type SimResponse } from './http-kit';
+import { SimServer, Simulator, type SimRequest, type SimResponse } from './http-kit';
 
 export interface SlackChannel {
   id: string;
@@ -50,7 +50,7 @@ class SlackError extends Error {
   }
 }
 
-export class SlackSimulator {
+export class SlackSimulator extends Simulator {
   readonly server: SimServer;
   readonly token: string;
   private readonly channels: Array<SlackChannel & { member: boolean }>;
@@ -59,6 +59,7 @@ export class SlackSimulator {
   private lastTsMicros = 0;
 
   constructor(options: SlackSimulatorOptions = {}) {
+    super();
     this.token = options.token ?? 'xoxb-sim-token';
     this.maxBlocksTextLength = options.maxBlocksTextLength ?? 13_000;
     let generated = 0;
@@ -95,21 +96,9 @@ export class SlackSimulator {
     );
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
   /** What to pass as the WebClient's `slackApiUrl`. */
   get apiUrl(): string {
     return `${this.server.url}/api/`;
-  }
-
-  listen(port = 0): Promise<string> {
-    return this.server.listen(port);
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
   }
 
   /** Clears faults, the request log and the posted messages. */
