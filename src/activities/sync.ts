@@ -115,6 +115,7 @@ export function createSyncActivities(deps: SyncDependencies) {
   async function ensureCompanies(state: RunState, domains: string[], hubspot: HubspotGateway): Promise<void> {
     const unknown = domains.filter((d) => !state.companiesSearched.has(d));
     for (const part of chunk(unknown, HUBSPOT_SEARCH_IN_LIMIT)) {
+      heartbeat(); // a rebuild can take many requests: show the activity is alive
       const records = await hubspot.searchCompaniesByDomain(part, [
         'domain',
         'name',
@@ -143,6 +144,7 @@ export function createSyncActivities(deps: SyncDependencies) {
     let failed = 0;
     const unknown = emails.filter((e) => !state.contacts.has(e));
     for (const part of chunk(unknown, HUBSPOT_BATCH_LIMIT)) {
+      heartbeat(); // a rebuild can take many requests: show the activity is alive
       const found = await hubspot.readContactsByEmail(part);
       for (const contact of found) state.contacts.set(contact.email, contact.id);
       matched += found.length;
@@ -181,6 +183,7 @@ export function createSyncActivities(deps: SyncDependencies) {
   ): Promise<PagePlan> {
     const cached = state.plans.get(page);
     if (cached) return cached;
+    heartbeat();
     const snapshot = await snapshotOf(ref, state, counter);
     const hubspot = deps.hubspot(counter);
     const posts = pagePosts(snapshot, page, settings.pageSize);
