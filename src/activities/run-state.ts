@@ -11,6 +11,22 @@ import { companyDomainsOf, peopleOfRequest, type PeopleOfRequest } from '../doma
 import type { SourcePost, SourceRecordError, SourceVote, SyncMode } from '../domain/types';
 
 const SOURCE_PAGE_SIZE = 100;
+/** Boards read at once (two request streams each): Canny publishes no rate limit, so stay modest. */
+const SOURCE_PARALLEL_BOARDS = 3;
+
+/** `fn` over `items` with at most `limit` in flight; results in the items' order. */
+async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
 
 export interface Snapshot {
   mode: SyncMode;
@@ -41,9 +57,17 @@ export interface FeatureRequestPlanItem {
   fingerprint: string;
 }
 
+/** What a request's associations should be: for every post of the page, changed or not. */
+export interface AssociationTarget {
+  externalId: string;
+  companyIds: string[];
+  emails: string[];
+}
+
 export interface PagePlan {
   changed: FeatureRequestPlanItem[];
   unchanged: number;
+  targets: AssociationTarget[];
 }
 
 export interface RunState {
@@ -139,21 +163,26 @@ export async function buildSnapshot(
   const posts: SourcePost[] = [];
   const votesByPost = new Map<string, SourceVote[]>();
   let voteCount = 0;
-  const seenVotes = new Set<string>();
-  for (const board of boards) {
-    posts.push(
-      ...(await readAll(
+  // Boards are read a few at a time, posts and votes side by side: the source read is the first thing a run
+  // waits for. Results are merged in board order, so the snapshot does not depend on timing.
+  const perBoard = await mapConcurrently(boards, SOURCE_PARALLEL_BOARDS, async (board) => {
+    const postErrors: SourceRecordError[] = [];
+    const voteErrors: SourceRecordError[] = [];
+    const [boardPosts, boardVotes] = await Promise.all([
+      readAll(onProgress, (skip) => source.listPosts(board.id, skip, SOURCE_PAGE_SIZE), postErrors),
+      readAll(
         onProgress,
-        (skip) => source.listPosts(board.id, skip, SOURCE_PAGE_SIZE),
-        sourceErrors,
-      )),
-    );
-    const votes = await readAll(
-      onProgress,
-      (skip) => source.listVotes({ boardId: board.id }, skip, SOURCE_PAGE_SIZE),
-      sourceErrors,
-    );
-    for (const vote of votes) {
+        (skip) => source.listVotes({ boardId: board.id }, skip, SOURCE_PAGE_SIZE),
+        voteErrors,
+      ),
+    ]);
+    return { boardPosts, boardVotes, errors: [...postErrors, ...voteErrors] };
+  });
+  const seenVotes = new Set<string>();
+  for (const { boardPosts, boardVotes, errors } of perBoard) {
+    posts.push(...boardPosts);
+    sourceErrors.push(...errors);
+    for (const vote of boardVotes) {
       // Votes are listed newest first, so a vote cast mid-read can show up on two pages: count it once.
       if (seenVotes.has(vote.id)) continue;
       seenVotes.add(vote.id);

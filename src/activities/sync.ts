@@ -199,7 +199,7 @@ export function createSyncActivities(deps: SyncDependencies) {
     );
     const storedByExternalId = new Map(stored.map((r) => [r.properties.external_id ?? '', r]));
 
-    const plan: PagePlan = { changed: [], unchanged: 0 };
+    const plan: PagePlan = { changed: [], unchanged: 0, targets: [] };
     for (const post of posts) {
       const people = snapshot.people.get(post.id)?.people ?? [];
       for (const person of people)
@@ -211,6 +211,7 @@ export function createSyncActivities(deps: SyncDependencies) {
       const externalId = externalIdOf(post.id);
       const existing = storedByExternalId.get(externalId);
       if (existing) state.featureRequestIds.set(externalId, existing.id);
+      plan.targets.push({ externalId, companyIds: rollup.companyIds, emails });
       if (existing && existing.properties.sync_fingerprint === fingerprint) {
         plan.unchanged++;
         continue;
@@ -353,6 +354,9 @@ export function createSyncActivities(deps: SyncDependencies) {
           toCreate: plan.changed.filter((c) => !c.existingId).length,
           toUpdate: plan.changed.filter((c) => c.existingId).length,
           unchanged: plan.unchanged,
+          // The page's changed requests as decided now: a worker that re-plans the page after a crash may find
+          // some already written (fingerprint and all) and must still finish their associations.
+          changedExternalIds: plan.changed.map((c) => c.externalId),
         };
       });
     },
@@ -437,11 +441,9 @@ export function createSyncActivities(deps: SyncDependencies) {
         const plan = await planPage(input, state, input.objectTypeId, input.page, counter);
         const failures: FailureEntry[] = [];
         if (input.dryRun) {
-          const updatedIds = plan.changed
-            .map((c) => c.existingId)
-            .filter((id): id is string => id !== undefined);
-          const created = plan.changed.length - updatedIds.length;
-          return { created, updated: updatedIds.length, failed: 0, failures, updatedIds };
+          const createdIds = plan.changed.filter((c) => !c.existingId).map((c) => `new:${c.externalId}`);
+          const created = createdIds.length;
+          return { created, updated: plan.changed.length - created, failed: 0, failures, createdIds };
         }
         const hubspot = deps.hubspot(counter);
         const result = await hubspot.upsert(
@@ -453,19 +455,17 @@ export function createSyncActivities(deps: SyncDependencies) {
           })),
           plan.changed.map((c) => c.externalId),
         );
-        let created = 0;
         let updated = 0;
-        const updatedIds: string[] = [];
+        // Created by this very write: they have no associations yet, so nothing needs reading for them.
+        const createdIds: string[] = [];
         for (const r of result.results) {
           const externalId = r.properties.external_id ?? '';
           state.featureRequestIds.set(externalId, r.id);
           const item = plan.changed.find((c) => c.externalId === externalId);
-          if (r.created && !item?.existingId) created++;
-          else {
-            updated++;
-            updatedIds.push(r.id);
-          }
+          if (r.created && !item?.existingId) createdIds.push(r.id);
+          else updated++;
         }
+        const created = createdIds.length;
         for (const e of result.errors)
           failures.push({ kind: 'feature_request', key: e.key ?? '(unknown)', reason: e.message });
         countWrites('feature_request', 'created', created);
@@ -485,47 +485,60 @@ export function createSyncActivities(deps: SyncDependencies) {
           updated,
           failed: plan.changed.length - result.results.length,
           failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
-          updatedIds,
+          createdIds,
         };
       });
     },
 
     /**
-     * The association changes the page needs: desired pairs from the plan, minus what HubSpot already has
-     * (read only for requests that existed before this run; new ones have none).
+     * The association changes the page's changed requests need: desired pairs from the plan, minus what
+     * HubSpot already has. Only requests created by this run's write are known to have none; every other one
+     * is read, including requests a crashed worker already wrote (a re-planned page sees them as unchanged).
      */
     async planAssociations(
-      input: RunRef & { objectTypeId: string; page: number; toType: ToType; dryRun: boolean },
+      input: RunRef & {
+        objectTypeId: string;
+        page: number;
+        toType: ToType;
+        changedExternalIds: string[];
+        createdIds: string[];
+        dryRun: boolean;
+      },
     ) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
         const plan = await planPage(input, state, input.objectTypeId, input.page, counter);
         const hubspot = deps.hubspot(counter);
         const failures: FailureEntry[] = [];
+        const changed = new Set(input.changedExternalIds);
+        const targets = plan.targets
+          .filter((t) => changed.has(t.externalId))
+          .map((t) => ({
+            ...t,
+            // A dry run plans requests that do not exist yet under a placeholder id, so their pairs are counted.
+            fromId:
+              state.featureRequestIds.get(t.externalId) ?? (input.dryRun ? `new:${t.externalId}` : undefined),
+          }))
+          .filter((t): t is typeof t & { fromId: string } => t.fromId !== undefined); // unwritten: already reported
         if (input.toType === 'contacts') {
-          const emails = [...new Set(plan.changed.flatMap((c) => c.emails))];
+          const emails = [...new Set(targets.flatMap((t) => t.emails))];
           await ensureContacts(state, emails, hubspot, settings.createContacts && !input.dryRun, failures);
         }
-        const existingIds = plan.changed
-          .map((c) => c.existingId)
-          .filter((id): id is string => id !== undefined);
-        const current = await hubspot.readAssociations(input.objectTypeId, input.toType, existingIds);
+        const created = new Set(input.createdIds);
+        const toRead = targets.map((t) => t.fromId).filter((id) => !created.has(id));
+        const current = await hubspot.readAssociations(input.objectTypeId, input.toType, toRead);
         const toAdd: Pair[] = [];
         const toRemove: Pair[] = [];
-        for (const item of plan.changed) {
-          // A dry run plans requests that do not exist yet under a placeholder id, so their pairs are counted.
-          const fromId =
-            state.featureRequestIds.get(item.externalId) ??
-            item.existingId ??
-            (input.dryRun ? `new:${item.externalId}` : undefined);
-          if (!fromId) continue; // the request failed to write: reported by writeFeatureRequests
+        for (const target of targets) {
           const desired =
             input.toType === 'companies'
-              ? item.companyIds
-              : item.emails.map((e) => state.contacts.get(e)).filter((id): id is string => id !== undefined);
-          const diff = diffIds(current.get(fromId) ?? [], desired);
-          for (const id of diff.toAdd) toAdd.push([fromId, id]);
-          for (const id of diff.toRemove) toRemove.push([fromId, id]);
+              ? target.companyIds
+              : target.emails
+                  .map((e) => state.contacts.get(e))
+                  .filter((id): id is string => id !== undefined);
+          const diff = diffIds(current.get(target.fromId) ?? [], desired);
+          for (const id of diff.toAdd) toAdd.push([target.fromId, id]);
+          for (const id of diff.toRemove) toRemove.push([target.fromId, id]);
         }
         return {
           toAdd,
@@ -563,6 +576,21 @@ export function createSyncActivities(deps: SyncDependencies) {
             .slice(0, MAX_FAILURES_PER_RESULT)
             .map((e) => ({ kind: 'association', key: e.key ?? '(unknown)', reason: e.message })),
         };
+      });
+    },
+
+    /** Clears the fingerprints of a failed page's requests (by external id), so the next run writes them again. */
+    async invalidatePage(input: { objectTypeId: string; externalIds: string[] }) {
+      return tracked(async (counter) => {
+        const hubspot = deps.hubspot(counter);
+        for (const part of chunk(input.externalIds, HUBSPOT_BATCH_LIMIT)) {
+          const records = await hubspot.batchRead(input.objectTypeId, part, 'external_id', ['external_id']);
+          await hubspot.batchUpdate(
+            input.objectTypeId,
+            records.map((r) => ({ id: r.id, properties: { sync_fingerprint: '' } })),
+          );
+        }
+        return {};
       });
     },
 

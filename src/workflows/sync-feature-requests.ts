@@ -65,7 +65,8 @@ interface ResumeState {
   overview?: RunOverview;
   objectTypeId?: string;
   missingDomains: string[];
-  changedPages: number[];
+  /** Pages with changes, and their changed requests' external ids (the authority if a page is re-planned). */
+  changedPages: Array<{ page: number; externalIds: string[] }>;
   contactChunks: number;
   missingEmails: string[];
   vanishedAfterId?: string;
@@ -298,10 +299,11 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
         const plan = await hubspot.planFeatureRequests({ ...ref, objectTypeId, page });
         addRequests(plan);
         state.counts.featureRequests.unchanged += plan.unchanged;
-        if (plan.toCreate + plan.toUpdate > 0) state.changedPages.push(page);
+        if (plan.changedExternalIds.length > 0)
+          state.changedPages.push({ page, externalIds: plan.changedExternalIds });
       });
       if (!finished) return await resumeLater();
-      state.changedPages.sort((a, b) => a - b);
+      state.changedPages.sort((a, b) => a.page - b.page);
       const contacts = await local.collectContacts({ ...ref, objectTypeId, pages: overview.pages });
       addRequests(contacts);
       state.contactChunks = contacts.chunks;
@@ -336,7 +338,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
       // Observed below; this keeps a failure of the scan from being an unhandled rejection meanwhile.
       scanning.catch(() => undefined);
       const finished = await bounded('pages', state.next, state.changedPages.length, async (i) => {
-        const page = state.changedPages[i]!;
+        const { page, externalIds } = state.changedPages[i]!;
         try {
           const result = await executeChild(syncFeatureRequestPage, {
             workflowId: `${info.workflowId}/page-${page}`,
@@ -347,6 +349,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
                 ...(input.domain ? { domain: input.domain } : {}),
                 objectTypeId,
                 page,
+                changedExternalIds: externalIds,
                 dryRun,
               },
             ],
@@ -355,8 +358,16 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
           add(result);
         } catch (err) {
           if (isFatal(err)) throw err;
-          // One bad page is reported, never fatal for the run.
-          state.counts.featureRequests.failed += 1;
+          // One bad page is reported, never fatal for the run. Its requests lose their fingerprints, so the next
+          // run writes them again instead of taking half-written requests for synced ones.
+          if (!dryRun) {
+            try {
+              addRequests(await hubspot.invalidatePage({ objectTypeId, externalIds }));
+            } catch (invalidation) {
+              if (isFatal(invalidation)) throw invalidation;
+            }
+          }
+          state.counts.featureRequests.failed += externalIds.length;
           state.counts.failures = appendFailures(state.counts.failures, [
             { kind: 'page', key: `page ${page}`, reason: failureMessage(err) },
           ]);

@@ -14,6 +14,8 @@ export interface PageInput {
   domain?: string;
   objectTypeId: string;
   page: number;
+  /** The page's changed requests, as the parent planned them. */
+  changedExternalIds: string[];
   dryRun: boolean;
 }
 
@@ -43,12 +45,15 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<SyncCoun
 
   const brokenRequests = new Set<string>();
   for (const toType of ['companies', 'contacts'] as ToType[]) {
-    const planner = written.updatedIds.length > 0 ? hubspot : local;
+    // Requests this write created have no associations to read; any other changed request does.
+    const planner = written.createdIds.length < input.changedExternalIds.length ? hubspot : local;
     const plan = await planner.planAssociations({
       ...ref,
       objectTypeId: input.objectTypeId,
       page: input.page,
       toType,
+      changedExternalIds: input.changedExternalIds,
+      createdIds: written.createdIds,
       dryRun: input.dryRun,
     });
     counts = addCounts(counts, countsFromRequests(plan.requests));
