@@ -78,88 +78,111 @@ describe('resilience: same final state under faults and crashes', function () {
     }
   });
 
-  const killMidRun = (signal: 'SIGKILL' | 'SIGTERM') => async () => {
-    // A slow HubSpot budget keeps the run going long enough to kill it in the middle of its writes.
-    const stack: Stack = await startStack({
-      simulators: { dataset: DATASET },
-      env: { HUBSPOT_REQUESTS_PER_10S: '40' },
-    });
-    let child: ChildProcess | undefined;
-    try {
-      await stack.stopWorkers(); // the in-process workers step aside: the run belongs to worker processes
-      const workerEnv = {
-        ...process.env,
-        TEMPORAL_ADDRESS: stack.env.address,
-        TEMPORAL_NAMESPACE: 'default',
-        CANNY_API_KEY: stack.config.CANNY_API_KEY,
-        CANNY_BASE_URL: stack.config.CANNY_BASE_URL,
-        HUBSPOT_ACCESS_TOKEN: stack.config.HUBSPOT_ACCESS_TOKEN,
-        HUBSPOT_BASE_URL: stack.config.HUBSPOT_BASE_URL,
-        HUBSPOT_REQUESTS_PER_10S: '40',
-        SLACK_BOT_TOKEN: stack.config.SLACK_BOT_TOKEN ?? '',
-        SLACK_CHANNEL: stack.config.SLACK_CHANNEL ?? '',
-        SLACK_API_URL: stack.config.SLACK_API_URL,
-        SYNC_TASK_QUEUE: stack.taskQueue,
-        LOG_LEVEL: 'warn',
-      } as NodeJS.ProcessEnv;
-      const startWorker = (): ChildProcess =>
-        spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../src/worker.ts')], {
-          env: workerEnv,
-          stdio: ['ignore', 'ignore', 'inherit'],
+  /**
+   * `afterRequestsWritten`: kill right after the requests were upserted and while their associations are in
+   * flight (held back by injected latency): the replacement re-plans the page, finds the requests written,
+   * fingerprint and all, and must still finish their associations.
+   */
+  const killMidRun =
+    (signal: 'SIGKILL' | 'SIGTERM', when: 'some-writes' | 'afterRequestsWritten' = 'some-writes') =>
+    async () => {
+      // A slow HubSpot budget keeps the run going long enough to kill it in the middle of its writes.
+      const stack: Stack = await startStack({
+        simulators: { dataset: DATASET },
+        env: { HUBSPOT_REQUESTS_PER_10S: '40' },
+      });
+      let child: ChildProcess | undefined;
+      try {
+        await stack.stopWorkers(); // the in-process workers step aside: the run belongs to worker processes
+        const workerEnv = {
+          ...process.env,
+          TEMPORAL_ADDRESS: stack.env.address,
+          TEMPORAL_NAMESPACE: 'default',
+          CANNY_API_KEY: stack.config.CANNY_API_KEY,
+          CANNY_BASE_URL: stack.config.CANNY_BASE_URL,
+          HUBSPOT_ACCESS_TOKEN: stack.config.HUBSPOT_ACCESS_TOKEN,
+          HUBSPOT_BASE_URL: stack.config.HUBSPOT_BASE_URL,
+          HUBSPOT_REQUESTS_PER_10S: '40',
+          SLACK_BOT_TOKEN: stack.config.SLACK_BOT_TOKEN ?? '',
+          SLACK_CHANNEL: stack.config.SLACK_CHANNEL ?? '',
+          SLACK_API_URL: stack.config.SLACK_API_URL,
+          SYNC_TASK_QUEUE: stack.taskQueue,
+          LOG_LEVEL: 'warn',
+        } as NodeJS.ProcessEnv;
+        const startWorker = (): ChildProcess =>
+          spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../src/worker.ts')], {
+            env: workerEnv,
+            stdio: ['ignore', 'ignore', 'inherit'],
+          });
+
+        child = startWorker();
+        const workflowId = `${stack.taskQueue}/killed`;
+        const handle = await stack.env.client.workflow.start(syncFeatureRequests, {
+          taskQueue: stack.taskQueue,
+          workflowId,
+          args: [{ environment: 'test', mode: 'full' }],
         });
+        // Kill once the run has written some, but not all, of its records.
+        const deadline = Date.now() + 120_000;
+        const requestsWritten = () =>
+          stack.sims.hubspot.server
+            .requests()
+            .some((r) => r.path.includes('/2-') && r.path.endsWith('/batch/upsert'));
+        if (when === 'afterRequestsWritten') {
+          stack.sims.hubspot.server.addFault({
+            route: 'batch/associate/default',
+            kind: 'latency',
+            latencyMs: 3_000,
+          });
+        }
+        while (when === 'afterRequestsWritten' ? !requestsWritten() : stack.hubspotWrites() < 4) {
+          assert.ok(Date.now() < deadline, 'the run never started writing');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        child.kill(signal);
+        stack.sims.hubspot.server.clearFaults();
+        const code = await new Promise<number | null>((r) => child!.once('exit', (exitCode) => r(exitCode)));
+        // SIGTERM is a graceful shutdown: in-flight activities finish or are handed back, and the process exits 0.
+        if (signal === 'SIGTERM') assert.equal(code, 0, 'graceful shutdown exits 0');
+        // Whatever the old worker finished on its way out, the run itself is not done: no worker is left to end it.
+        assert.equal((await handle.describe()).status.name, 'RUNNING', 'stopped mid-run');
 
-      child = startWorker();
-      const workflowId = `${stack.taskQueue}/killed`;
-      const handle = await stack.env.client.workflow.start(syncFeatureRequests, {
-        taskQueue: stack.taskQueue,
-        workflowId,
-        args: [{ environment: 'test', mode: 'full' }],
-      });
-      // Kill once the run has written some, but not all, of its records.
-      const deadline = Date.now() + 120_000;
-      while (stack.hubspotWrites() < 4) {
-        assert.ok(Date.now() < deadline, 'the run never started writing');
-        await new Promise((r) => setTimeout(r, 100));
+        // The replacement serves Prometheus metrics: the SDK's and the sync's own counters.
+        const metricsPort = 19_400 + (process.pid % 500);
+        workerEnv.METRICS_PORT = String(metricsPort);
+        child = startWorker();
+        const summary = await handle.result();
+        assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
+        assert.deepEqual(portalState(stack.sims.hubspot), reference);
+
+        // One more run with a renamed post, all on the replacement, which counts it in its metrics.
+        const post = stack.sims.canny.posts()[0]!;
+        stack.sims.canny.updatePost(post.id, { title: `${post.title} (renamed)` });
+        await stack.env.client.workflow.execute(syncFeatureRequests, {
+          taskQueue: stack.taskQueue,
+          workflowId: `${workflowId}/after`,
+          args: [{ environment: 'test', mode: 'full' }],
+        });
+        const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        assert.match(metrics, /feedback_sync_api_requests\{[^}]*system="hubspot"/);
+        assert.match(metrics, /feedback_sync_records_written\{[^}]*kind="feature_request"[^}]*op="updated"/);
+        assert.match(metrics, /temporal_activity_execution_latency/);
+      } finally {
+        if (child && child.exitCode === null) {
+          child.kill('SIGTERM');
+          await new Promise((r) => child!.once('exit', r));
+        }
+        await stack.close();
       }
-      child.kill(signal);
-      const code = await new Promise<number | null>((r) => child!.once('exit', (exitCode) => r(exitCode)));
-      // SIGTERM is a graceful shutdown: in-flight activities finish or are handed back, and the process exits 0.
-      if (signal === 'SIGTERM') assert.equal(code, 0, 'graceful shutdown exits 0');
-      // Whatever the old worker finished on its way out, the run itself is not done: no worker is left to end it.
-      assert.equal((await handle.describe()).status.name, 'RUNNING', 'stopped mid-run');
-
-      // The replacement serves Prometheus metrics: the SDK's and the sync's own counters.
-      const metricsPort = 19_400 + (process.pid % 500);
-      workerEnv.METRICS_PORT = String(metricsPort);
-      child = startWorker();
-      const summary = await handle.result();
-      assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
-      assert.deepEqual(portalState(stack.sims.hubspot), reference);
-
-      // One more run with a renamed post, all on the replacement, which counts it in its metrics.
-      const post = stack.sims.canny.posts()[0]!;
-      stack.sims.canny.updatePost(post.id, { title: `${post.title} (renamed)` });
-      await stack.env.client.workflow.execute(syncFeatureRequests, {
-        taskQueue: stack.taskQueue,
-        workflowId: `${workflowId}/after`,
-        args: [{ environment: 'test', mode: 'full' }],
-      });
-      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      assert.match(metrics, /feedback_sync_api_requests\{[^}]*system="hubspot"/);
-      assert.match(metrics, /feedback_sync_records_written\{[^}]*kind="feature_request"[^}]*op="updated"/);
-      assert.match(metrics, /temporal_activity_execution_latency/);
-    } finally {
-      if (child && child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child!.once('exit', r));
-      }
-      await stack.close();
-    }
-  };
+    };
 
   it(
     'a worker killed with SIGKILL mid-run is replaced and the run finishes with no duplicate',
     killMidRun('SIGKILL'),
+  );
+  it(
+    'a worker killed between writing requests and their associations: the replacement finishes the associations',
+    killMidRun('SIGKILL', 'afterRequestsWritten'),
   );
   it(
     'a worker stopped with SIGTERM mid-run exits cleanly and a restarted worker finishes the run',
