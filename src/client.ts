@@ -280,6 +280,10 @@ async function sync(ctx: Context, opts: RunOptions & { dryRun?: boolean }): Prom
     const running = input.dryRun ? undefined : await runningFullSync(client, cfg.SYNC_ENV);
     if (running)
       throw failedError(`a sync is already running: ${running} (wait for it, or see it with \`status\`)`);
+    if (!input.dryRun) {
+      const schedule = await describeScheduleOrNull(client, cfg.SYNC_ENV);
+      if (schedule) return syncThroughSchedule(ctx, client, namespace, cfg, schedule, opts);
+    }
     let handle: WorkflowHandleWithFirstExecutionRunId<typeof syncFeatureRequests>;
     try {
       handle = await client.workflow.start(syncFeatureRequests, {
@@ -301,6 +305,48 @@ async function sync(ctx: Context, opts: RunOptions & { dryRun?: boolean }): Prom
     const what = `Started ${staticSummary(input).toLowerCase()}`;
     return reportStarted(ctx, handle, handle.firstExecutionRunId, cfg, namespace, what, opts);
   });
+}
+
+/**
+ * With a schedule in place, a manual full sync is a trigger of that schedule with overlap SKIP: the
+ * schedule's own bookkeeping then keeps manual and scheduled runs from ever running side by side (a
+ * manual run under its own id is invisible to the schedule's overlap policy).
+ */
+async function syncThroughSchedule(
+  ctx: Context,
+  client: Client,
+  namespace: string,
+  cfg: OperatorConfig,
+  before: ScheduleDescription,
+  opts: RunOptions,
+): Promise<number> {
+  const busy = before.info.runningActions[0]?.workflow;
+  if (busy)
+    throw failedError(
+      `a sync is already running: ${busy.workflowId} (wait for it, or see it with \`status\`)`,
+    );
+  const known = new Set(before.info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
+  const schedule = client.schedule.getHandle(scheduleIdOf(cfg.SYNC_ENV));
+  await schedule.trigger('SKIP');
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const d = await schedule.describe();
+    const started = d.info.recentActions.find((a) => !known.has(a.action.workflow.firstExecutionRunId));
+    if (started) {
+      const { workflowId, firstExecutionRunId } = started.action.workflow;
+      const handle = client.workflow.getHandle<typeof syncFeatureRequests>(workflowId, firstExecutionRunId);
+      const what = `Started a full sync through schedule ${d.scheduleId}`;
+      return reportStarted(ctx, handle, firstExecutionRunId, cfg, namespace, what, opts);
+    }
+    const running = d.info.runningActions[0]?.workflow;
+    if (d.info.numActionsSkippedOverlap > before.info.numActionsSkippedOverlap && running) {
+      throw failedError(
+        `a sync is already running: ${running.workflowId} (wait for it, or see it with \`status\`)`,
+      );
+    }
+    if (Date.now() > deadline) throw failedError(`schedule ${d.scheduleId} did not start the run in 15 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 function companyDomain(argument: string): string {

@@ -138,6 +138,24 @@ describe('client: schedule', function () {
     assert.match(text.stdout.join('\n'), new RegExp(`${workflowId}\\s+COMPLETED`));
   });
 
+  it('with a schedule, a manual sync runs through it, so no run can start beside another', async () => {
+    const done = await cli('sync', '--wait', '--json');
+    assert.equal(done.code, 0, done.stderr.join('\n'));
+    const summary = done.lastJson<RunSummary>();
+    assert.ok(summary.workflowId.startsWith(`feedback-sync/${ENV}/full-`), summary.workflowId);
+
+    await stack.stopWorkers(); // the next run stays running for as long as the test needs
+    const started = await cli('sync', '--json');
+    assert.equal(started.code, 0, started.stderr.join('\n'));
+    const { workflowId, runId } = started.lastJson<{ workflowId: string; runId: string }>();
+    const second = await cli('sync');
+    assert.equal(second.code, 1);
+    assert.match(second.stderr.join('\n'), new RegExp(`a sync is already running: ${workflowId}`));
+    await stack.startWorkers();
+    const result = await client.workflow.getHandle<() => Promise<RunSummary>>(workflowId, runId).result();
+    assert.equal(result.mode, 'full');
+  });
+
   it('pause shows paused with its note, status shows it, unpause resumes', async () => {
     const paused = await cli('schedule', 'pause', '--note', 'HubSpot maintenance');
     assert.equal(paused.code, 0, paused.stderr.join('\n'));
