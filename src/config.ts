@@ -39,6 +39,7 @@ const fields = {
   HUBSPOT_REQUESTS_PER_10S: positiveInt(100),
   HUBSPOT_SEARCH_REQUESTS_PER_SECOND: positiveInt(4),
   HUBSPOT_OBJECT_NAME: z.string().min(1).default('feature_request'),
+  HUBSPOT_REQUEST_TIMEOUT_MS: positiveInt(60_000),
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_CHANNEL: z.string().optional(),
   SLACK_API_URL: url('https://slack.com/api/'),

@@ -63,6 +63,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         accessToken: config.HUBSPOT_ACCESS_TOKEN,
         baseUrl: config.HUBSPOT_BASE_URL,
         counter,
+        timeoutMs: config.HUBSPOT_REQUEST_TIMEOUT_MS,
       }),
     ...(config.SLACK_BOT_TOKEN && config.SLACK_CHANNEL
       ? {

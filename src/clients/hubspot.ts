@@ -54,7 +54,13 @@ export interface HubspotGatewayOptions {
   accessToken: string;
   baseUrl: string;
   counter?: RequestCounter;
+  /** A request that has not answered by then fails as a retryable NetworkError (default 60 s). */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+class RequestTimeout extends Error {}
 
 interface ApiError {
   code: number;
@@ -136,6 +142,7 @@ function keyOfError(error: BatchErrorShape, keys: string[]): string | undefined 
 export class HubspotGateway {
   private readonly client: Client;
   private readonly counter?: RequestCounter;
+  private readonly timeoutMs: number;
 
   constructor(options: HubspotGatewayOptions) {
     // numberOfApiCallRetries: 0: Temporal's retry policy is the only retry loop (no stacked retries).
@@ -145,16 +152,30 @@ export class HubspotGateway {
       numberOfApiCallRetries: 0,
     });
     this.counter = options.counter;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    // The client has no request timeout, and an activity learns of its own timeout only by heartbeating: a
+    // hung request would hold a worker slot forever. It is abandoned here instead, and retried by Temporal.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new RequestTimeout(`no answer in ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    const request = fn();
+    request.catch(() => undefined); // an abandoned request may still fail later: nobody is listening then
     try {
-      const result = await fn();
+      const result = await Promise.race([request, deadline]);
       this.counter?.count('hubspot', false);
       return result;
     } catch (err) {
       this.counter?.count('hubspot', isApiError(err) && err.code === 429);
       throw translateHubspotError(err, what);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -349,14 +370,20 @@ export class HubspotGateway {
     const response = await this.call(`batch upsert ${objectType}`, () =>
       this.client.crm.objects.batchApi.upsert(objectType, { inputs }),
     );
-    return {
-      results: response.results.map((r) => ({ id: r.id, created: r._new, properties: r.properties })),
-      errors: recordErrors(response).map((e) => ({
-        key: keyOfError(e, keys),
-        message: e.message ?? 'unknown error',
-        category: e.category,
-      })),
-    };
+    const results = response.results.map((r) => ({ id: r.id, created: r._new, properties: r.properties }));
+    const errors: RecordError[] = recordErrors(response).map((e) => ({
+      key: keyOfError(e, keys),
+      message: e.message ?? 'unknown error',
+      category: e.category,
+    }));
+    // HubSpot's errors often name only the property at fault. When the inputs missing from the results are
+    // exactly as many as the errors no key was found for, they are the same records, in order.
+    const written = new Set(results.map((r) => (r.properties[inputs[0]!.idProperty] ?? '').toLowerCase()));
+    const missing = keys.filter((k) => !written.has(k.toLowerCase()) && !errors.some((e) => e.key === k));
+    const unkeyed = errors.filter((e) => e.key === undefined);
+    if (unkeyed.length > 0 && unkeyed.length === missing.length)
+      unkeyed.forEach((e, i) => (e.key = missing[i]));
+    return { results, errors };
   }
 
   async batchUpdate(
