@@ -86,13 +86,15 @@ function heartbeat(): void {
   }
 }
 
-/** The source's name for each email (first non-empty one), for contacts created by the sync. */
-function namesOf(snapshot: Snapshot): Map<string, string | null> {
-  const names = new Map<string, string | null>();
-  for (const ofPost of snapshot.people.values()) {
-    for (const person of ofPost.people) if (!names.get(person.email)) names.set(person.email, person.name);
+/** The source's name for each email (first non-empty one), for contacts created by the sync; built once a run. */
+function namesOf(state: RunState, snapshot: Snapshot): Map<string, string | null> {
+  if (state.names.size === 0) {
+    for (const ofPost of snapshot.people.values()) {
+      for (const person of ofPost.people)
+        if (!state.names.get(person.email)) state.names.set(person.email, person.name);
+    }
   }
-  return names;
+  return state.names;
 }
 
 function splitName(name: string | null): { firstname?: string; lastname?: string } {
@@ -131,47 +133,60 @@ export function createSyncActivities(deps: SyncDependencies) {
     }
   }
 
+  /**
+   * Creates contacts for these emails: an upsert by email, so a retried create never duplicates. Names from
+   * the source are set here, on creation only; existing contacts are never modified.
+   */
+  async function createContactsFor(
+    state: RunState,
+    snapshot: Snapshot,
+    emails: string[],
+    hubspot: HubspotGateway,
+    failures: FailureEntry[],
+  ) {
+    const names = namesOf(state, snapshot);
+    const result = await hubspot.upsertContacts(
+      emails.map((email) => ({ email, ...splitName(names.get(email) ?? null) })),
+    );
+    let created = 0;
+    for (const r of result.results) {
+      state.contacts.set(r.email, r.id);
+      if (r.created) created++;
+    }
+    countWrites('contact', 'created', created);
+    for (const e of result.errors)
+      failures.push({ kind: 'contact', key: e.key ?? '(unknown)', reason: e.message });
+    const returned = new Set(result.results.map((r) => r.email));
+    for (const email of emails) {
+      if (!returned.has(email) && !result.errors.some((e) => e.key === email)) {
+        failures.push({ kind: 'contact', key: email, reason: 'HubSpot returned no record for this contact' });
+      }
+    }
+    // `matched`: created by an earlier attempt of this very write.
+    return {
+      created,
+      matched: result.results.length - created,
+      failed: emails.length - result.results.length,
+    };
+  }
+
   /** Reads (and, when allowed, creates) the contacts of these emails that this worker does not know yet. */
   async function ensureContacts(
     state: RunState,
+    snapshot: Snapshot,
     emails: string[],
     hubspot: HubspotGateway,
     create: boolean,
     failures: FailureEntry[],
-  ) {
-    let matched = 0;
-    let created = 0;
-    let failed = 0;
+  ): Promise<void> {
     const unknown = emails.filter((e) => !state.contacts.has(e));
     for (const part of chunk(unknown, HUBSPOT_BATCH_LIMIT)) {
       heartbeat(); // a rebuild can take many requests: show the activity is alive
       const found = await hubspot.readContactsByEmail(part);
       for (const contact of found) state.contacts.set(contact.email, contact.id);
-      matched += found.length;
       const missing = part.filter((e) => !state.contacts.has(e));
-      if (!create || missing.length === 0) continue;
-      const result = await hubspot.upsertContacts(
-        missing.map((email) => ({ email, ...splitName(state.names.get(email) ?? null) })),
-      );
-      for (const r of result.results) {
-        state.contacts.set(r.email, r.id);
-        if (r.created) created++;
-        else matched++;
-      }
-      countWrites('contact', 'created', result.results.filter((r) => r.created).length);
-      for (const e of result.errors) {
-        failed++;
-        failures.push({ kind: 'contact', key: e.key ?? '(unknown)', reason: e.message });
-      }
-      const unreported = missing.filter(
-        (e) => !state.contacts.has(e) && !result.errors.some((err) => err.key === e),
-      );
-      for (const email of unreported) {
-        failed++;
-        failures.push({ kind: 'contact', key: email, reason: 'HubSpot returned no record for this contact' });
-      }
+      if (create && missing.length > 0) await createContactsFor(state, snapshot, missing, hubspot, failures);
     }
-    return { matched, created, failed };
   }
 
   async function planPage(
@@ -202,8 +217,6 @@ export function createSyncActivities(deps: SyncDependencies) {
     const plan: PagePlan = { changed: [], unchanged: 0, targets: [] };
     for (const post of posts) {
       const people = snapshot.people.get(post.id)?.people ?? [];
-      for (const person of people)
-        if (!state.names.has(person.email)) state.names.set(person.email, person.name);
       const rollup = computeRollup(companyDomainsOf(people), state.companies);
       const properties = featureRequestProperties(post, rollup);
       const emails = people.map((p) => p.email);
@@ -403,34 +416,14 @@ export function createSyncActivities(deps: SyncDependencies) {
         }
         const state = store.get(input.runKey);
         const snapshot = await snapshotOf(input, state, counter);
-        const names = namesOf(snapshot);
-        const result = await deps
-          .hubspot(counter)
-          .upsertContacts(input.emails.map((email) => ({ email, ...splitName(names.get(email) ?? null) })));
-        let created = 0;
-        for (const r of result.results) {
-          state.contacts.set(r.email, r.id);
-          if (r.created) created++;
-        }
-        countWrites('contact', 'created', created);
-        for (const e of result.errors)
-          failures.push({ kind: 'contact', key: e.key ?? '(unknown)', reason: e.message });
-        const returned = new Set(result.results.map((r) => r.email));
-        for (const email of input.emails) {
-          if (!returned.has(email) && !result.errors.some((e) => e.key === email)) {
-            failures.push({
-              kind: 'contact',
-              key: email,
-              reason: 'HubSpot returned no record for this contact',
-            });
-          }
-        }
-        return {
-          created,
-          matched: result.results.length - created, // created by an earlier attempt of this very write
-          failed: input.emails.length - result.results.length,
-          failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
-        };
+        const written = await createContactsFor(
+          state,
+          snapshot,
+          input.emails,
+          deps.hubspot(counter),
+          failures,
+        );
+        return { ...written, failures: failures.slice(0, MAX_FAILURES_PER_RESULT) };
       });
     },
 
@@ -522,7 +515,14 @@ export function createSyncActivities(deps: SyncDependencies) {
           .filter((t): t is typeof t & { fromId: string } => t.fromId !== undefined); // unwritten: already reported
         if (input.toType === 'contacts') {
           const emails = [...new Set(targets.flatMap((t) => t.emails))];
-          await ensureContacts(state, emails, hubspot, settings.createContacts && !input.dryRun, failures);
+          await ensureContacts(
+            state,
+            await snapshotOf(input, state, counter),
+            emails,
+            hubspot,
+            settings.createContacts && !input.dryRun,
+            failures,
+          );
         }
         const created = new Set(input.createdIds);
         const toRead = targets.map((t) => t.fromId).filter((id) => !created.has(id));

@@ -127,16 +127,21 @@ interface BatchErrorShape {
   context?: Record<string, unknown>;
 }
 
-function recordErrors(response: unknown): BatchErrorShape[] {
-  const errors = (response as { errors?: BatchErrorShape[] }).errors;
-  return Array.isArray(errors) ? errors : [];
-}
-
 /** Finds which input a 207 error is about: HubSpot names it in `context` (ids, emails, ...) or the message. */
 function keyOfError(error: BatchErrorShape, keys: string[]): string | undefined {
   const context = JSON.stringify(error.context ?? {});
   const message = error.message ?? '';
   return keys.find((key) => context.includes(JSON.stringify(key)) || message.includes(key));
+}
+
+/** The per-record errors of a multi-status (207) answer, each with the input key it is about when known. */
+function recordErrors(response: unknown, keys: string[]): RecordError[] {
+  const errors = (response as { errors?: BatchErrorShape[] }).errors;
+  return (Array.isArray(errors) ? errors : []).map((e) => ({
+    key: keyOfError(e, keys),
+    message: e.message ?? 'unknown error',
+    category: e.category,
+  }));
 }
 
 export class HubspotGateway {
@@ -371,11 +376,7 @@ export class HubspotGateway {
       this.client.crm.objects.batchApi.upsert(objectType, { inputs }),
     );
     const results = response.results.map((r) => ({ id: r.id, created: r._new, properties: r.properties }));
-    const errors: RecordError[] = recordErrors(response).map((e) => ({
-      key: keyOfError(e, keys),
-      message: e.message ?? 'unknown error',
-      category: e.category,
-    }));
+    const errors = recordErrors(response, keys);
     // HubSpot's errors often name only the property at fault. When the inputs missing from the results are
     // exactly as many as the errors no key was found for, they are the same records, in order.
     const written = new Set(results.map((r) => (r.properties[inputs[0]!.idProperty] ?? '').toLowerCase()));
@@ -398,14 +399,10 @@ export class HubspotGateway {
     );
     return {
       updated: response.results.map((r) => r.id),
-      errors: recordErrors(response).map((e) => ({
-        key: keyOfError(
-          e,
-          inputs.map((i) => i.id),
-        ),
-        message: e.message ?? 'unknown error',
-        category: e.category,
-      })),
+      errors: recordErrors(
+        response,
+        inputs.map((i) => i.id),
+      ),
     };
   }
 
@@ -501,14 +498,10 @@ export class HubspotGateway {
         inputs: pairs.map((p) => ({ _from: { id: p.from }, to: { id: p.to } })),
       }),
     );
-    return recordErrors(response).map((e) => ({
-      key: keyOfError(
-        e,
-        pairs.map((p) => p.from),
-      ),
-      message: e.message ?? 'unknown error',
-      category: e.category,
-    }));
+    return recordErrors(
+      response,
+      pairs.map((p) => p.from),
+    );
   }
 
   async archiveAssociations(
