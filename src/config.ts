@@ -33,6 +33,7 @@ const fields = {
     .default('default'),
   CANNY_API_KEY: required(),
   CANNY_BASE_URL: url('https://canny.io'),
+  CANNY_PARALLEL_BOARDS: positiveInt(4),
   HUBSPOT_ACCESS_TOKEN: required(),
   HUBSPOT_BASE_URL: url('https://api.hubapi.com'),
   HUBSPOT_COMPANY_ARR_PROPERTY: z.string().min(1).default('annualrevenue'),

@@ -55,6 +55,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       createCompanies: config.SYNC_CREATE_COMPANIES,
       createContacts: config.SYNC_CREATE_CONTACTS,
       pageSize: config.SYNC_PAGE_SIZE,
+      sourceParallelBoards: config.CANNY_PARALLEL_BOARDS,
     },
     source: (counter) =>
       new CannyClient({ apiKey: config.CANNY_API_KEY, baseUrl: config.CANNY_BASE_URL, counter }),

@@ -11,8 +11,6 @@ import { companyDomainsOf, peopleOfRequest, type PeopleOfRequest } from '../doma
 import type { SourcePost, SourceRecordError, SourceVote, SyncMode } from '../domain/types';
 
 const SOURCE_PAGE_SIZE = 100;
-/** Boards read at once (two request streams each): Canny publishes no rate limit, so stay modest. */
-const SOURCE_PARALLEL_BOARDS = 3;
 
 /** `fn` over `items` with at most `limit` in flight; results in the items' order. */
 async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -70,6 +68,29 @@ export interface PagePlan {
   targets: AssociationTarget[];
 }
 
+/** A stored feature request as the full scan found it. */
+export interface StoredRequest {
+  id: string;
+  fingerprint: string;
+}
+
+/** This worker's part of the run's scan of every stored request (full runs). */
+export interface RequestScan {
+  records: Map<string, StoredRequest>;
+  /** Where this worker's scan continues; a page from elsewhere leaves a gap and voids the scan. */
+  cursor?: string;
+  /** The cursor of the last page applied, so a retried page is applied again rather than seen as a gap. */
+  lastApplied?: string;
+  complete: boolean;
+}
+
+/** The emails this run resolves contacts for, in the order the pages need them. */
+export interface ContactOrder {
+  emails: string[];
+  /** For each page: how many of `emails` its changed requests and the earlier pages' need. */
+  pageEnds: number[];
+}
+
 export interface RunState {
   key: string;
   snapshot?: Snapshot;
@@ -77,8 +98,10 @@ export interface RunState {
   /** Domains already searched in this run, found or not. */
   companiesSearched: Set<string>;
   contacts: Map<string, string>;
-  /** Emails whose contacts this run must resolve (people of changed requests), sorted. */
-  contactEmails?: string[];
+  /** Emails already looked up in this run, found or not. */
+  contactsSearched: Set<string>;
+  contactOrder?: ContactOrder;
+  scan?: RequestScan;
   names: Map<string, string | null>;
   plans: Map<number, PagePlan>;
   /** Feature request record id by external id, learnt from reads and upserts. */
@@ -99,6 +122,7 @@ export class RunStore {
         companies: new Map(),
         companiesSearched: new Set(),
         contacts: new Map(),
+        contactsSearched: new Set(),
         names: new Map(),
         plans: new Map(),
         featureRequestIds: new Map(),
@@ -154,8 +178,15 @@ export async function buildSnapshot(
   source: FeedbackSource,
   mode: SyncMode,
   domain: string | undefined,
-  onProgress: () => void = () => undefined,
+  options: {
+    /** Boards read at once, posts and votes side by side (Canny publishes no rate limit). */
+    parallelBoards?: number;
+    /** Called after every source page: activities heartbeat here. */
+    onProgress?: () => void;
+  } = {},
 ): Promise<Snapshot> {
+  const parallelBoards = options.parallelBoards ?? 4;
+  const onProgress = options.onProgress ?? (() => undefined);
   const sourceErrors: SourceRecordError[] = [];
   const { boards, errors: boardErrors } = await source.listBoards();
   sourceErrors.push(...boardErrors);
@@ -165,7 +196,7 @@ export async function buildSnapshot(
   let voteCount = 0;
   // Boards are read a few at a time, posts and votes side by side: the source read is the first thing a run
   // waits for. Results are merged in board order, so the snapshot does not depend on timing.
-  const perBoard = await mapConcurrently(boards, SOURCE_PARALLEL_BOARDS, async (board) => {
+  const perBoard = await mapConcurrently(boards, parallelBoards, async (board) => {
     const postErrors: SourceRecordError[] = [];
     const voteErrors: SourceRecordError[] = [];
     const [boardPosts, boardVotes] = await Promise.all([

@@ -3,10 +3,11 @@
 // Bulk data stays in the worker's RunStore; inputs and results are ids, cursors and counts.
 import { Context } from '@temporalio/activity';
 import {
-  FilterOperatorEnum,
+  COMPANY_SEARCH_DOMAINS,
+  CONTACT_SEARCH_EMAILS,
   HUBSPOT_BATCH_LIMIT,
-  HUBSPOT_SEARCH_IN_LIMIT,
   type HubspotGateway,
+  type HubspotRecord,
 } from '../clients/hubspot';
 import type { FeedbackSource, RequestCounter } from '../clients/source';
 import { indexCompaniesByDomain } from '../domain/company-match';
@@ -27,8 +28,11 @@ import {
   buildSnapshot,
   pageCount,
   pagePosts,
+  type ContactOrder,
   type PagePlan,
+  type RequestScan,
   type RunState,
+  type StoredRequest,
   type RunStore,
   type Snapshot,
 } from './run-state';
@@ -40,6 +44,8 @@ export interface SyncSettings {
   createCompanies: boolean;
   createContacts: boolean;
   pageSize: number;
+  /** Boards the source read takes at once. */
+  sourceParallelBoards: number;
 }
 
 export interface SyncDependencies {
@@ -108,7 +114,10 @@ export function createSyncActivities(deps: SyncDependencies) {
 
   async function snapshotOf(ref: RunRef, state: RunState, counter: RequestCounter): Promise<Snapshot> {
     if (!state.snapshot) {
-      state.snapshot = await buildSnapshot(deps.source(counter), ref.mode, ref.domain, heartbeat);
+      state.snapshot = await buildSnapshot(deps.source(counter), ref.mode, ref.domain, {
+        parallelBoards: settings.sourceParallelBoards,
+        onProgress: heartbeat,
+      });
     }
     return state.snapshot;
   }
@@ -116,7 +125,7 @@ export function createSyncActivities(deps: SyncDependencies) {
   /** Searches the domains this worker has not resolved yet for this run (a cache miss rebuilds). */
   async function ensureCompanies(state: RunState, domains: string[], hubspot: HubspotGateway): Promise<void> {
     const unknown = domains.filter((d) => !state.companiesSearched.has(d));
-    for (const part of chunk(unknown, HUBSPOT_SEARCH_IN_LIMIT)) {
+    for (const part of chunk(unknown, COMPANY_SEARCH_DOMAINS)) {
       heartbeat(); // a rebuild can take many requests: show the activity is alive
       const records = await hubspot.searchCompaniesByDomain(part, [
         'domain',
@@ -153,6 +162,7 @@ export function createSyncActivities(deps: SyncDependencies) {
       state.contacts.set(r.email, r.id);
       if (r.created) created++;
     }
+    for (const email of emails) state.contactsSearched.add(email); // created, or failed and reported
     countWrites('contact', 'created', created);
     for (const e of result.errors)
       failures.push({ kind: 'contact', key: e.key ?? '(unknown)', reason: e.message });
@@ -179,7 +189,7 @@ export function createSyncActivities(deps: SyncDependencies) {
     create: boolean,
     failures: FailureEntry[],
   ): Promise<void> {
-    const unknown = emails.filter((e) => !state.contacts.has(e));
+    const unknown = emails.filter((e) => !state.contacts.has(e) && !state.contactsSearched.has(e));
     for (const part of chunk(unknown, HUBSPOT_BATCH_LIMIT)) {
       heartbeat(); // a rebuild can take many requests: show the activity is alive
       const found = await hubspot.readContactsByEmail(part);
@@ -187,6 +197,54 @@ export function createSyncActivities(deps: SyncDependencies) {
       const missing = part.filter((e) => !state.contacts.has(e));
       if (create && missing.length > 0) await createContactsFor(state, snapshot, missing, hubspot, failures);
     }
+  }
+
+  /** Adds one page of scanned requests to a scan. */
+  function addScanned(scan: RequestScan, records: HubspotRecord[]): void {
+    for (const r of records) {
+      const externalId = r.properties.external_id;
+      if (externalId)
+        scan.records.set(externalId, { id: r.id, fingerprint: r.properties.sync_fingerprint ?? '' });
+    }
+  }
+
+  /**
+   * Every stored request, by external id (full runs). The scan activities leave it in the run state; a worker
+   * without a complete scan (another worker, a restart) scans again here.
+   */
+  async function scannedRequests(
+    state: RunState,
+    objectTypeId: string,
+    hubspot: HubspotGateway,
+  ): Promise<Map<string, StoredRequest>> {
+    if (!state.scan?.complete) {
+      const scan: RequestScan = { records: new Map(), complete: false };
+      let after: string | undefined;
+      do {
+        heartbeat();
+        const page = await hubspot.scanPage(objectTypeId, FR_READ_PROPERTIES, after);
+        addScanned(scan, page.records);
+        after = page.nextAfterId;
+      } while (after);
+      scan.complete = true;
+      state.scan = scan;
+    }
+    return state.scan.records;
+  }
+
+  /** The stored requests of these external ids: from the run's scan (full runs), else one batch read. */
+  async function storedRequests(
+    ref: RunRef,
+    state: RunState,
+    objectTypeId: string,
+    externalIds: string[],
+    hubspot: HubspotGateway,
+  ): Promise<Map<string, StoredRequest>> {
+    if (ref.mode === 'full') return scannedRequests(state, objectTypeId, hubspot);
+    const records = await hubspot.batchRead(objectTypeId, externalIds, 'external_id', FR_READ_PROPERTIES);
+    const scan: RequestScan = { records: new Map(), complete: true };
+    addScanned(scan, records);
+    return scan.records;
   }
 
   async function planPage(
@@ -206,13 +264,13 @@ export function createSyncActivities(deps: SyncDependencies) {
       ...new Set(posts.flatMap((p) => companyDomainsOf(snapshot.people.get(p.id)?.people ?? []))),
     ];
     await ensureCompanies(state, domains, hubspot);
-    const stored = await hubspot.batchRead(
+    const storedByExternalId = await storedRequests(
+      ref,
+      state,
       objectTypeId,
       posts.map((p) => externalIdOf(p.id)),
-      'external_id',
-      FR_READ_PROPERTIES,
+      hubspot,
     );
-    const storedByExternalId = new Map(stored.map((r) => [r.properties.external_id ?? '', r]));
 
     const plan: PagePlan = { changed: [], unchanged: 0, targets: [] };
     for (const post of posts) {
@@ -225,7 +283,7 @@ export function createSyncActivities(deps: SyncDependencies) {
       const existing = storedByExternalId.get(externalId);
       if (existing) state.featureRequestIds.set(externalId, existing.id);
       plan.targets.push({ externalId, companyIds: rollup.companyIds, emails });
-      if (existing && existing.properties.sync_fingerprint === fingerprint) {
+      if (existing && existing.fingerprint === fingerprint) {
         plan.unchanged++;
         continue;
       }
@@ -243,23 +301,28 @@ export function createSyncActivities(deps: SyncDependencies) {
     return plan;
   }
 
-  /** Emails of the changed requests' people, sorted; planned pages are reused, missing ones re-planned. */
-  async function contactEmailsOf(
+  /**
+   * The distinct emails of the changed requests' people, in the order the pages need them, with each page's
+   * end in that order. Planned pages are reused, missing ones re-planned.
+   */
+  async function contactOrderOf(
     ref: RunRef,
     state: RunState,
     objectTypeId: string,
     pages: number,
     counter: RequestCounter,
-  ): Promise<string[]> {
-    if (!state.contactEmails) {
+  ): Promise<ContactOrder> {
+    if (!state.contactOrder) {
       const emails = new Set<string>();
+      const pageEnds: number[] = [];
       for (let page = 0; page < pages; page++) {
         const plan = await planPage(ref, state, objectTypeId, page, counter);
         for (const item of plan.changed) for (const e of item.emails) emails.add(e);
+        pageEnds.push(emails.size);
       }
-      state.contactEmails = [...emails].sort();
+      state.contactOrder = { emails: [...emails], pageEnds };
     }
-    return state.contactEmails;
+    return state.contactOrder;
   }
 
   return {
@@ -274,7 +337,7 @@ export function createSyncActivities(deps: SyncDependencies) {
           pages: pageCount(snapshot, settings.pageSize),
           votes: snapshot.votes,
           domains: snapshot.domains.length,
-          domainChunks: Math.ceil(snapshot.domains.length / HUBSPOT_SEARCH_IN_LIMIT),
+          domainChunks: Math.ceil(snapshot.domains.length / COMPANY_SEARCH_DOMAINS),
           skippedPeople: snapshot.skippedPeople,
           sourceErrorCount: snapshot.sourceErrors.length,
           sourceErrors: snapshot.sourceErrors.slice(0, MAX_FAILURES_PER_RESULT),
@@ -306,14 +369,14 @@ export function createSyncActivities(deps: SyncDependencies) {
       });
     },
 
-    /** Search queue: one search for up to 100 domains. Returns the domains with no company. */
+    /** Search queue: one search for up to 250 domains. Returns the domains with no company. */
     async findCompanies(input: RunRef & { chunk: number }) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
         const snapshot = await snapshotOf(input, state, counter);
         const domains = snapshot.domains.slice(
-          input.chunk * HUBSPOT_SEARCH_IN_LIMIT,
-          (input.chunk + 1) * HUBSPOT_SEARCH_IN_LIMIT,
+          input.chunk * COMPANY_SEARCH_DOMAINS,
+          (input.chunk + 1) * COMPANY_SEARCH_DOMAINS,
         );
         await ensureCompanies(state, domains, deps.hubspot(counter));
         const missing = domains.filter((d) => !state.companies.has(d));
@@ -357,11 +420,14 @@ export function createSyncActivities(deps: SyncDependencies) {
       });
     },
 
-    /** Reads the page's stored requests and decides which changed (fingerprint differs or record missing). */
+    /**
+     * Decides which of the page's requests changed (fingerprint differs or record missing). Full runs compare
+     * with the run's scan (no request); company runs read the page's stored requests.
+     */
     async planFeatureRequests(input: RunRef & { objectTypeId: string; page: number }) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
-        state.plans.delete(input.page); // always plan from a fresh read of HubSpot
+        state.plans.delete(input.page); // a retried plan starts over
         const plan = await planPage(input, state, input.objectTypeId, input.page, counter);
         return {
           toCreate: plan.changed.filter((c) => !c.existingId).length,
@@ -374,28 +440,40 @@ export function createSyncActivities(deps: SyncDependencies) {
       });
     },
 
-    /** Local: the distinct emails of changed requests' people, in chunks for `findContacts`. */
+    /**
+     * Local: how many emails the changed requests' people have, the chunks `findContacts` takes them in, and
+     * where each page's emails end (a page may start once its contacts are resolved).
+     */
     async collectContacts(input: RunRef & { objectTypeId: string; pages: number }) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
-        const emails = await contactEmailsOf(input, state, input.objectTypeId, input.pages, counter);
-        return { emails: emails.length, chunks: Math.ceil(emails.length / HUBSPOT_BATCH_LIMIT) };
+        const order = await contactOrderOf(input, state, input.objectTypeId, input.pages, counter);
+        return {
+          emails: order.emails.length,
+          chunkSize: CONTACT_SEARCH_EMAILS,
+          chunks: Math.ceil(order.emails.length / CONTACT_SEARCH_EMAILS),
+          pageEnds: order.pageEnds,
+        };
       });
     },
 
-    /** One batch read of up to 100 contacts by email; returns the emails HubSpot has no contact for. */
+    /** Search queue: one search for up to 200 contacts by email; returns the emails HubSpot has no contact for. */
     async findContacts(input: RunRef & { objectTypeId: string; pages: number; chunk: number }) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
-        const all = await contactEmailsOf(input, state, input.objectTypeId, input.pages, counter);
-        const emails = all.slice(input.chunk * HUBSPOT_BATCH_LIMIT, (input.chunk + 1) * HUBSPOT_BATCH_LIMIT);
-        const unknown = emails.filter((e) => !state.contacts.has(e));
-        const found = await deps.hubspot(counter).readContactsByEmail(unknown);
-        for (const contact of found) state.contacts.set(contact.email, contact.id);
-        return {
-          matched: emails.length - unknown.length + found.length,
-          missing: emails.filter((e) => !state.contacts.has(e)),
-        };
+        const order = await contactOrderOf(input, state, input.objectTypeId, input.pages, counter);
+        const emails = order.emails.slice(
+          input.chunk * CONTACT_SEARCH_EMAILS,
+          (input.chunk + 1) * CONTACT_SEARCH_EMAILS,
+        );
+        const unknown = new Set(emails.filter((e) => !state.contacts.has(e)));
+        const found = await deps.hubspot(counter).searchContactsByEmail([...unknown]);
+        for (const contact of found)
+          if (unknown.has(contact.email)) state.contacts.set(contact.email, contact.id);
+        const missing = emails.filter((e) => !state.contacts.has(e));
+        // Nothing will create them: pages need not look them up again.
+        if (!settings.createContacts) for (const e of missing) state.contactsSearched.add(e);
+        return { matched: emails.length - missing.length, missing };
       });
     },
 
@@ -608,27 +686,32 @@ export function createSyncActivities(deps: SyncDependencies) {
     },
 
     /**
-     * Search queue: one page of active requests; those whose post the source no longer lists are returned
-     * with their new state (merged into a survivor, or deleted). Full syncs only.
+     * Search queue, full runs: one page (≤200) of every stored request, kept in the run state for planning.
+     * Returns the active ones whose post the source no longer lists, with their new state (merged into a
+     * survivor, or deleted). Search lags writes by seconds; the scan runs before this run writes any request.
      */
-    async findVanished(input: RunRef & { objectTypeId: string; afterId?: string }) {
+    async scanFeatureRequests(input: RunRef & { objectTypeId: string; afterId?: string }) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
         const snapshot = await snapshotOf(input, state, counter);
-        // Keyset paging (id > last id seen, ascending): HubSpot refuses to page past 10,000 results by offset.
-        const filters = [
-          { propertyName: 'source_state', operator: FilterOperatorEnum.Eq, value: 'active' },
-          ...(input.afterId
-            ? [{ propertyName: 'hs_object_id', operator: FilterOperatorEnum.Gt, value: input.afterId }]
-            : []),
-        ];
         const page = await deps
           .hubspot(counter)
-          .searchPage(input.objectTypeId, [{ filters }], FR_READ_PROPERTIES);
+          .scanPage(input.objectTypeId, FR_READ_PROPERTIES, input.afterId);
+        if (input.afterId === undefined) state.scan = { records: new Map(), complete: false };
+        const scan = state.scan;
+        if (scan && (scan.cursor === input.afterId || scan.lastApplied === input.afterId)) {
+          addScanned(scan, page.records);
+          scan.lastApplied = input.afterId;
+          scan.cursor = page.nextAfterId;
+          scan.complete = page.nextAfterId === undefined;
+        } else {
+          state.scan = undefined; // pages of this scan ran elsewhere: planning scans again
+        }
         const updates: Array<{ id: string; externalId: string; properties: Record<string, string> }> = [];
         for (const record of page.records) {
           const externalId = record.properties.external_id ?? '';
           const postId = postIdOfExternalId(externalId);
+          if (record.properties.source_state !== 'active') continue;
           if (postId === null || snapshot.listedPostIds.has(postId)) continue;
           const survivor = snapshot.mergedInto.get(postId);
           updates.push({
@@ -637,8 +720,11 @@ export function createSyncActivities(deps: SyncDependencies) {
             properties: survivor ? mergedProperties(survivor) : deletedProperties(),
           });
         }
-        const lastId = page.records.at(-1)?.id;
-        return { updates, ...(page.after && lastId ? { nextAfterId: lastId } : {}) };
+        return {
+          scanned: page.records.length,
+          updates,
+          ...(page.nextAfterId ? { nextAfterId: page.nextAfterId } : {}),
+        };
       });
     },
 

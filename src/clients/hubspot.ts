@@ -10,8 +10,18 @@ import type { RequestCounter } from './source';
 export const HUBSPOT_BATCH_LIMIT = 100;
 export const HUBSPOT_ASSOCIATION_READ_LIMIT = 1_000;
 export const HUBSPOT_SEARCH_PAGE_LIMIT = 200;
-/** Values in one IN filter: 100 domains, with their `www.` variants in a second group. */
+/** Values in one IN filter. */
 export const HUBSPOT_SEARCH_IN_LIMIT = 100;
+/** Filter groups (OR-ed) in one search: HubSpot's documented maximum. */
+export const HUBSPOT_SEARCH_GROUPS = 5;
+/** Domains per company search: five groups of 50 domains and their `www.` forms. */
+export const COMPANY_SEARCH_DOMAINS = (HUBSPOT_SEARCH_GROUPS * HUBSPOT_SEARCH_IN_LIMIT) / 2;
+/**
+ * Emails per contact search: two groups of 100. An email names at most one contact, so the answer always
+ * fits one page (≤200) and every search activity sends exactly one request, as the search queue's rate
+ * assumes; five groups of 100 would page whenever more than 40% of the emails are known.
+ */
+export const CONTACT_SEARCH_EMAILS = HUBSPOT_SEARCH_PAGE_LIMIT;
 /** The company property the sync owns: a unique key that makes creating a company safe to repeat. */
 export const COMPANY_KEY_PROPERTY = 'feedback_sync_domain';
 
@@ -265,25 +275,11 @@ export class HubspotGateway {
    * rely on search to find what they just created.
    */
   async searchCompaniesByDomain(domains: string[], properties: string[]): Promise<HubspotRecord[]> {
-    if (domains.length > HUBSPOT_SEARCH_IN_LIMIT)
-      throw new Error(`at most ${HUBSPOT_SEARCH_IN_LIMIT} domains per search`);
+    if (domains.length > COMPANY_SEARCH_DOMAINS)
+      throw new Error(`at most ${COMPANY_SEARCH_DOMAINS} domains per search`);
     if (domains.length === 0) return [];
-    return this.searchAll(
-      'companies',
-      [
-        { filters: [{ propertyName: 'domain', operator: FilterOperatorEnum.In, values: domains }] },
-        {
-          filters: [
-            {
-              propertyName: 'domain',
-              operator: FilterOperatorEnum.In,
-              values: domains.map((d) => `www.${d}`),
-            },
-          ],
-        },
-      ],
-      properties,
-    );
+    const values = domains.flatMap((d) => [d, `www.${d}`]);
+    return this.searchAll('companies', inGroups('domain', values), properties);
   }
 
   /** Creates companies idempotently: an upsert on the sync's unique key, so a retried or replayed create never duplicates. */
@@ -310,6 +306,18 @@ export class HubspotGateway {
   }
 
   // ---- contacts ----------------------------------------------------------------------------------
+
+  /**
+   * Contacts whose primary email is one of `emails` (at most 200: OR-ed groups of 100), all pages, on
+   * the search budget. Search lags writes by seconds: never use it to find what this run just created.
+   */
+  async searchContactsByEmail(emails: string[]): Promise<Array<{ id: string; email: string }>> {
+    if (emails.length > CONTACT_SEARCH_EMAILS)
+      throw new Error(`at most ${CONTACT_SEARCH_EMAILS} emails per search`);
+    if (emails.length === 0) return [];
+    const records = await this.searchAll('contacts', inGroups('email', emails), ['email']);
+    return records.map((r) => ({ id: r.id, email: (r.properties.email ?? '').toLowerCase() }));
+  }
 
   /** Contacts by email (a consistent read, unlike search). Unknown emails are simply absent. */
   async readContactsByEmail(emails: string[]): Promise<Array<{ id: string; email: string }>> {
@@ -440,6 +448,20 @@ export class HubspotGateway {
     };
   }
 
+  /** Every record of the type, one page (≤200, keyset on the id) per call: no 10,000-result ceiling. */
+  async scanPage(
+    objectType: string,
+    properties: string[],
+    afterId?: string,
+  ): Promise<{ records: HubspotRecord[]; nextAfterId?: string }> {
+    const filters = afterId
+      ? [{ filters: [{ propertyName: 'hs_object_id', operator: FilterOperatorEnum.Gt, value: afterId }] }]
+      : [];
+    const page = await this.searchPage(objectType, filters, properties);
+    const lastId = page.records.at(-1)?.id;
+    return { records: page.records, ...(page.after && lastId ? { nextAfterId: lastId } : {}) };
+  }
+
   private async searchAll(
     objectType: string,
     filterGroups: Parameters<HubspotGateway['searchPage']>[1],
@@ -522,3 +544,22 @@ export class HubspotGateway {
 }
 
 export { FilterOperatorEnum };
+
+/** OR-ed filter groups of one `IN` filter each, 100 values per group. */
+function inGroups(
+  propertyName: string,
+  values: string[],
+): Array<{ filters: Array<{ propertyName: string; operator: FilterOperatorEnum; values: string[] }> }> {
+  const groups = [];
+  for (let i = 0; i < values.length; i += HUBSPOT_SEARCH_IN_LIMIT)
+    groups.push({
+      filters: [
+        {
+          propertyName,
+          operator: FilterOperatorEnum.In,
+          values: values.slice(i, i + HUBSPOT_SEARCH_IN_LIMIT),
+        },
+      ],
+    });
+  return groups;
+}

@@ -75,12 +75,14 @@ export function featureRequestProperties(
 }
 
 /** A request merged into another: only the state changes; rollups and associations stay as last synced. */
+// Marking a request merged or deleted clears its fingerprint: should its post be listed again, the next run
+// finds it changed and writes it back as active.
 export function mergedProperties(survivorPostId: string): Record<string, string> {
-  return { source_state: 'merged', merged_into: externalIdOf(survivorPostId) };
+  return { source_state: 'merged', merged_into: externalIdOf(survivorPostId), sync_fingerprint: '' };
 }
 
 export function deletedProperties(): Record<string, string> {
-  return { source_state: 'deleted', merged_into: '' };
+  return { source_state: 'deleted', merged_into: '', sync_fingerprint: '' };
 }
 
 export type AssociatedObject = 'COMPANY' | 'CONTACT';

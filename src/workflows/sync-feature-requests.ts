@@ -1,7 +1,8 @@
-// The scheduled sync: reads the source, resolves companies and contacts once for the whole run, fans out a
-// child workflow per page of changed requests, marks merged and deleted requests, and ends with a summary
-// posted to Slack. Deterministic orchestration only: activities do the I/O, and they exchange ids and
-// counts with this workflow, never whole pages.
+// The scheduled sync: reads the source, resolves companies once for the whole run and scans the stored
+// requests (marking merged and deleted ones), fans out a child workflow per page of changed requests while
+// the contacts those pages need are resolved just ahead of them, and ends with a summary posted to Slack.
+// Deterministic orchestration only: activities do the I/O, and they exchange ids and counts with this
+// workflow, never whole pages.
 import {
   allHandlersFinished,
   condition,
@@ -15,7 +16,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, RunOverview } from '../activities';
+import type { Activities, Pair, RunOverview, ToType } from '../activities';
 import { addCounts, appendFailures, buildSummary, emptyCounts, runUiUrl } from '../domain/summary';
 import type { RunSummary, SyncCounts, SyncMode } from '../domain/types';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../search-attributes';
@@ -45,16 +46,23 @@ export interface SyncInput {
   resume?: ResumeState;
 }
 
-type Phase =
-  | 'prepare'
-  | 'companies'
-  | 'create-companies'
-  | 'plan'
-  | 'contacts'
-  | 'create-contacts'
-  | 'pages'
-  | 'vanished'
-  | 'done';
+type Phase = 'prepare' | 'companies' | 'create-companies' | 'plan' | 'pages' | 'done';
+
+/** Contacts resolved ahead of the pages: searched in chunks, the missing ones created 100 at a time. */
+interface ContactPipeline {
+  chunkSize: number;
+  chunks: number;
+  /** Chunks searched, in order (a prefix). */
+  searched: number;
+  /** For each searched chunk: how many missing emails were found through it. */
+  missingEnds: number[];
+  /** Missing emails not created yet, in order; `pending[0]` is missing email number `created`. */
+  pending: string[];
+  /** Missing emails created (or whose create failed and was reported), a prefix. */
+  created: number;
+  /** For each page: how many emails in the run's order it and the pages before it need. */
+  pageEnds: number[];
+}
 
 interface ResumeState {
   runKey: string;
@@ -67,14 +75,20 @@ interface ResumeState {
   missingDomains: string[];
   /** Pages with changes, and their changed requests' external ids (the authority if a page is re-planned). */
   changedPages: Array<{ page: number; externalIds: string[] }>;
-  contactChunks: number;
-  missingEmails: string[];
-  vanishedAfterId?: string;
-  vanishedDone: boolean;
+  contacts?: ContactPipeline;
+  /** Pages' association pairs that did not fill a batch, packed here into full ones. */
+  leftovers: Record<ToType, Pair[]>;
+  /** Where the scan of stored requests continues (full runs). */
+  scanAfterId?: string;
+  scanDone: boolean;
   rerun: boolean;
 }
 
 const DEFAULT_PARALLEL = 8;
+/** Full runs plan against the scan on the worker, spending no budget: wider than the HubSpot window. */
+const PLAN_PARALLEL = 32;
+/** Contact searches in flight: enough for the search queue's rate to be the limit. */
+const CONTACT_SEARCHES = 4;
 
 export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary> {
   const info = workflowInfo();
@@ -84,6 +98,9 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
   const search = proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.hubspotSearch });
   const slack = proxyActivities<Activities>({ ...SLACK_ACTIVITY, taskQueue: queues.main });
   const local = proxyActivities<Activities>({ ...LOCAL_ACTIVITY, taskQueue: queues.main });
+  // Work on the run state that needs no request, unless this worker has to rebuild it: no budget spent, and
+  // the time and retries of a HubSpot activity.
+  const planning = proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.main });
 
   const dryRun = input.dryRun ?? false;
   const parallel = Math.max(1, input.parallel ?? DEFAULT_PARALLEL);
@@ -95,9 +112,8 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     counts: emptyCounts(),
     missingDomains: [],
     changedPages: [],
-    contactChunks: 0,
-    missingEmails: [],
-    vanishedDone: false,
+    leftovers: { companies: [], contacts: [] },
+    scanDone: input.mode !== 'full',
     rerun: false,
   };
   const ref = { runKey: state.runKey, mode: input.mode, ...(input.domain ? { domain: input.domain } : {}) };
@@ -150,13 +166,14 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     from: number,
     to: number,
     work: (i: number) => Promise<void>,
+    width = parallel,
   ): Promise<boolean> => {
     let next = from;
     let done = from;
     let stop = false;
     const running = new Set<Promise<void>>();
     while (next < to || running.size > 0) {
-      while (!stop && next < to && running.size < parallel) {
+      while (!stop && next < to && running.size < width) {
         const i = next++;
         const task: Promise<void> = work(i).then(() => {
           running.delete(task);
@@ -218,16 +235,17 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
   };
 
   /**
-   * Requests whose post the source no longer lists: merged (into a survivor) or deleted; never deleted in
-   * HubSpot. Pages through the active requests on the search budget. Returns false when it stopped early
-   * because history grew long (it resumes from `vanishedAfterId`).
+   * Full runs: pages through every stored request on the search budget, before this run writes any, leaving
+   * them in the worker's run state for planning. Requests whose post the source no longer lists are marked
+   * merged (into a survivor) or deleted; never deleted in HubSpot. Returns false when it stopped early
+   * because history grew long (it resumes from `scanAfterId`).
    */
-  const scanVanished = async (objectTypeId: string): Promise<boolean> => {
-    while (!state.vanishedDone) {
-      const found = await search.findVanished({
+  const scanRequests = async (objectTypeId: string): Promise<boolean> => {
+    while (!state.scanDone) {
+      const found = await search.scanFeatureRequests({
         ...ref,
         objectTypeId,
-        ...(state.vanishedAfterId ? { afterId: state.vanishedAfterId } : {}),
+        ...(state.scanAfterId ? { afterId: state.scanAfterId } : {}),
       });
       addRequests(found);
       for (let i = 0; i < found.updates.length; i += 100) {
@@ -241,11 +259,227 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
         state.counts.featureRequests.failed += marked.failed;
         state.counts.failures = appendFailures(state.counts.failures, marked.failures);
       }
-      if (found.nextAfterId) state.vanishedAfterId = found.nextAfterId;
-      else state.vanishedDone = true;
-      if (!state.vanishedDone && historyIsLong()) return false;
+      if (found.nextAfterId) state.scanAfterId = found.nextAfterId;
+      else state.scanDone = true;
+      if (!state.scanDone && historyIsLong()) return false;
     }
     return true;
+  };
+
+  /**
+   * One page's child workflow; its partial association batches join the leftovers. A failed page is
+   * reported and its requests lose their fingerprints.
+   */
+  const syncPage = async (i: number, objectTypeId: string, pages: number): Promise<void> => {
+    const { page, externalIds } = state.changedPages[i]!;
+    try {
+      const result = await executeChild(syncFeatureRequestPage, {
+        workflowId: `${info.workflowId}/page-${page}`,
+        args: [
+          {
+            runKey: state.runKey,
+            mode: input.mode,
+            ...(input.domain ? { domain: input.domain } : {}),
+            objectTypeId,
+            page,
+            changedExternalIds: externalIds,
+            dryRun,
+          },
+        ],
+        staticSummary: `Page ${page + 1} of ${pages}`,
+      });
+      add(result.counts);
+      for (const toType of ['companies', 'contacts'] as ToType[])
+        state.leftovers[toType].push(...result.leftovers[toType]);
+    } catch (err) {
+      if (isFatal(err)) throw err;
+      // One bad page is reported, never fatal for the run. Its requests lose their fingerprints, so the next
+      // run writes them again instead of taking half-written requests for synced ones.
+      if (!dryRun) {
+        try {
+          addRequests(await hubspot.invalidatePage({ objectTypeId, externalIds }));
+        } catch (invalidation) {
+          if (isFatal(invalidation)) throw invalidation;
+        }
+      }
+      state.counts.featureRequests.failed += externalIds.length;
+      state.counts.failures = appendFailures(state.counts.failures, [
+        { kind: 'page', key: `page ${page}`, reason: failureMessage(err) },
+      ]);
+    }
+  };
+
+  /**
+   * Writes one batch of leftover pairs. Requests whose pairs failed lose their fingerprints, so the next run
+   * writes them again instead of taking them for synced.
+   */
+  const writeLeftovers = async (objectTypeId: string, toType: ToType, pairs: Pair[]): Promise<void> => {
+    let broken: string[];
+    try {
+      const result = await hubspot.writeAssociations({ objectTypeId, toType, op: 'create', pairs, dryRun });
+      addRequests(result);
+      state.counts.associations.created += result.written;
+      state.counts.failures = appendFailures(state.counts.failures, result.failures);
+      broken = result.failures.map((f) => f.key);
+    } catch (err) {
+      if (isFatal(err)) throw err;
+      broken = pairs.map(([from]) => from);
+      state.counts.failures = appendFailures(state.counts.failures, [
+        { kind: 'association', key: `${toType} batch of ${pairs.length}`, reason: failureMessage(err) },
+      ]);
+    }
+    const ids = [...new Set(broken)].filter((id) => /^\d+$/.test(id));
+    if (ids.length > 0 && !dryRun) addRequests(await hubspot.invalidateFingerprints({ objectTypeId, ids }));
+  };
+
+  /**
+   * The pages, with the contacts they need resolved just ahead of them: contact searches (search budget) and
+   * creates (ten-second budget) run alongside the pages, and a page starts once the contacts of its
+   * requests' people are all found or created. Pages resolve any contact still unknown themselves, so this
+   * ordering saves requests and time; it is not what makes a page correct. Returns false when it stopped
+   * early because history grew long.
+   */
+  const runPages = async (objectTypeId: string, pages: number): Promise<boolean> => {
+    const pipe = state.contacts!;
+    const total = state.changedPages.length;
+    const searchedOutOfOrder = new Map<number, { matched: number; missing: string[] }>();
+    const createdOutOfOrder = new Map<number, number>(); // first missing email number → end
+    let nextChunk = pipe.searched;
+    let createIssued = pipe.created;
+    let nextPage = state.next;
+    let pagesDone = state.next;
+    let searching = 0;
+    let creating = 0;
+    let paging = 0;
+    let stop = false;
+    const running = new Set<Promise<void>>();
+    const launch = (work: () => Promise<void>, done: () => void): void => {
+      const task: Promise<void> = work().then(() => {
+        running.delete(task);
+        done();
+      });
+      running.add(task);
+    };
+    const missingFound = (): number => pipe.created + pipe.pending.length;
+    const ready = (i: number): boolean => {
+      const end = pipe.pageEnds[state.changedPages[i]!.page] ?? 0;
+      if (end === 0) return true;
+      const chunk = Math.floor((end - 1) / pipe.chunkSize);
+      return pipe.searched > chunk && pipe.created >= pipe.missingEnds[chunk]!;
+    };
+
+    for (;;) {
+      while (!stop && searching < CONTACT_SEARCHES && nextChunk < pipe.chunks) {
+        const chunk = nextChunk++;
+        searching++;
+        launch(
+          async () => {
+            try {
+              const found = await search.findContacts({ ...ref, objectTypeId, pages, chunk });
+              addRequests(found);
+              searchedOutOfOrder.set(chunk, found);
+            } catch (err) {
+              if (isFatal(err)) throw err;
+              // The pages look these contacts up themselves.
+              log.warn('contact search failed; pages resolve those contacts', {
+                chunk,
+                error: failureMessage(err),
+              });
+              searchedOutOfOrder.set(chunk, { matched: 0, missing: [] });
+            }
+          },
+          () => {
+            searching--;
+            for (
+              let r = searchedOutOfOrder.get(pipe.searched);
+              r;
+              r = searchedOutOfOrder.get(pipe.searched)
+            ) {
+              searchedOutOfOrder.delete(pipe.searched);
+              state.counts.contacts.matched += r.matched;
+              pipe.pending.push(...r.missing);
+              pipe.missingEnds.push(missingFound());
+              pipe.searched++;
+            }
+          },
+        );
+      }
+      for (;;) {
+        const available = missingFound() - createIssued;
+        const allSearched = pipe.searched === pipe.chunks;
+        if (stop || creating >= parallel || available === 0 || (available < 100 && !allSearched)) break;
+        const from = createIssued;
+        const emails = pipe.pending.slice(from - pipe.created, from - pipe.created + 100);
+        createIssued += emails.length;
+        creating++;
+        launch(
+          async () => {
+            try {
+              const result = await hubspot.createContacts({ ...ref, emails, dryRun });
+              addRequests(result);
+              state.counts.contacts.created += result.created;
+              state.counts.contacts.matched += result.matched;
+              state.counts.contacts.failed += result.failed;
+              state.counts.failures = appendFailures(state.counts.failures, result.failures);
+            } catch (err) {
+              if (isFatal(err)) throw err;
+              state.counts.contacts.failed += emails.length;
+              state.counts.failures = appendFailures(state.counts.failures, [
+                {
+                  kind: 'contact',
+                  key: `batch of ${emails.length} from ${emails[0]}`,
+                  reason: failureMessage(err),
+                },
+              ]);
+            }
+          },
+          () => {
+            creating--;
+            createdOutOfOrder.set(from, from + emails.length);
+            for (
+              let end = createdOutOfOrder.get(pipe.created);
+              end !== undefined;
+              end = createdOutOfOrder.get(pipe.created)
+            ) {
+              createdOutOfOrder.delete(pipe.created);
+              pipe.pending = pipe.pending.slice(end - pipe.created);
+              pipe.created = end;
+            }
+          },
+        );
+      }
+      // Leftover pairs go out in full batches, and the rest once every page is done.
+      for (const toType of ['companies', 'contacts'] as ToType[]) {
+        const pending = state.leftovers[toType];
+        const pagesOver = nextPage >= total && paging === 0;
+        while (!stop && (pending.length >= 100 || (pagesOver && pending.length > 0))) {
+          const pairs = pending.splice(0, 100);
+          launch(
+            () => writeLeftovers(objectTypeId, toType, pairs),
+            () => undefined,
+          );
+        }
+      }
+      // Pages start in order, each once its contacts are resolved; with nothing else under way a page starts
+      // anyway (it resolves what it needs itself), so the run can never wait on itself.
+      while (!stop && paging < parallel && nextPage < total && (ready(nextPage) || running.size === 0)) {
+        const i = nextPage++;
+        paging++;
+        launch(
+          () => syncPage(i, objectTypeId, pages),
+          () => {
+            paging--;
+            pagesDone++;
+          },
+        );
+      }
+      if (running.size === 0) break;
+      await Promise.race(running);
+      report('pages', pagesDone, total);
+      if (historyIsLong()) stop = true;
+    }
+    state.next = nextPage;
+    return nextPage >= total && state.leftovers.companies.length + state.leftovers.contacts.length === 0;
   };
 
   try {
@@ -271,13 +505,17 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     const objectTypeId = state.objectTypeId!;
 
     if (state.phase === 'companies') {
+      // Both on the search budget: the companies the plan needs, and the scan of stored requests.
+      const scanning = scanRequests(objectTypeId);
+      scanning.catch(() => undefined); // observed below; no unhandled rejection meanwhile
       const finished = await bounded('companies', state.next, overview.domainChunks, async (chunk) => {
         const found = await search.findCompanies({ ...ref, chunk });
         addRequests(found);
         state.counts.companies.matched += found.matched;
         state.missingDomains.push(...found.missing);
       });
-      if (!finished) return await resumeLater();
+      const scanned = await scanning;
+      if (!finished || !scanned) return await resumeLater();
       state.missingDomains.sort();
       await enter('create-companies');
     }
@@ -295,91 +533,39 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     }
 
     if (state.phase === 'plan') {
-      const finished = await bounded('plan', state.next, overview.pages, async (page) => {
-        const plan = await hubspot.planFeatureRequests({ ...ref, objectTypeId, page });
-        addRequests(plan);
-        state.counts.featureRequests.unchanged += plan.unchanged;
-        if (plan.changedExternalIds.length > 0)
-          state.changedPages.push({ page, externalIds: plan.changedExternalIds });
-      });
-      if (!finished) return await resumeLater();
-      state.changedPages.sort((a, b) => a.page - b.page);
-      const contacts = await local.collectContacts({ ...ref, objectTypeId, pages: overview.pages });
-      addRequests(contacts);
-      state.contactChunks = contacts.chunks;
-      await enter('contacts');
-    }
-
-    if (state.phase === 'contacts') {
-      const finished = await bounded('contacts', state.next, state.contactChunks, async (chunk) => {
-        const found = await hubspot.findContacts({ ...ref, objectTypeId, pages: overview.pages, chunk });
-        addRequests(found);
-        state.counts.contacts.matched += found.matched;
-        state.missingEmails.push(...found.missing);
-      });
-      if (!finished) return await resumeLater();
-      state.missingEmails.sort();
-      await enter('create-contacts');
-    }
-
-    if (state.phase === 'create-contacts') {
-      const finished = await createInBatches('create-contacts', state.missingEmails, 'contacts', (emails) =>
-        hubspot.createContacts({ ...ref, emails, dryRun }),
+      // Full runs plan against the scan, without a request; company runs read their few pages' requests.
+      const planner = input.mode === 'full' ? planning : hubspot;
+      const finished = await bounded(
+        'plan',
+        state.next,
+        overview.pages,
+        async (page) => {
+          const plan = await planner.planFeatureRequests({ ...ref, objectTypeId, page });
+          addRequests(plan);
+          state.counts.featureRequests.unchanged += plan.unchanged;
+          if (plan.changedExternalIds.length > 0)
+            state.changedPages.push({ page, externalIds: plan.changedExternalIds });
+        },
+        input.mode === 'full' ? PLAN_PARALLEL : parallel,
       );
       if (!finished) return await resumeLater();
-      state.missingEmails = [];
+      state.changedPages.sort((a, b) => a.page - b.page);
+      const contacts = await planning.collectContacts({ ...ref, objectTypeId, pages: overview.pages });
+      addRequests(contacts);
+      state.contacts = {
+        chunkSize: contacts.chunkSize,
+        chunks: contacts.chunks,
+        searched: 0,
+        missingEnds: [],
+        pending: [],
+        created: 0,
+        pageEnds: contacts.pageEnds,
+      };
       await enter('pages');
     }
 
     if (state.phase === 'pages') {
-      // The vanished scan spends the search budget and touches only requests outside this run's pages, so it
-      // runs alongside the pages, which spend the ten-second budget.
-      const scanning = input.mode === 'full' ? scanVanished(objectTypeId) : Promise.resolve(true);
-      // Observed below; this keeps a failure of the scan from being an unhandled rejection meanwhile.
-      scanning.catch(() => undefined);
-      const finished = await bounded('pages', state.next, state.changedPages.length, async (i) => {
-        const { page, externalIds } = state.changedPages[i]!;
-        try {
-          const result = await executeChild(syncFeatureRequestPage, {
-            workflowId: `${info.workflowId}/page-${page}`,
-            args: [
-              {
-                runKey: state.runKey,
-                mode: input.mode,
-                ...(input.domain ? { domain: input.domain } : {}),
-                objectTypeId,
-                page,
-                changedExternalIds: externalIds,
-                dryRun,
-              },
-            ],
-            staticSummary: `Page ${page + 1} of ${overview.pages}`,
-          });
-          add(result);
-        } catch (err) {
-          if (isFatal(err)) throw err;
-          // One bad page is reported, never fatal for the run. Its requests lose their fingerprints, so the next
-          // run writes them again instead of taking half-written requests for synced ones.
-          if (!dryRun) {
-            try {
-              addRequests(await hubspot.invalidatePage({ objectTypeId, externalIds }));
-            } catch (invalidation) {
-              if (isFatal(invalidation)) throw invalidation;
-            }
-          }
-          state.counts.featureRequests.failed += externalIds.length;
-          state.counts.failures = appendFailures(state.counts.failures, [
-            { kind: 'page', key: `page ${page}`, reason: failureMessage(err) },
-          ]);
-        }
-      });
-      await scanning; // never two scans at once: the next phase or run picks up where this one stopped
-      if (!finished) return await resumeLater();
-      await enter(input.mode === 'full' ? 'vanished' : 'done');
-    }
-
-    if (state.phase === 'vanished') {
-      if (!(await scanVanished(objectTypeId))) return await resumeLater();
+      if (!(await runPages(objectTypeId, overview.pages))) return await resumeLater();
       await enter('done');
     }
   } catch (err) {

@@ -1,5 +1,7 @@
 // Child workflow: writes one page (≤100 posts) of changed feature requests and their associations.
-// Deterministic orchestration only; the activities do the I/O.
+// Deterministic orchestration only; the activities do the I/O. Associations go out in full batches of 100;
+// the last, partial batch of each kind is handed back to the parent, which packs it with other pages'
+// (a page's requests are synced once the parent has written them too).
 import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities, Pair, ToType } from '../activities';
 import { addCounts, appendFailures, emptyCounts } from '../domain/summary';
@@ -22,7 +24,13 @@ export interface PageInput {
 const ASSOCIATION_BATCH = 100;
 const PARALLEL_BATCHES = 4;
 
-export async function syncFeatureRequestPage(input: PageInput): Promise<SyncCounts> {
+export interface PageResult {
+  counts: SyncCounts;
+  /** Association pairs to create that did not fill a batch of 100: the parent writes them. */
+  leftovers: Record<ToType, Pair[]>;
+}
+
+export async function syncFeatureRequestPage(input: PageInput): Promise<PageResult> {
   const queues = taskQueues(mainQueue());
   const hubspot = proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.hubspot });
   // Planning the associations of requests created just now reads nothing from HubSpot (they have none
@@ -44,6 +52,7 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<SyncCoun
   counts.failures.push(...written.failures);
 
   const brokenRequests = new Set<string>();
+  const leftovers: Record<ToType, Pair[]> = { companies: [], contacts: [] };
   for (const toType of ['companies', 'contacts'] as ToType[]) {
     // Requests this write created have no associations to read; any other changed request does.
     const planner = written.createdIds.length < input.changedExternalIds.length ? hubspot : local;
@@ -61,8 +70,10 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<SyncCoun
     counts.failures = appendFailures(counts.failures, plan.failures);
 
     const batches: Array<{ op: 'create' | 'remove'; pairs: Pair[] }> = [];
-    for (let i = 0; i < plan.toAdd.length; i += ASSOCIATION_BATCH)
+    const full = plan.toAdd.length - (plan.toAdd.length % ASSOCIATION_BATCH);
+    for (let i = 0; i < full; i += ASSOCIATION_BATCH)
       batches.push({ op: 'create', pairs: plan.toAdd.slice(i, i + ASSOCIATION_BATCH) });
+    leftovers[toType] = plan.toAdd.slice(full);
     for (let i = 0; i < plan.toRemove.length; i += ASSOCIATION_BATCH)
       batches.push({ op: 'remove', pairs: plan.toRemove.slice(i, i + ASSOCIATION_BATCH) });
 
@@ -111,7 +122,10 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<SyncCoun
     const result = await hubspot.invalidateFingerprints({ objectTypeId: input.objectTypeId, ids });
     counts = addCounts(counts, countsFromRequests(result.requests));
   }
-  return counts;
+  // A request whose pairs failed is written again next run anyway: the parent need not write its leftovers.
+  for (const toType of ['companies', 'contacts'] as ToType[])
+    leftovers[toType] = leftovers[toType].filter(([from]) => !brokenRequests.has(from));
+  return { counts, leftovers };
 }
 
 function mainQueue(): string {

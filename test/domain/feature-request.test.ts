@@ -140,9 +140,13 @@ describe('featureRequestProperties', () => {
     });
   }
 
-  it('state changes touch only source_state and merged_into', () => {
-    assert.deepEqual(mergedProperties('p2'), { source_state: 'merged', merged_into: 'canny:p2' });
-    assert.deepEqual(deletedProperties(), { source_state: 'deleted', merged_into: '' });
+  it('state changes touch source_state and merged_into, and clear the fingerprint', () => {
+    assert.deepEqual(mergedProperties('p2'), {
+      source_state: 'merged',
+      merged_into: 'canny:p2',
+      sync_fingerprint: '',
+    });
+    assert.deepEqual(deletedProperties(), { source_state: 'deleted', merged_into: '', sync_fingerprint: '' });
   });
 });
 

@@ -198,4 +198,23 @@ describe('incremental sync: exactly the writes a change needs', function () {
     await stack.sync();
     assert.deepEqual(writesSince(mark), [], 'marking is done once');
   });
+
+  it('a deleted post that the source lists again is written back as active', async () => {
+    // The previous test deleted p3; it comes back unchanged (a board restored, a listing that missed it).
+    stack.sims.canny.addPost({
+      id: f.posts.p3,
+      boardID: stack.sims.canny.posts().find((p) => p.id === f.posts.p1)!.board.id,
+      title: 'Exports',
+      status: 'complete',
+      authorID: f.users.eve,
+      created: '2024-01-03T00:00:00Z',
+    });
+    const summary = await stack.sync();
+    assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
+    assert.equal(summary.featureRequests.updated, 1);
+    const p3 = record(f.posts.p3);
+    assert.equal(p3.properties.source_state, 'active');
+    assert.equal(p3.properties.voting_company_count, '1', 'rollups from its current people: Eve alone');
+    assert.ok(p3.properties.sync_fingerprint, 'synced again');
+  });
 });
