@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { allSearchAttributes, searchAttributeFlags } from '../src/search-attributes';
+import { singlePartitionFlags } from '../src/task-queues';
 import { ensureTemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {
@@ -148,6 +149,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     '--namespace',
     'default',
     ...searchAttributeFlags(),
+    ...singlePartitionFlags(),
     '--log-level',
     'warn',
   ];

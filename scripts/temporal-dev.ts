@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { searchAttributeFlags } from '../src/search-attributes';
+import { singlePartitionFlags } from '../src/task-queues';
 import { ensureTemporalCli } from './temporal-cli';
 
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     '--db-filename',
     path.join(dataDir, 'dev.sqlite'),
     ...searchAttributeFlags(),
+    ...singlePartitionFlags(),
     ...process.argv.slice(2),
   ];
   console.error(`Temporal dev server: gRPC 127.0.0.1:${port}, Web UI http://localhost:${uiPort}`);

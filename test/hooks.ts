@@ -11,6 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import path from 'node:path';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { allSearchAttributes } from '../src/search-attributes';
+import { singlePartitionFlags } from '../src/task-queues';
 
 // Worker chatter (and the activity failures fault tests provoke on purpose) drowns mocha's output;
 // TEST_LOG_LEVEL=WARN (or INFO) brings it back.
@@ -29,6 +30,7 @@ export function testEnv(): Promise<TestWorkflowEnvironment> {
       server: {
         executable: { type: 'existing-path', path: executable },
         searchAttributes: allSearchAttributes,
+        extraArgs: singlePartitionFlags(),
         log: { format: 'pretty', level: 'warn' },
       },
     });
