@@ -35,6 +35,8 @@ export interface HubspotStats {
   byEndpoint: Record<string, number>;
   /** When each endpoint was first and last called (epoch ms): the run's phases, as HubSpot saw them. */
   spans: Record<string, { first: number; last: number }>;
+  /** Requests on the ten-second budget (everything but search) in each 10-s window from the first request. */
+  standardPer10s: number[];
   rateLimited: number;
   rateLimitedByRoute: Record<string, number>;
   rateLimitedByEndpoint: Record<string, number>;
@@ -83,7 +85,14 @@ function statsOf(sims: RunningSimulators, objectTypeId: string, peakRss: number)
   let rateLimited = 0;
   let writes = 0;
   let searches = 0;
+  const standardPer10s: number[] = [];
+  const start = log[0]?.at ?? 0;
   for (const entry of log) {
+    if (!entry.path.endsWith('/search')) {
+      const window = Math.floor((entry.at - start) / 10_000);
+      while (standardPer10s.length <= window) standardPer10s.push(0);
+      standardPer10s[window]!++;
+    }
     const endpoint = endpointOf(entry.method, entry.path);
     byEndpoint[endpoint] = (byEndpoint[endpoint] ?? 0) + 1;
     const span = spans[endpoint];
@@ -114,6 +123,7 @@ function statsOf(sims: RunningSimulators, objectTypeId: string, peakRss: number)
     byRoute: sims.hubspot.server.counts(),
     byEndpoint,
     spans,
+    standardPer10s,
     rateLimited,
     rateLimitedByRoute,
     rateLimitedByEndpoint,

@@ -298,9 +298,15 @@ async function main(): Promise<void> {
   const closers: Array<() => Promise<void>> = [];
   let peakRss = process.memoryUsage().rss;
   let peakHeap = process.memoryUsage().heapUsed;
+  let peakAt = Date.now();
+  let peakUsage = process.memoryUsage();
   const sampler = setInterval(() => {
     const usage = process.memoryUsage();
-    peakRss = Math.max(peakRss, usage.rss);
+    if (usage.rss > peakRss) {
+      peakRss = usage.rss;
+      peakAt = Date.now();
+      peakUsage = usage;
+    }
     peakHeap = Math.max(peakHeap, usage.heapUsed);
   }, 200);
   try {
@@ -406,6 +412,12 @@ async function main(): Promise<void> {
       `  run 2: ${second.completed ? 'completed' : `FAILED (${second.error})`} in ${seconds(second.wallSeconds)}`,
     );
     clearInterval(sampler);
+    const mb = (n: number): string => `${Math.round(n / MB)} MB`;
+    console.log(
+      `  peak RSS ${mb(peakRss)} at ${((peakAt - first.startedAt) / 1000).toFixed(1)} s into run 1: ` +
+        `V8 heap ${mb(peakUsage.heapUsed)} used of ${mb(peakUsage.heapTotal)}, external ${mb(peakUsage.external)}, ` +
+        `the rest (workflow thread, Temporal core, code) ${mb(peakUsage.rss - peakUsage.heapTotal - peakUsage.external)}`,
+    );
 
     report({
       options,
@@ -473,6 +485,12 @@ function report(r: {
       ['l', 'r', 'r', 'r', 'r'],
     ),
   );
+
+  const budget = REQUESTS_PER_10S;
+  console.log(
+    `\nRequests on the ten-second budget in each 10-s window of run 1 (HubSpot allows ${budget}; the queue ${Math.floor(budget * 0.95)}):`,
+  );
+  console.log(`  ${h1.standardPer10s.join(' ')}`);
 
   console.log('\nLower bound (LB) for this dataset');
   console.log(
