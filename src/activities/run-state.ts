@@ -94,6 +94,8 @@ export interface ContactOrder {
 export interface RunState {
   key: string;
   snapshot?: Snapshot;
+  /** A snapshot being built: concurrent activities of a run this worker has not seen wait for one build. */
+  building?: Promise<Snapshot>;
   companies: Map<string, MatchedCompany>;
   /** Domains already searched in this run, found or not. */
   companiesSearched: Set<string>;
@@ -102,6 +104,9 @@ export interface RunState {
   contactsSearched: Set<string>;
   contactOrder?: ContactOrder;
   scan?: RequestScan;
+  /** A scan being rebuilt here, and how far it got (a failed attempt's retry continues from there). */
+  rescan?: RequestScan;
+  rescanning?: Promise<Map<string, StoredRequest>>;
   names: Map<string, string | null>;
   plans: Map<number, PagePlan>;
   /** Feature request record id by external id, learnt from reads and upserts. */

@@ -92,6 +92,16 @@ function heartbeat(): void {
   }
 }
 
+/** Waits for work another activity may have started, heartbeating meanwhile so this one is not taken for lost. */
+async function whileHeartbeating<T>(work: Promise<T>): Promise<T> {
+  const timer = setInterval(heartbeat, 5_000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** The source's name for each email (first non-empty one), for contacts created by the sync; built once a run. */
 function namesOf(state: RunState, snapshot: Snapshot): Map<string, string | null> {
   if (state.names.size === 0) {
@@ -113,13 +123,14 @@ export function createSyncActivities(deps: SyncDependencies) {
   const { store, settings } = deps;
 
   async function snapshotOf(ref: RunRef, state: RunState, counter: RequestCounter): Promise<Snapshot> {
-    if (!state.snapshot) {
-      state.snapshot = await buildSnapshot(deps.source(counter), ref.mode, ref.domain, {
-        parallelBoards: settings.sourceParallelBoards,
-        onProgress: heartbeat,
-      });
-    }
-    return state.snapshot;
+    if (state.snapshot) return state.snapshot;
+    state.building ??= buildSnapshot(deps.source(counter), ref.mode, ref.domain, {
+      parallelBoards: settings.sourceParallelBoards,
+      onProgress: heartbeat,
+    })
+      .then((snapshot) => (state.snapshot = snapshot))
+      .finally(() => (state.building = undefined));
+    return whileHeartbeating(state.building);
   }
 
   /** Searches the domains this worker has not resolved yet for this run (a cache miss rebuilds). */
@@ -210,26 +221,29 @@ export function createSyncActivities(deps: SyncDependencies) {
 
   /**
    * Every stored request, by external id (full runs). The scan activities leave it in the run state; a worker
-   * without a complete scan (another worker, a restart) scans again here.
+   * without a complete scan (another worker, a restart) scans again here, once for all the activities that
+   * need it, and a retry after a failure (a search 429) continues where the failed attempt stopped.
    */
-  async function scannedRequests(
+  function scannedRequests(
     state: RunState,
     objectTypeId: string,
     hubspot: HubspotGateway,
   ): Promise<Map<string, StoredRequest>> {
-    if (!state.scan?.complete) {
-      const scan: RequestScan = { records: new Map(), complete: false };
-      let after: string | undefined;
+    if (state.scan?.complete) return Promise.resolve(state.scan.records);
+    state.rescanning ??= (async () => {
+      const scan: RequestScan = (state.rescan ??= { records: new Map(), complete: false });
       do {
         heartbeat();
-        const page = await hubspot.scanPage(objectTypeId, FR_READ_PROPERTIES, after);
+        const page = await hubspot.scanPage(objectTypeId, FR_READ_PROPERTIES, scan.cursor);
         addScanned(scan, page.records);
-        after = page.nextAfterId;
-      } while (after);
+        scan.cursor = page.nextAfterId;
+      } while (scan.cursor);
       scan.complete = true;
       state.scan = scan;
-    }
-    return state.scan.records;
+      state.rescan = undefined;
+      return scan.records;
+    })().finally(() => (state.rescanning = undefined));
+    return whileHeartbeating(state.rescanning);
   }
 
   /** The stored requests of these external ids: from the run's scan (full runs), else one batch read. */
@@ -247,12 +261,18 @@ export function createSyncActivities(deps: SyncDependencies) {
     return scan.records;
   }
 
+  /**
+   * The page's plan. Full runs plan against the scan in memory, so a plan is kept only while its page is
+   * being written (`keep`), and planning again gives the same answer; company runs read HubSpot to plan, so
+   * their few plans are always kept.
+   */
   async function planPage(
     ref: RunRef,
     state: RunState,
     objectTypeId: string,
     page: number,
     counter: RequestCounter,
+    keep = true,
   ): Promise<PagePlan> {
     const cached = state.plans.get(page);
     if (cached) return cached;
@@ -297,7 +317,7 @@ export function createSyncActivities(deps: SyncDependencies) {
         fingerprint,
       });
     }
-    state.plans.set(page, plan);
+    if (keep || ref.mode !== 'full') state.plans.set(page, plan);
     return plan;
   }
 
@@ -316,7 +336,7 @@ export function createSyncActivities(deps: SyncDependencies) {
       const emails = new Set<string>();
       const pageEnds: number[] = [];
       for (let page = 0; page < pages; page++) {
-        const plan = await planPage(ref, state, objectTypeId, page, counter);
+        const plan = await planPage(ref, state, objectTypeId, page, counter, false);
         for (const item of plan.changed) for (const e of item.emails) emails.add(e);
         pageEnds.push(emails.size);
       }
@@ -428,7 +448,7 @@ export function createSyncActivities(deps: SyncDependencies) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
         state.plans.delete(input.page); // a retried plan starts over
-        const plan = await planPage(input, state, input.objectTypeId, input.page, counter);
+        const plan = await planPage(input, state, input.objectTypeId, input.page, counter, false);
         return {
           toCreate: plan.changed.filter((c) => !c.existingId).length,
           toUpdate: plan.changed.filter((c) => c.existingId).length,
@@ -618,6 +638,8 @@ export function createSyncActivities(deps: SyncDependencies) {
           for (const id of diff.toAdd) toAdd.push([target.fromId, id]);
           for (const id of diff.toRemove) toRemove.push([target.fromId, id]);
         }
+        // Contacts are the page's last use of its plan; a retry plans again from the same data.
+        if (input.toType === 'contacts' && input.mode === 'full') state.plans.delete(input.page);
         return {
           toAdd,
           toRemove,

@@ -115,4 +115,48 @@ describe('HubspotGateway', function () {
     assert.equal(again.results[0]?.id, first.results[0]?.id);
     assert.equal(sim.objects('companies').filter((c) => c.properties.domain === 'initech.com').length, 1);
   });
+
+  it('finds companies for 250 domains in one search, by bare domain or its www. form, in any case', async () => {
+    const domains = Array.from({ length: 250 }, (_, i) => `d${i}.example`);
+    sim.seedCompanies([
+      { properties: { name: 'first', domain: 'd0.example' } },
+      { properties: { name: 'www', domain: 'www.D125.example' } },
+      { properties: { name: 'last', domain: 'd249.example' } },
+      { properties: { name: 'other', domain: 'unrelated.example' } },
+    ]);
+    const found = await gateway.searchCompaniesByDomain(domains, ['domain', 'name']);
+    assert.deepEqual(found.map((r) => r.properties.name).sort(), ['first', 'last', 'www']);
+    assert.equal(counts.hubspot, 1);
+    await assert.rejects(gateway.searchCompaniesByDomain([...domains, 'one-more.example'], ['domain']));
+  });
+
+  it('finds contacts for 200 emails in one request, and never takes more', async () => {
+    const emails = Array.from({ length: 200 }, (_, i) => `p${i}@example.com`);
+    sim.seedContacts(emails.map((email) => ({ properties: { email } })));
+    const found = await gateway.searchContactsByEmail(emails);
+    assert.equal(found.length, 200, 'all of them: the answer fits one page');
+    assert.deepEqual(new Set(found.map((c) => c.email)), new Set(emails));
+    assert.equal(counts.hubspot, 1);
+    await assert.rejects(gateway.searchContactsByEmail([...emails, 'x@example.com']));
+  });
+
+  it('scans every record of a type by id, 200 per page (keyset: no 10,000-result cap)', async () => {
+    await applySetup(gateway, { objectName: 'feature_request', arrProperty: 'annualrevenue' });
+    sim.seed(
+      'feature_request',
+      Array.from({ length: 450 }, (_, i) => ({ properties: { external_id: `canny:${i}`, name: `R${i}` } })),
+    );
+    const typeId = (await gateway.findSchema('feature_request'))!.objectTypeId;
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page = await gateway.scanPage(typeId, ['external_id'], after);
+      seen.push(...page.records.map((r) => r.properties.external_id ?? ''));
+      after = page.nextAfterId;
+      pages++;
+    } while (after);
+    assert.equal(pages, 3);
+    assert.equal(new Set(seen).size, 450);
+  });
 });
