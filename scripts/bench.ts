@@ -15,6 +15,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { applySetup } from '../src/clients/hubspot-setup';
@@ -309,6 +310,14 @@ async function main(): Promise<void> {
     }
     peakHeap = Math.max(peakHeap, usage.heapUsed);
   }, 200);
+  // BENCH_HEAP_SNAPSHOT_AT=<seconds after start>: a heap snapshot then, to see what the worker holds.
+  const snapshotAt = Number(process.env.BENCH_HEAP_SNAPSHOT_AT ?? 0);
+  if (snapshotAt > 0) {
+    setTimeout(() => {
+      const file = writeHeapSnapshot(path.join(os.tmpdir(), `bench-${process.pid}.heapsnapshot`));
+      console.log(`  heap snapshot: ${file}`);
+    }, snapshotAt * 1000).unref();
+  }
   try {
     console.log(`Benchmark: --size ${options.size} --parallel ${options.parallel}`);
     let t = Date.now();
