@@ -17,7 +17,7 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 # Memory: glibc's per-thread malloc arenas (the Temporal core's threads) and V8's young generation make up
-# much of the worker's RSS. Two arenas and 8 MB semi-spaces took the benchmark's peak from ~530 MB to ~390 MB
+# much of the worker's RSS. Two arenas and 4 MB semi-spaces took the benchmark's peak from ~530 MB to ~390 MB
 # at no measurable cost in run time (README, Tests and benchmarks).
 ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
@@ -27,4 +27,4 @@ COPY --from=build /app/dist ./dist
 USER node
 # The worker handles SIGTERM itself (in-flight activities finish, then it exits); run it with an init
 # (`docker run --init`, or `init: true` in compose) so signals reach it.
-CMD ["node", "--max-semi-space-size=8", "dist/src/worker.js"]
+CMD ["node", "--max-semi-space-size=4", "dist/src/worker.js"]
