@@ -92,6 +92,14 @@ function heartbeat(): void {
   }
 }
 
+/**
+ * What a create activity reports when it writes nothing: a dry run counts what it would create, and with
+ * creation turned off nothing is created.
+ */
+function withoutWriting(count: number, creationOn: boolean) {
+  return { created: creationOn ? count : 0, matched: 0, failed: 0, failures: [] as FailureEntry[] };
+}
+
 /** Waits for work another activity may have started, heartbeating meanwhile so this one is not taken for lost. */
 async function whileHeartbeating<T>(work: Promise<T>): Promise<T> {
   const timer = setInterval(heartbeat, 5_000);
@@ -210,12 +218,11 @@ export function createSyncActivities(deps: SyncDependencies) {
     }
   }
 
-  /** Adds one page of scanned requests to a scan. */
-  function addScanned(scan: RequestScan, records: HubspotRecord[]): void {
+  /** Adds stored requests, as HubSpot returned them, to a map by external id. */
+  function addStored(into: Map<string, StoredRequest>, records: HubspotRecord[]): void {
     for (const r of records) {
       const externalId = r.properties.external_id;
-      if (externalId)
-        scan.records.set(externalId, { id: r.id, fingerprint: r.properties.sync_fingerprint ?? '' });
+      if (externalId) into.set(externalId, { id: r.id, fingerprint: r.properties.sync_fingerprint ?? '' });
     }
   }
 
@@ -235,7 +242,7 @@ export function createSyncActivities(deps: SyncDependencies) {
       do {
         heartbeat();
         const page = await hubspot.scanPage(objectTypeId, FR_READ_PROPERTIES, scan.cursor);
-        addScanned(scan, page.records);
+        addStored(scan.records, page.records);
         scan.cursor = page.nextAfterId;
       } while (scan.cursor);
       scan.complete = true;
@@ -255,10 +262,9 @@ export function createSyncActivities(deps: SyncDependencies) {
     hubspot: HubspotGateway,
   ): Promise<Map<string, StoredRequest>> {
     if (ref.mode === 'full') return scannedRequests(state, objectTypeId, hubspot);
-    const records = await hubspot.batchRead(objectTypeId, externalIds, 'external_id', FR_READ_PROPERTIES);
-    const scan: RequestScan = { records: new Map(), complete: true };
-    addScanned(scan, records);
-    return scan.records;
+    const stored = new Map<string, StoredRequest>();
+    addStored(stored, await hubspot.batchRead(objectTypeId, externalIds, 'external_id', FR_READ_PROPERTIES));
+    return stored;
   }
 
   /**
@@ -409,14 +415,8 @@ export function createSyncActivities(deps: SyncDependencies) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
         const failures: FailureEntry[] = [];
-        if (input.dryRun || !settings.createCompanies) {
-          return {
-            created: input.dryRun && settings.createCompanies ? input.domains.length : 0,
-            matched: 0,
-            failed: 0,
-            failures,
-          };
-        }
+        if (input.dryRun || !settings.createCompanies)
+          return withoutWriting(input.domains.length, settings.createCompanies);
         const result = await deps
           .hubspot(counter)
           .upsertCompanies(input.domains.map((domain) => ({ domain, name: domain })));
@@ -504,14 +504,8 @@ export function createSyncActivities(deps: SyncDependencies) {
     async createContacts(input: RunRef & { emails: string[]; dryRun: boolean }) {
       return tracked(async (counter) => {
         const failures: FailureEntry[] = [];
-        if (input.dryRun || !settings.createContacts) {
-          return {
-            created: input.dryRun && settings.createContacts ? input.emails.length : 0,
-            matched: 0,
-            failed: 0,
-            failures,
-          };
-        }
+        if (input.dryRun || !settings.createContacts)
+          return withoutWriting(input.emails.length, settings.createContacts);
         const state = store.get(input.runKey);
         const snapshot = await snapshotOf(input, state, counter);
         const written = await createContactsFor(
@@ -722,7 +716,7 @@ export function createSyncActivities(deps: SyncDependencies) {
         if (input.afterId === undefined) state.scan = { records: new Map(), complete: false };
         const scan = state.scan;
         if (scan && (scan.cursor === input.afterId || scan.lastApplied === input.afterId)) {
-          addScanned(scan, page.records);
+          addStored(scan.records, page.records);
           scan.lastApplied = input.afterId;
           scan.cursor = page.nextAfterId;
           scan.complete = page.nextAfterId === undefined;

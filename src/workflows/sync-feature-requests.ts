@@ -199,25 +199,31 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
   };
 
   /** Creates what a find phase left missing, 100 per activity (one HubSpot request each). */
+  interface CreateResult {
+    created: number;
+    matched: number;
+    failed: number;
+    failures: SyncCounts['failures'];
+    requests: SyncCounts['apiRequests'];
+  }
+
+  /** Counts the outcome of one create batch (companies or contacts). */
+  const addCreated = (target: 'companies' | 'contacts', result: CreateResult): void => {
+    addRequests(result);
+    state.counts[target].created += result.created;
+    state.counts[target].matched += result.matched;
+    state.counts[target].failed += result.failed;
+    state.counts.failures = appendFailures(state.counts.failures, result.failures);
+  };
+
   const createInBatches = (
     phase: Phase,
     missing: string[],
     target: 'companies' | 'contacts',
-    create: (items: string[]) => Promise<{
-      created: number;
-      matched: number;
-      failed: number;
-      failures: SyncCounts['failures'];
-      requests: SyncCounts['apiRequests'];
-    }>,
+    create: (items: string[]) => Promise<CreateResult>,
   ): Promise<boolean> =>
     bounded(phase, state.next, Math.ceil(missing.length / 100), async (i) => {
-      const result = await create(missing.slice(i * 100, (i + 1) * 100));
-      addRequests(result);
-      state.counts[target].created += result.created;
-      state.counts[target].matched += result.matched;
-      state.counts[target].failed += result.failed;
-      state.counts.failures = appendFailures(state.counts.failures, result.failures);
+      addCreated(target, await create(missing.slice(i * 100, (i + 1) * 100)));
     });
 
   const resumeLater = async (): Promise<never> => {
@@ -415,12 +421,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
         launch(
           async () => {
             try {
-              const result = await hubspot.createContacts({ ...ref, emails, dryRun });
-              addRequests(result);
-              state.counts.contacts.created += result.created;
-              state.counts.contacts.matched += result.matched;
-              state.counts.contacts.failed += result.failed;
-              state.counts.failures = appendFailures(state.counts.failures, result.failures);
+              addCreated('contacts', await hubspot.createContacts({ ...ref, emails, dryRun }));
             } catch (err) {
               if (isFatal(err)) throw err;
               state.counts.contacts.failed += emails.length;
