@@ -1,0 +1,137 @@
+// Workers as separate OS processes, started the way operators start them: `npm run worker`, configured by
+// environment variables only. Anything that touches a run's state is tested here, with two or more of them,
+// because Worker objects in one process share memory that real replicas never share.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Stack } from './stack';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface WorkerProcess {
+  name: string;
+  child: ChildProcess;
+  /** Every line the process wrote, stdout and stderr, in order. */
+  lines: string[];
+  /** Resolves once the worker logged that it polls its queues. */
+  ready: Promise<void>;
+  /** Resolves with the exit code (null when killed by a signal) once the whole process group is gone. */
+  exited: Promise<number | null>;
+  /** Sends a signal to the whole process group (tsx and the node process it runs). */
+  kill(signal: NodeJS.Signals): void;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<number | null>;
+}
+
+/** The variables a worker of this stack needs, as a deployment would set them. */
+export function workerEnvOf(stack: Stack, extra: Record<string, string> = {}): Record<string, string> {
+  const c = stack.config;
+  return {
+    TEMPORAL_ADDRESS: stack.env.address,
+    TEMPORAL_NAMESPACE: 'default',
+    SYNC_ENV: c.SYNC_ENV,
+    CANNY_API_KEY: c.CANNY_API_KEY,
+    CANNY_BASE_URL: c.CANNY_BASE_URL,
+    HUBSPOT_ACCESS_TOKEN: c.HUBSPOT_ACCESS_TOKEN,
+    HUBSPOT_BASE_URL: c.HUBSPOT_BASE_URL,
+    HUBSPOT_REQUESTS_PER_10S: String(c.HUBSPOT_REQUESTS_PER_10S),
+    HUBSPOT_SEARCH_REQUESTS_PER_SECOND: String(c.HUBSPOT_SEARCH_REQUESTS_PER_SECOND),
+    HUBSPOT_COMPANY_ARR_PROPERTY: c.HUBSPOT_COMPANY_ARR_PROPERTY,
+    ...(c.SLACK_BOT_TOKEN ? { SLACK_BOT_TOKEN: c.SLACK_BOT_TOKEN } : {}),
+    ...(c.SLACK_CHANNEL ? { SLACK_CHANNEL: c.SLACK_CHANNEL } : {}),
+    SLACK_API_URL: c.SLACK_API_URL,
+    SYNC_TASK_QUEUE: c.SYNC_TASK_QUEUE,
+    SYNC_CREATE_COMPANIES: String(c.SYNC_CREATE_COMPANIES),
+    SYNC_CREATE_CONTACTS: String(c.SYNC_CREATE_CONTACTS),
+    SYNC_PAGE_SIZE: String(c.SYNC_PAGE_SIZE),
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/**
+ * The command `npm run worker` runs, read from package.json. It is run through `sh -c 'exec …'` rather than
+ * through npm, because npm exits at once on SIGTERM without waiting for the worker, and hides its exit code.
+ */
+function workerCommand(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  return pkg.scripts.worker!;
+}
+
+/**
+ * Starts the `npm run worker` command in its own process group, with only the given variables on top of PATH and HOME
+ * (no `.env` of the developer's leaks in: the working directory has none, and nothing else is inherited).
+ */
+export function startWorkerProcess(
+  name: string,
+  env: Record<string, string>,
+  options: { echo?: boolean } = {},
+): WorkerProcess {
+  const child = spawn('sh', ['-c', `exec env ${workerCommand()}`], {
+    cwd: ROOT,
+    env: {
+      PATH: `${path.join(ROOT, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+      HOME: process.env.HOME ?? '',
+      ...(process.env.XDG_CACHE_HOME ? { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const lines: string[] = [];
+  let resolveReady!: () => void;
+  let rejectReady!: (err: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  ready.catch(() => undefined); // observed by whoever awaits it
+  const onData = (chunk: Buffer): void => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line) continue;
+      lines.push(line);
+      if (options.echo || process.env.TEST_WORKER_ECHO) console.log(`      [${name}] ${line}`);
+      if (line.includes('worker started')) resolveReady();
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      rejectReady(new Error(`worker ${name} exited (${code}) before it was ready:\n${lines.join('\n')}`));
+      resolve(code);
+    });
+  });
+  const kill = (signal: NodeJS.Signals): void => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  return {
+    name,
+    child,
+    lines,
+    ready,
+    exited,
+    kill,
+    async stop() {
+      kill('SIGTERM');
+      const timer = setTimeout(() => kill('SIGKILL'), 30_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Stops every process still running (for `finally` blocks). */
+export async function stopAll(processes: WorkerProcess[]): Promise<void> {
+  await Promise.all(processes.map((p) => p.stop()));
+}
