@@ -27,6 +27,8 @@ export const FailureType = {
   NetworkError: 'NetworkError',
   /** The worker lost the run's working set and could not rebuild it. */
   RunStateLost: 'RunStateLost',
+  /** The run store this worker uses has no (or another version of the) run's snapshot: workers must share one. */
+  RunStateMissing: 'RunStateMissing',
   InvalidInput: 'InvalidInput',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -1,0 +1,63 @@
+// Opens the run store named by SYNC_STORE_URL and brings its schema up to date.
+//
+// `sqlite:<path>` (the default, under the state folder) is one file that every worker process of a host
+// shares: WAL mode lets readers run beside the one writer, and a busy timeout makes writers queue instead of
+// failing. `postgres://…` is for workers on several hosts (docker-compose.yml runs one).
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Pool } from 'pg';
+import { migrationProvider } from './migrations';
+import type { StoreSchema } from './schema';
+
+export type StoreDb = Kysely<StoreSchema>;
+
+export interface StoreLocation {
+  kind: 'sqlite' | 'postgres';
+  /** The file (sqlite) or the URL without its password (postgres): safe to log. */
+  display: string;
+}
+
+/** Where a store URL points, without opening it; throws on a URL of another kind. */
+export function storeLocation(url: string): StoreLocation {
+  if (url.startsWith('sqlite:'))
+    return { kind: 'sqlite', display: path.resolve(url.slice('sqlite:'.length)) };
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return { kind: 'postgres', display: parsed.toString() };
+  }
+  throw new Error(`SYNC_STORE_URL must start with sqlite: or postgres:// (got '${url.split(':')[0]}:…')`);
+}
+
+export async function openStore(url: string): Promise<StoreDb> {
+  const location = storeLocation(url);
+  let db: StoreDb;
+  if (location.kind === 'sqlite') {
+    fs.mkdirSync(path.dirname(location.display), { recursive: true });
+    const file = new Database(location.display);
+    file.pragma('journal_mode = WAL');
+    // Several worker processes write the same file: a writer waits for the lock instead of failing at once.
+    file.pragma('busy_timeout = 30000');
+    file.pragma('synchronous = NORMAL');
+    db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: file }) });
+  } else {
+    db = new Kysely<StoreSchema>({
+      dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 8 }) }),
+    });
+  }
+  try {
+    const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error || failed) {
+      const reason =
+        error instanceof Error ? error.message : `migration ${failed?.migrationName ?? '(unknown)'}`;
+      throw new Error(`run store ${location.display}: migration failed: ${reason}`);
+    }
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return db;
+}

@@ -1,0 +1,173 @@
+// The run's one snapshot of the source, in the shared store: written once by `prepareRun`, read by every
+// later activity of the run, whichever worker runs it. This is the claim check of the run's plan: the history
+// carries the snapshot id and its content hash, and a reader that finds anything else fails loudly instead of
+// reading the source again (a second read could see other votes, other pages, another plan).
+import { createHash, randomUUID } from 'node:crypto';
+import type { Person } from '../domain/people';
+import type { SourcePost, SyncMode } from '../domain/types';
+import { failure, FailureType } from '../failures';
+import type { StoreDb } from './open';
+
+/** A post of the snapshot at its place in the run's order, with the people who count for it. */
+export interface SnapshotPost {
+  seq: number;
+  post: SourcePost;
+  people: Person[];
+}
+
+export interface SnapshotInput {
+  runKey: string;
+  mode: SyncMode;
+  domain?: string;
+  /** In the run's order; `seq` must count up from 0. */
+  posts: SnapshotPost[];
+  /** Every post the source listed, including those it could not parse, with the merge survivor if any. */
+  listed: Array<{ postId: string; mergedInto: string | null }>;
+}
+
+export interface SnapshotRef {
+  snapshotId: string;
+  contentHash: string;
+  posts: number;
+}
+
+const INSERT_ROWS = 500;
+
+function chunks<T>(items: readonly T[], size = INSERT_ROWS): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Writes a new snapshot and makes it the run's current one. A retried `prepareRun` writes another snapshot
+ * under a new id: nothing was planned from the first one, which is left for pruning.
+ */
+export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<SnapshotRef> {
+  const snapshotId = `${input.runKey}#${randomUUID()}`;
+  const now = new Date().toISOString();
+  const hash = createHash('sha256');
+  await db
+    .insertInto('snapshots')
+    .values({
+      snapshot_id: snapshotId,
+      run_key: input.runKey,
+      content_hash: null,
+      posts: 0,
+      complete: 0,
+      created_at: now,
+    })
+    .execute();
+  for (const part of chunks(input.posts)) {
+    const posts = part.map((p) => {
+      const record = JSON.stringify(p.post);
+      hash.update(`${p.seq}\u0000${record}\u0000${JSON.stringify(p.people)}\n`);
+      return { snapshot_id: snapshotId, seq: p.seq, post_id: p.post.id, record };
+    });
+    await db.insertInto('snapshot_posts').values(posts).execute();
+    const people = part.flatMap((p) =>
+      p.people.map((person) => ({
+        snapshot_id: snapshotId,
+        seq: p.seq,
+        email: person.email,
+        name: person.name,
+        company_domain: person.companyDomain,
+      })),
+    );
+    for (const rows of chunks(people)) await db.insertInto('snapshot_people').values(rows).execute();
+  }
+  const listed = [...input.listed].sort((a, b) => (a.postId < b.postId ? -1 : a.postId > b.postId ? 1 : 0));
+  for (const part of chunks(listed)) {
+    for (const l of part) hash.update(`L\u0000${l.postId}\u0000${l.mergedInto ?? ''}\n`);
+    await db
+      .insertInto('snapshot_listed')
+      .values(part.map((l) => ({ snapshot_id: snapshotId, post_id: l.postId, merged_into: l.mergedInto })))
+      .execute();
+  }
+  const contentHash = hash.digest('hex');
+  await db
+    .updateTable('snapshots')
+    .set({ content_hash: contentHash, posts: input.posts.length, complete: 1 })
+    .where('snapshot_id', '=', snapshotId)
+    .execute();
+  await db
+    .insertInto('sync_runs')
+    .values({
+      run_key: input.runKey,
+      mode: input.mode,
+      domain: input.domain ?? null,
+      snapshot_id: snapshotId,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('run_key').doUpdateSet({ snapshot_id: snapshotId, updated_at: now }))
+    .execute();
+  return { snapshotId, contentHash, posts: input.posts.length };
+}
+
+/**
+ * The snapshot the history names, or a `RunStateMissing` failure naming the store: this worker's store does
+ * not hold the run (a worker pointed at another store) or holds another version of it. Retryable, so that a
+ * worker that shares the run's store can take the activity; it never rebuilds the snapshot.
+ */
+export async function requireSnapshot(
+  db: StoreDb,
+  ref: Pick<SnapshotRef, 'snapshotId' | 'contentHash'>,
+  storeName: string,
+): Promise<SnapshotRef> {
+  const row = await db
+    .selectFrom('snapshots')
+    .select(['snapshot_id', 'content_hash', 'posts', 'complete'])
+    .where('snapshot_id', '=', ref.snapshotId)
+    .executeTakeFirst();
+  if (!row || row.complete !== 1 || row.content_hash !== ref.contentHash) {
+    const what = !row
+      ? 'has no snapshot'
+      : row.complete !== 1
+        ? 'has an incomplete snapshot'
+        : 'holds another version of snapshot';
+    throw failure(
+      FailureType.RunStateMissing,
+      `run store ${storeName} ${what} ${ref.snapshotId}: every worker of a task queue must share one SYNC_STORE_URL`,
+    );
+  }
+  return { snapshotId: row.snapshot_id, contentHash: row.content_hash, posts: Number(row.posts) };
+}
+
+/** The posts at positions [from, to) of the snapshot, with their people, in order. */
+export async function snapshotPosts(
+  db: StoreDb,
+  snapshotId: string,
+  from: number,
+  to: number,
+): Promise<SnapshotPost[]> {
+  const posts = await db
+    .selectFrom('snapshot_posts')
+    .select(['seq', 'record'])
+    .where('snapshot_id', '=', snapshotId)
+    .where('seq', '>=', from)
+    .where('seq', '<', to)
+    .orderBy('seq')
+    .execute();
+  const people = await db
+    .selectFrom('snapshot_people')
+    .select(['seq', 'email', 'name', 'company_domain'])
+    .where('snapshot_id', '=', snapshotId)
+    .where('seq', '>=', from)
+    .where('seq', '<', to)
+    .orderBy('seq')
+    .orderBy('email')
+    .execute();
+  const bySeq = new Map<number, Person[]>();
+  for (const p of people) {
+    const seq = Number(p.seq);
+    const list = bySeq.get(seq) ?? [];
+    list.push({ email: p.email, name: p.name, companyDomain: p.company_domain });
+    bySeq.set(seq, list);
+  }
+  return posts.map((p) => ({
+    seq: Number(p.seq),
+    post: JSON.parse(p.record) as SourcePost,
+    people: bySeq.get(Number(p.seq)) ?? [],
+  }));
+}

@@ -1,0 +1,150 @@
+// The run store's snapshot, on both of its forms: the embedded SQLite file and Postgres. A snapshot written
+// by one process is read by another, and a reader that finds another snapshot fails instead of rebuilding.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import type { SourcePost } from '../../src/domain/types';
+import { FailureType } from '../../src/failures';
+import { openStore, storeLocation, type StoreDb } from '../../src/store/open';
+import { requireSnapshot, snapshotPosts, writeSnapshot, type SnapshotPost } from '../../src/store/snapshots';
+import { testPostgres } from '../support/postgres';
+
+function post(id: string, title: string): SourcePost {
+  return {
+    id,
+    title,
+    details: `details of ${id}`,
+    status: 'open',
+    score: 2,
+    url: `https://example.canny.io/p/${id}`,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    board: { id: 'b1', name: 'Board' },
+    category: null,
+    tags: ['a'],
+    author: null,
+    mergedPostIds: [],
+  };
+}
+
+const posts: SnapshotPost[] = Array.from({ length: 1201 }, (_, seq) => ({
+  seq,
+  post: post(`p${seq}`, `Post ${seq}`),
+  people: [
+    { email: `a${seq}@acme.com`, name: 'A', companyDomain: 'acme.com' },
+    { email: `b${seq}@gmail.com`, name: null, companyDomain: null },
+  ],
+}));
+
+const forms: Array<{ name: string; url: () => Promise<string> }> = [
+  {
+    name: 'SQLite file',
+    url: () =>
+      Promise.resolve(
+        `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fs-store-')), 'run-store.db')}`,
+      ),
+  },
+  { name: 'Postgres', url: async () => (await testPostgres()).url },
+];
+
+for (const form of forms) {
+  describe(`run store snapshots (${form.name})`, function () {
+    this.timeout(60_000);
+    let url: string;
+    let db: StoreDb;
+    before(async () => {
+      url = await form.url();
+      db = await openStore(url);
+    });
+    after(async () => db?.destroy());
+
+    it('reads back what it wrote, in order, with the people of each post', async () => {
+      const ref = await writeSnapshot(db, {
+        runKey: `run-${form.name}-1`,
+        mode: 'full',
+        posts,
+        listed: [
+          { postId: 'gone', mergedInto: 'p1' },
+          ...posts.map((p) => ({ postId: p.post.id, mergedInto: null })),
+        ],
+      });
+      assert.equal(ref.posts, 1201);
+      assert.match(ref.contentHash, /^[0-9a-f]{64}$/);
+      assert.deepEqual(await requireSnapshot(db, ref, 'test'), ref);
+      const page = await snapshotPosts(db, ref.snapshotId, 1100, 1200);
+      assert.equal(page.length, 100);
+      assert.deepEqual(page[0], posts[1100]);
+      assert.deepEqual(page[99], posts[1199]);
+    });
+
+    it('a retried write is another snapshot with the same content hash, and the run points at the last one', async () => {
+      const input = {
+        runKey: `run-${form.name}-2`,
+        mode: 'full' as const,
+        posts: posts.slice(0, 10),
+        listed: [],
+      };
+      const first = await writeSnapshot(db, input);
+      const second = await writeSnapshot(db, input);
+      assert.notEqual(first.snapshotId, second.snapshotId);
+      assert.equal(first.contentHash, second.contentHash);
+      const run = await db
+        .selectFrom('sync_runs')
+        .selectAll()
+        .where('run_key', '=', input.runKey)
+        .executeTakeFirstOrThrow();
+      assert.equal(run.snapshot_id, second.snapshotId);
+    });
+
+    it('a snapshot the store does not hold, or holds in another version, fails with RunStateMissing', async () => {
+      const ref = await writeSnapshot(db, {
+        runKey: `run-${form.name}-3`,
+        mode: 'full',
+        posts: posts.slice(0, 3),
+        listed: [],
+      });
+      for (const wrong of [
+        { snapshotId: 'nope', contentHash: ref.contentHash },
+        { snapshotId: ref.snapshotId, contentHash: '0'.repeat(64) },
+      ]) {
+        await assert.rejects(requireSnapshot(db, wrong, storeLocation(url).display), (err: unknown) => {
+          assert.ok(err instanceof ApplicationFailure);
+          assert.equal(err.type, FailureType.RunStateMissing);
+          assert.equal(err.nonRetryable, false, 'another worker that shares the store may take the retry');
+          return true;
+        });
+      }
+    });
+
+    it('a snapshot written by another OS process is read here', async () => {
+      const script = `
+        const { openStore } = require('./src/store/open');
+        const { writeSnapshot } = require('./src/store/snapshots');
+        (async () => {
+          const db = await openStore(process.env.URL);
+          const ref = await writeSnapshot(db, { runKey: 'other-process', mode: 'full', posts: JSON.parse(process.env.POSTS), listed: [] });
+          await db.destroy();
+          process.stdout.write(JSON.stringify(ref));
+        })().catch((e) => { console.error(e); process.exit(1); });`;
+      const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+        cwd: path.resolve(__dirname, '../..'),
+        env: { ...process.env, URL: url, POSTS: JSON.stringify(posts.slice(0, 5)) },
+        encoding: 'utf8',
+      });
+      assert.equal(child.status, 0, child.stderr);
+      const ref = JSON.parse(child.stdout) as { snapshotId: string; contentHash: string };
+      await requireSnapshot(db, ref, 'test');
+      assert.deepEqual(await snapshotPosts(db, ref.snapshotId, 0, 5), posts.slice(0, 5));
+    });
+  });
+}
+
+describe('run store location', () => {
+  it('names the file or the server, never a password', () => {
+    assert.equal(storeLocation('sqlite:/tmp/x.db').display, '/tmp/x.db');
+    assert.equal(storeLocation('postgres://u:secret@db:5432/sync').display, 'postgres://u:***@db:5432/sync');
+    assert.throws(() => storeLocation('mysql://x'), /SYNC_STORE_URL/);
+  });
+});
