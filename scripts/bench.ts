@@ -23,6 +23,7 @@ import { HubspotGateway } from '../src/clients/hubspot';
 import { hubspotActivitiesPerSecond, parseConfig } from '../src/config';
 import type { RunSummary } from '../src/domain/types';
 import { BENCH_DATASET, DEMO_DATASET, type DatasetOptions } from '../src/simulators';
+import { openStore } from '../src/store/open';
 import { createWorkers } from '../src/worker';
 import { syncFeatureRequests } from '../src/workflows';
 import type { BenchChildMessage, BenchChildRequest, DatasetFacts, HubspotStats } from './bench-simulators';
@@ -372,8 +373,13 @@ async function main(): Promise<void> {
       { stdio: 'inherit' },
     );
     closers.push(() => fs.promises.rm(bundlePath, { force: true }));
+    const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'feedback-sync-bench-store-'));
+    closers.push(() => fs.promises.rm(storeDir, { recursive: true, force: true }));
+    const store = await openStore(`sqlite:${path.join(storeDir, 'run-store.db')}`);
+    closers.push(() => store.destroy());
     const workers: Worker[] = await createWorkers({
-      config,
+      config: { ...config, SYNC_STORE_URL: `sqlite:${path.join(storeDir, 'run-store.db')}` },
+      store,
       connection: native,
       workflows: { workflowBundle: { codePath: bundlePath } },
     });

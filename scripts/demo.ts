@@ -31,6 +31,7 @@ import { parseConfig, type Config } from '../src/config';
 import type { RunSummary } from '../src/domain/types';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../src/search-attributes';
 import { DEMO_DATASET, startSimulators, type RunningSimulators } from '../src/simulators';
+import { openStore } from '../src/store/open';
 import { createWorkers } from '../src/worker';
 import { syncFeatureRequests, type SyncInput } from '../src/workflows';
 import {
@@ -377,6 +378,8 @@ async function main(): Promise<number> {
       SLACK_API_URL: sims.slack.apiUrl,
       SYNC_TASK_QUEUE: TASK_QUEUE,
       TEMPORAL_UI_URL: server.uiUrl,
+      // The run store, next to the demo's Temporal state (gitignored).
+      SYNC_STORE_URL: `sqlite:${path.join(__dirname, '..', '.temporal', 'demo-run-store.db')}`,
     });
     const gateway = new HubspotGateway({
       accessToken: config.HUBSPOT_ACCESS_TOKEN,
@@ -399,10 +402,13 @@ async function main(): Promise<number> {
     const native = await stop.race(NativeConnection.connect({ address: server.address }));
     cleanups.push(['the worker connection', () => native.close()]);
     console.log('Workers: bundling the workflows and starting the three workers...');
+    const store = await stop.race(openStore(config.SYNC_STORE_URL));
+    cleanups.push(['the run store', () => store.destroy()]);
     const workers: Worker[] = await stop.race(
       createWorkers({
         config,
         connection: native,
+        store,
         namespace: NAMESPACE,
         echo: (text) => printSlackSummary(text),
       }),

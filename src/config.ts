@@ -56,6 +56,11 @@ const fields = {
   SYNC_MAX_PARALLEL: positiveInt(8),
   TEMPORAL_UI_URL: url('http://localhost:8233'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  SYNC_STORE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, "must be 'sqlite:<file>' or 'postgres://…'")
+    .default('sqlite:.feedback-sync/run-store.db'),
+  SYNC_STORE_RETENTION_DAYS: positiveInt(7),
   METRICS_PORT: z.coerce.number(wholeNumber).int(wholeNumber).min(0).max(65535).optional(),
 };
 

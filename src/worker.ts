@@ -16,17 +16,19 @@ import {
 } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from './activities';
-import { RunStore } from './activities/run-state';
 import { CannyClient } from './clients/canny';
 import { HubspotGateway } from './clients/hubspot';
 import { SlackNotifier } from './clients/slack';
 import { hubspotActivitiesPerSecond, loadConfig, resolveEnvironment, type Config } from './config';
 import type { RunSummary } from './domain/types';
+import { openStore, storeLocation, type StoreDb } from './store/open';
 import { taskQueues } from './task-queues';
 
 export interface WorkerSetup {
   config: Config;
   connection: NativeConnection;
+  /** The run store (SYNC_STORE_URL), opened by the caller, which closes it after the workers stopped. */
+  store: StoreDb;
   namespace?: string;
   /** Prebuilt bundle or sources; defaults to dist/workflow-bundle.js when built, else src/workflows. */
   workflows?: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
@@ -46,9 +48,10 @@ export function defaultWorkflows(): Pick<WorkerOptions, 'workflowBundle' | 'work
 /** The main, HubSpot and HubSpot-search workers of one process, sharing one connection and one run store. */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const { config } = setup;
-  const store = new RunStore();
   const activities = createActivities({
-    store,
+    store: setup.store,
+    storeName: storeLocation(config.SYNC_STORE_URL).display,
+    retentionDays: config.SYNC_STORE_RETENTION_DAYS,
     settings: {
       arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,
       objectName: config.HUBSPOT_OBJECT_NAME,
@@ -158,10 +161,12 @@ async function main(): Promise<void> {
   );
   const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: env });
   const connection = await NativeConnection.connect(connectionOptions);
+  const store = await openStore(config.SYNC_STORE_URL);
   try {
     const workers = await createWorkers({
       config,
       connection,
+      store,
       ...(namespace ? { namespace } : {}),
       echo: config.SLACK_BOT_TOKEN ? undefined : (text) => logger.info({ summary: text }, 'run summary'),
     });
@@ -169,11 +174,13 @@ async function main(): Promise<void> {
       {
         taskQueues: taskQueues(config.SYNC_TASK_QUEUE),
         hubspotPerSecond: hubspotActivitiesPerSecond(config),
+        runStore: storeLocation(config.SYNC_STORE_URL).display,
       },
       'worker started',
     );
     await runWorkers(workers);
   } finally {
+    await store.destroy();
     await connection.close();
   }
 }

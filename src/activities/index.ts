@@ -1,13 +1,33 @@
 // Builds every activity from its dependencies. Workflows import only the type of this factory's result.
+// One file per thing an activity owns: the source, companies, contacts, the scan of stored requests, the
+// requests themselves, their associations, the portal, Slack.
+import { createAssociationActivities } from './associations';
+import { createCompanyActivities } from './companies';
+import { createContactActivities } from './contacts';
+import type { SyncDependencies } from './context';
+import { createPortalActivities } from './portal';
+import { createRequestActivities } from './requests';
+import { createScanActivities } from './scan';
 import { createSlackActivities, type SlackDependencies } from './slack';
-import { createSyncActivities, type SyncDependencies } from './sync';
+import { createSourceActivities } from './source';
 
-export type ActivityDependencies = SyncDependencies & SlackDependencies;
+export type ActivityDependencies = SyncDependencies & SlackDependencies & { retentionDays?: number };
 
 export function createActivities(deps: ActivityDependencies) {
-  return { ...createSyncActivities(deps), ...createSlackActivities(deps) };
+  return {
+    ...createPortalActivities(deps),
+    ...createSourceActivities(deps),
+    ...createCompanyActivities(deps),
+    ...createContactActivities(deps),
+    ...createScanActivities(deps),
+    ...createRequestActivities(deps),
+    ...createAssociationActivities(deps),
+    ...createSlackActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { RunOverview, Pair, ToType } from './sync';
+export type { Pair, RunRef, SyncDependencies, SyncSettings, ToType } from './context';
+export type { RunOverview } from './source';
+export type { VanishedUpdate } from './scan';
 export type { RequestCounts } from './tracking';

@@ -55,6 +55,77 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-01-002-run-data': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The run's order of company domains and of emails: chunks of work are ranges of `seq`.
+      await db.schema
+        .createTable('snapshot_domains')
+        .addColumn('snapshot_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('domain', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('snapshot_domains_pk', ['snapshot_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('snapshot_emails')
+        .addColumn('snapshot_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('name', 'text')
+        .addPrimaryKeyConstraint('snapshot_emails_pk', ['snapshot_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('run_companies')
+        .addColumn('run_key', 'text', (c) => c.notNull())
+        .addColumn('domain', 'text', (c) => c.notNull())
+        .addColumn('company_id', 'text')
+        .addColumn('arr', 'double precision')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_companies_pk', ['run_key', 'domain'])
+        .execute();
+      await db.schema
+        .createTable('run_contacts')
+        .addColumn('run_key', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('contact_id', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_contacts_pk', ['run_key', 'email'])
+        .execute();
+      await db.schema
+        .createIndex('run_contacts_by_state')
+        .on('run_contacts')
+        .columns(['run_key', 'state', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('run_stored')
+        .addColumn('run_key', 'text', (c) => c.notNull())
+        .addColumn('external_id', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('source_state', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_stored_pk', ['run_key', 'external_id'])
+        .execute();
+      await db.schema
+        .createTable('run_plans')
+        .addColumn('run_key', 'text', (c) => c.notNull())
+        .addColumn('page', 'integer', (c) => c.notNull())
+        .addColumn('plan_hash', 'text', (c) => c.notNull())
+        .addColumn('plan', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_plans_pk', ['run_key', 'page'])
+        .execute();
+      await db.schema
+        .createTable('run_pairs')
+        .addColumn('run_key', 'text', (c) => c.notNull())
+        .addColumn('page', 'integer', (c) => c.notNull())
+        .addColumn('to_type', 'text', (c) => c.notNull())
+        .addColumn('op', 'text', (c) => c.notNull())
+        .addColumn('idx', 'integer', (c) => c.notNull())
+        .addColumn('from_id', 'text', (c) => c.notNull())
+        .addColumn('to_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_pairs_pk', ['run_key', 'page', 'to_type', 'op', 'idx'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -45,7 +45,75 @@ export interface SnapshotListedTable {
   merged_into: string | null;
 }
 
+export interface SnapshotDomainsTable {
+  snapshot_id: string;
+  seq: number;
+  domain: string;
+}
+
+export interface SnapshotEmailsTable {
+  snapshot_id: string;
+  /** Order in which the pages need the emails: first appearance by post position. */
+  seq: number;
+  email: string;
+  /** The source's name for the person (first non-empty), set on contacts the sync creates. */
+  name: string | null;
+}
+
+/** How the run resolved a domain or an email. */
+export type Resolution = 'matched' | 'missing' | 'created' | 'failed';
+
+export interface RunCompaniesTable {
+  run_key: string;
+  domain: string;
+  company_id: string | null;
+  arr: number | null;
+  state: Resolution;
+}
+
+export interface RunContactsTable {
+  run_key: string;
+  email: string;
+  seq: number;
+  contact_id: string | null;
+  state: Resolution;
+}
+
+/** A feature request HubSpot holds: from the run's scan (full runs) or batch reads, then from its creates. */
+export interface RunStoredTable {
+  run_key: string;
+  external_id: string;
+  record_id: string;
+  fingerprint: string;
+  source_state: string;
+}
+
+export interface RunPlansTable {
+  run_key: string;
+  page: number;
+  plan_hash: string;
+  /** JSON of the page's `PagePlan`. */
+  plan: string;
+}
+
+export interface RunPairsTable {
+  run_key: string;
+  page: number;
+  to_type: string;
+  op: string;
+  idx: number;
+  from_id: string;
+  to_id: string;
+}
+
 export interface StoreSchema {
+  snapshot_domains: SnapshotDomainsTable;
+  snapshot_emails: SnapshotEmailsTable;
+  run_companies: RunCompaniesTable;
+  run_contacts: RunContactsTable;
+  run_stored: RunStoredTable;
+  run_plans: RunPlansTable;
+  run_pairs: RunPairsTable;
   sync_runs: SyncRunsTable;
   snapshots: SnapshotsTable;
   snapshot_posts: SnapshotPostsTable;

@@ -31,6 +31,13 @@ export interface SnapshotRef {
   posts: number;
 }
 
+export interface SnapshotShape extends SnapshotRef {
+  domains: number;
+  emails: number;
+  /** For each post position: how many of the run's emails the posts up to it need (the pages' readiness). */
+  emailEnds: number[];
+}
+
 const INSERT_ROWS = 500;
 
 function chunks<T>(items: readonly T[], size = INSERT_ROWS): T[][] {
@@ -43,7 +50,7 @@ function chunks<T>(items: readonly T[], size = INSERT_ROWS): T[][] {
  * Writes a new snapshot and makes it the run's current one. A retried `prepareRun` writes another snapshot
  * under a new id: nothing was planned from the first one, which is left for pruning.
  */
-export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<SnapshotRef> {
+export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<SnapshotShape> {
   const snapshotId = `${input.runKey}#${randomUUID()}`;
   const now = new Date().toISOString();
   const hash = createHash('sha256');
@@ -84,6 +91,26 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       .values(part.map((l) => ({ snapshot_id: snapshotId, post_id: l.postId, merged_into: l.mergedInto })))
       .execute();
   }
+  // The run's order of company domains (sorted) and of emails (as the pages need them), so that every
+  // chunk of searches and creates is a range of positions, the same on every worker.
+  const domains = new Set<string>();
+  const emails = new Map<string, string | null>();
+  for (const p of input.posts) {
+    for (const person of p.people) {
+      if (person.companyDomain !== null) domains.add(person.companyDomain);
+      if (!emails.has(person.email) || (emails.get(person.email) === null && person.name !== null))
+        emails.set(person.email, person.name);
+    }
+  }
+  const sortedDomains = [...domains].sort();
+  for (const part of chunks(sortedDomains.map((domain, seq) => ({ domain, seq })))) {
+    await db
+      .insertInto('snapshot_domains')
+      .values(part.map((d) => ({ snapshot_id: snapshotId, seq: d.seq, domain: d.domain })))
+      .execute();
+  }
+  const emailRows = [...emails].map(([email, name], seq) => ({ snapshot_id: snapshotId, seq, email, name }));
+  for (const part of chunks(emailRows)) await db.insertInto('snapshot_emails').values(part).execute();
   const contentHash = hash.digest('hex');
   await db
     .updateTable('snapshots')
@@ -102,7 +129,20 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
     })
     .onConflict((oc) => oc.column('run_key').doUpdateSet({ snapshot_id: snapshotId, updated_at: now }))
     .execute();
-  return { snapshotId, contentHash, posts: input.posts.length };
+  const emailEnds: number[] = [];
+  const seen = new Set<string>();
+  for (const p of input.posts) {
+    for (const person of p.people) seen.add(person.email);
+    emailEnds.push(seen.size);
+  }
+  return {
+    snapshotId,
+    contentHash,
+    posts: input.posts.length,
+    domains: sortedDomains.length,
+    emails: emailRows.length,
+    emailEnds,
+  };
 }
 
 /**

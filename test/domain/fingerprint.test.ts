@@ -5,38 +5,38 @@ describe('fingerprintOf', () => {
   const base = fingerprintOf(
     { name: 'Dark mode', vote_count: '3' },
     ['1', '2'],
-    ['a@acme.com', 'b@acme.com'],
+    ['101', '102'],
   );
 
-  it('is versioned, 32 hex characters', () => assert.match(base, /^v1:[0-9a-f]{32}$/));
+  it('is versioned, 32 hex characters', () => assert.match(base, /^v2:[0-9a-f]{32}$/));
 
   const same: Array<[string, string]> = [
     [
       'same input',
-      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['a@acme.com', 'b@acme.com']),
+      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['101', '102']),
     ],
     [
       'key order',
-      fingerprintOf({ vote_count: '3', name: 'Dark mode' }, ['1', '2'], ['a@acme.com', 'b@acme.com']),
+      fingerprintOf({ vote_count: '3', name: 'Dark mode' }, ['1', '2'], ['101', '102']),
     ],
     [
       'company order',
-      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['2', '1'], ['a@acme.com', 'b@acme.com']),
+      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['2', '1'], ['101', '102']),
     ],
     [
       'email order',
-      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['b@acme.com', 'a@acme.com']),
+      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['102', '101']),
     ],
     [
       'duplicates',
-      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2', '1'], ['a@acme.com', 'b@acme.com']),
+      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2', '1'], ['101', '102']),
     ],
     [
       'sync_fingerprint ignored',
       fingerprintOf(
         { name: 'Dark mode', vote_count: '3', sync_fingerprint: 'v1:old' },
         ['1', '2'],
-        ['a@acme.com', 'b@acme.com'],
+        ['101', '102'],
       ),
     ],
   ];
@@ -45,26 +45,26 @@ describe('fingerprintOf', () => {
   const different: Array<[string, string]> = [
     [
       'a value',
-      fingerprintOf({ name: 'Dark mode', vote_count: '4' }, ['1', '2'], ['a@acme.com', 'b@acme.com']),
+      fingerprintOf({ name: 'Dark mode', vote_count: '4' }, ['1', '2'], ['101', '102']),
     ],
     [
       'a new property',
       fingerprintOf(
         { name: 'Dark mode', vote_count: '3', tags: '' },
         ['1', '2'],
-        ['a@acme.com', 'b@acme.com'],
+        ['101', '102'],
       ),
     ],
-    ['a company', fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1'], ['a@acme.com', 'b@acme.com'])],
-    ['a contact', fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['a@acme.com'])],
+    ['a company', fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1'], ['101', '102'])],
+    ['a contact', fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['101'])],
     // Moving an id between the lists must not collide.
     [
       'which list an id is in',
-      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2', 'a@acme.com'], ['b@acme.com']),
+      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2', '101'], ['102']),
     ],
     [
       'value separators',
-      fingerprintOf({ name: 'Dark mode", "vote_count": "3' }, ['1', '2'], ['a@acme.com', 'b@acme.com']),
+      fingerprintOf({ name: 'Dark mode", "vote_count": "3' }, ['1', '2'], ['101', '102']),
     ],
   ];
   for (const [name, fingerprint] of different)

@@ -1,11 +1,15 @@
 // The whole product on loopback for end-to-end tests: the three simulators, a portal set up by
 // `hubspot setup --apply`, and the real workers on the shared dev server, with a fresh task queue per stack.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { applySetup } from '../../src/clients/hubspot-setup';
 import { HubspotGateway } from '../../src/clients/hubspot';
 import { parseConfig, type Config } from '../../src/config';
 import { startSimulators, type StartSimulatorsOptions } from '../../src/simulators';
 import type { RunSummary } from '../../src/domain/types';
+import { openStore } from '../../src/store/open';
 import { createWorkers } from '../../src/worker';
 import { syncFeatureRequests, type SyncInput } from '../../src/workflows';
 import { testEnv, workflowBundle } from '../hooks';
@@ -20,7 +24,10 @@ export async function startStack(
   const env = await testEnv();
   const sims = await startSimulators(options.simulators ?? {});
   const taskQueue = `fs-test-${process.pid}-${++stackCounter}-${Date.now()}`;
+  // One run store per stack, shared by its in-process workers and any worker process it starts.
+  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-stack-'));
   const config: Config = parseConfig({
+    SYNC_STORE_URL: `sqlite:${path.join(storeDir, 'run-store.db')}`,
     SYNC_ENV: 'test',
     CANNY_API_KEY: sims.canny.apiKey,
     CANNY_BASE_URL: sims.urls.canny,
@@ -45,12 +52,14 @@ export async function startStack(
       arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,
     });
   }
+  const store = await openStore(config.SYNC_STORE_URL);
   let workers: Worker[] = [];
   let running: Promise<unknown> = Promise.resolve();
 
   const startWorkers = async (): Promise<void> => {
     workers = await createWorkers({
       config,
+      store,
       connection: env.nativeConnection,
       workflows: { workflowBundle: await workflowBundle() },
     });
@@ -75,6 +84,7 @@ export async function startStack(
     env,
     sims,
     config,
+    store,
     taskQueue,
     gateway,
     sync,
@@ -95,6 +105,8 @@ export async function startStack(
     async close(): Promise<void> {
       await stopWorkers();
       await sims.close();
+      await store.destroy();
+      fs.rmSync(storeDir, { recursive: true, force: true });
     },
   };
 }

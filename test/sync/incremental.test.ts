@@ -151,7 +151,9 @@ describe('incremental sync: exactly the writes a change needs', function () {
 
     const summary = await stack.sync();
 
+    // The upsert (properties, empty fingerprint), the associations, then the commit (fingerprints): one page.
     assert.deepEqual(writesSince(mark).sort(), [
+      'POST /crm/v3/objects/:objectType/batch/update',
       'POST /crm/v3/objects/:objectType/batch/upsert',
       'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/associate/default',
       'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/associate/default',
@@ -171,6 +173,7 @@ describe('incremental sync: exactly the writes a change needs', function () {
     const mark = stack.sims.hubspot.server.requests().length;
     const summary = await stack.sync();
     assert.deepEqual(writesSince(mark).sort(), [
+      'POST /crm/v3/objects/:objectType/batch/update',
       'POST /crm/v3/objects/:objectType/batch/upsert',
       'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/archive',
       'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/archive',

@@ -1,12 +1,7 @@
-// The run's working set, kept in this worker's memory between the activities of one sync run.
-//
-// Why: workflows and activities exchange ids, cursors and counts, never whole pages (history payloads stay
-// small). Bulk data (posts, votes, the company and contact maps) lives here, keyed by the run. Nothing here
-// is needed for correctness: an activity that finds its run missing (another worker, a restart) rebuilds what
-// it needs from the source and from HubSpot. That costs requests, never duplicates, because every HubSpot
-// write is an upsert or an idempotent association.
+// Reads the whole source once: every board, every post of every status and every vote, and derives the run's
+// people and domains. The result goes straight into the run's snapshot in the shared store (source.ts); no
+// worker keeps it.
 import type { FeedbackSource } from '../clients/source';
-import type { MatchedCompany } from '../domain/company-match';
 import { companyDomainsOf, peopleOfRequest, type PeopleOfRequest } from '../domain/people';
 import type { SourcePost, SourceRecordError, SourceVote, SyncMode } from '../domain/types';
 
@@ -26,7 +21,7 @@ async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) =>
   return results;
 }
 
-export interface Snapshot {
+export interface SourceSnapshot {
   mode: SyncMode;
   domain?: string;
   /** Posts this run syncs, sorted by creation then id, so pages are stable across rebuilds. */
@@ -42,119 +37,6 @@ export interface Snapshot {
   /** Missing or malformed emails of distinct people, over the selected posts. */
   skippedPeople: number;
   votes: number;
-}
-
-export interface FeatureRequestPlanItem {
-  postId: string;
-  externalId: string;
-  /** HubSpot record id when the request already exists. */
-  existingId?: string;
-  properties: Record<string, string>;
-  companyIds: string[];
-  emails: string[];
-  fingerprint: string;
-}
-
-/** What a request's associations should be: for every post of the page, changed or not. */
-export interface AssociationTarget {
-  externalId: string;
-  companyIds: string[];
-  emails: string[];
-}
-
-export interface PagePlan {
-  changed: FeatureRequestPlanItem[];
-  unchanged: number;
-  targets: AssociationTarget[];
-}
-
-/** A stored feature request as the full scan found it. */
-export interface StoredRequest {
-  id: string;
-  fingerprint: string;
-}
-
-/** This worker's part of the run's scan of every stored request (full runs). */
-export interface RequestScan {
-  records: Map<string, StoredRequest>;
-  /** Where this worker's scan continues; a page from elsewhere leaves a gap and voids the scan. */
-  cursor?: string;
-  /** The cursor of the last page applied, so a retried page is applied again rather than seen as a gap. */
-  lastApplied?: string;
-  complete: boolean;
-}
-
-/** The emails this run resolves contacts for, in the order the pages need them. */
-export interface ContactOrder {
-  emails: string[];
-  /** For each page: how many of `emails` its changed requests and the earlier pages' need. */
-  pageEnds: number[];
-}
-
-export interface RunState {
-  key: string;
-  snapshot?: Snapshot;
-  /** A snapshot being built: concurrent activities of a run this worker has not seen wait for one build. */
-  building?: Promise<Snapshot>;
-  companies: Map<string, MatchedCompany>;
-  /** Domains already searched in this run, found or not. */
-  companiesSearched: Set<string>;
-  contacts: Map<string, string>;
-  /** Emails already looked up in this run, found or not. */
-  contactsSearched: Set<string>;
-  contactOrder?: ContactOrder;
-  scan?: RequestScan;
-  /** A scan being rebuilt here, and how far it got (a failed attempt's retry continues from there). */
-  rescan?: RequestScan;
-  rescanning?: Promise<Map<string, StoredRequest>>;
-  names: Map<string, string | null>;
-  plans: Map<number, PagePlan>;
-  /** Feature request record id by external id, learnt from reads and upserts. */
-  featureRequestIds: Map<string, string>;
-  touchedAt: number;
-}
-
-/** Worker-local store of run states; least recently used runs are dropped beyond `maxRuns`. */
-export class RunStore {
-  private readonly runs = new Map<string, RunState>();
-  constructor(private readonly maxRuns = 4) {}
-
-  get(key: string): RunState {
-    let state = this.runs.get(key);
-    if (!state) {
-      state = {
-        key,
-        companies: new Map(),
-        companiesSearched: new Set(),
-        contacts: new Map(),
-        contactsSearched: new Set(),
-        names: new Map(),
-        plans: new Map(),
-        featureRequestIds: new Map(),
-        touchedAt: Date.now(),
-      };
-      this.runs.set(key, state);
-      while (this.runs.size > this.maxRuns) {
-        const oldest = [...this.runs.values()].sort((a, b) => a.touchedAt - b.touchedAt)[0];
-        if (!oldest) break;
-        this.runs.delete(oldest.key);
-      }
-    }
-    state.touchedAt = Date.now();
-    return state;
-  }
-
-  drop(key: string): void {
-    this.runs.delete(key);
-  }
-}
-
-export function pageCount(snapshot: Snapshot, pageSize: number): number {
-  return Math.ceil(snapshot.posts.length / pageSize);
-}
-
-export function pagePosts(snapshot: Snapshot, page: number, pageSize: number): SourcePost[] {
-  return snapshot.posts.slice(page * pageSize, (page + 1) * pageSize);
 }
 
 async function readAll<T>(
@@ -179,7 +61,7 @@ async function readAll<T>(
  * Reads every board, every post (all statuses) and every vote, and derives the run's people and domains.
  * In company mode only the posts with at least one person of that domain are kept.
  */
-export async function buildSnapshot(
+export async function readSource(
   source: FeedbackSource,
   mode: SyncMode,
   domain: string | undefined,
@@ -189,7 +71,7 @@ export async function buildSnapshot(
     /** Called after every source page: activities heartbeat here. */
     onProgress?: () => void;
   } = {},
-): Promise<Snapshot> {
+): Promise<SourceSnapshot> {
   const parallelBoards = options.parallelBoards ?? 4;
   const onProgress = options.onProgress ?? (() => undefined);
   const sourceErrors: SourceRecordError[] = [];

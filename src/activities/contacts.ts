@@ -1,0 +1,99 @@
+// Contact activities: find every email of the run in HubSpot (search, 200 per request), create the missing
+// ones (upsert by email, 100 per request). Results go into the run store, by email, with their record ids.
+import { CONTACT_SEARCH_EMAILS, HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
+import type { FailureEntry } from '../domain/types';
+import { emailRange, missingContacts, saveContacts } from '../store/run-data';
+import {
+  checkRun,
+  MAX_FAILURES_PER_RESULT,
+  splitName,
+  withoutWriting,
+  type RunRef,
+  type SyncDependencies,
+} from './context';
+import { countWrites, tracked } from './tracking';
+
+export function createContactActivities(deps: SyncDependencies) {
+  const { settings, store } = deps;
+  return {
+    /** Search queue: one search for up to 200 of the run's emails (positions chunk×200 on). */
+    async findContacts(input: RunRef & { chunk: number }) {
+      return tracked(async (counter) => {
+        await checkRun(deps, input);
+        const from = input.chunk * CONTACT_SEARCH_EMAILS;
+        const emails = await emailRange(store, input.snapshotId, from, from + CONTACT_SEARCH_EMAILS);
+        const found = await deps.hubspot(counter).searchContactsByEmail(emails.map((e) => e.email));
+        const idOf = new Map(found.map((c) => [c.email, c.id]));
+        await saveContacts(
+          store,
+          input.runKey,
+          emails.map(({ email, seq }) => {
+            const id = idOf.get(email);
+            return id
+              ? { email, seq, contactId: id, state: 'matched' as const }
+              : { email, seq, contactId: null, state: 'missing' as const };
+          }),
+        );
+        const matched = emails.filter((e) => idOf.has(e.email)).length;
+        return { matched, missing: emails.length - matched };
+      });
+    },
+
+    /**
+     * Creates up to 100 missing contacts, from the `from`-th missing email of the run on: an upsert by email,
+     * so a retried create never duplicates. Names from the source are set here, on creation only.
+     */
+    async createContacts(input: RunRef & { from: number; count: number; dryRun: boolean }) {
+      return tracked(async (counter) => {
+        await checkRun(deps, input);
+        const missing = await missingContacts(
+          store,
+          input.runKey,
+          input.from,
+          Math.min(input.count, HUBSPOT_BATCH_LIMIT),
+        );
+        if (input.dryRun || !settings.createContacts)
+          return withoutWriting(missing.length, settings.createContacts);
+        const names = new Map(
+          (
+            await emailRange(store, input.snapshotId, missing[0]?.seq ?? 0, (missing.at(-1)?.seq ?? -1) + 1)
+          ).map((e) => [e.email, e.name]),
+        );
+        const result = await deps
+          .hubspot(counter)
+          .upsertContacts(missing.map(({ email }) => ({ email, ...splitName(names.get(email) ?? null) })));
+        const idOf = new Map(result.results.map((r) => [r.email, r]));
+        await saveContacts(
+          store,
+          input.runKey,
+          missing.map(({ email, seq }) => {
+            const r = idOf.get(email);
+            return r
+              ? { email, seq, contactId: r.id, state: 'created' as const }
+              : { email, seq, contactId: null, state: 'failed' as const };
+          }),
+        );
+        const created = result.results.filter((r) => r.created).length;
+        countWrites('contact', 'created', created);
+        // Failure keys never carry an email: they reach the summary, logs and histories.
+        const failed = missing.length - result.results.length;
+        const failures: FailureEntry[] =
+          failed > 0
+            ? [
+                {
+                  kind: 'contact',
+                  key: `contacts ${input.from + 1}–${input.from + missing.length} of the run`,
+                  reason: `${failed} of ${missing.length} not created: ${result.errors[0]?.message ?? 'HubSpot returned no record'}`,
+                },
+              ]
+            : [];
+        return {
+          created,
+          matched: result.results.length - created, // created by an earlier attempt of this very write
+          failed,
+          failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
+        };
+      });
+    },
+  };
+}

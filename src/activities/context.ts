@@ -1,0 +1,76 @@
+// What every sync activity is built from, and the small helpers they share. Activities keep nothing of a run
+// in memory between calls: what a run knows lives in the shared run store (src/store), so any activity can
+// run on any worker process, and a restarted worker picks up where another left off.
+import { Context } from '@temporalio/activity';
+import type { HubspotGateway } from '../clients/hubspot';
+import type { FeedbackSource, RequestCounter } from '../clients/source';
+import type { FailureEntry, SyncMode } from '../domain/types';
+import type { StoreDb } from '../store/open';
+import { requireSnapshot } from '../store/snapshots';
+
+export interface SyncSettings {
+  arrProperty: string;
+  objectName: string;
+  createCompanies: boolean;
+  createContacts: boolean;
+  pageSize: number;
+  /** Boards the source read takes at once. */
+  sourceParallelBoards: number;
+}
+
+export interface SyncDependencies {
+  source: (counter: RequestCounter) => FeedbackSource;
+  hubspot: (counter: RequestCounter) => HubspotGateway;
+  /** The run store every worker of the task queue shares (SYNC_STORE_URL). */
+  store: StoreDb;
+  /** The store's location without secrets, for error messages. */
+  storeName: string;
+  settings: SyncSettings;
+}
+
+/** A run, as the history names it: the run key and the snapshot (id and content hash) it planned from. */
+export interface RunRef {
+  runKey: string;
+  mode: SyncMode;
+  domain?: string;
+  snapshotId: string;
+  contentHash: string;
+}
+
+export type ToType = 'companies' | 'contacts';
+export type Pair = [from: string, to: string];
+
+export const MAX_FAILURES_PER_RESULT = 50;
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+export function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // outside an activity
+  }
+}
+
+/** Fails with `RunStateMissing` unless this worker's store holds the run's snapshot, as the history names it. */
+export async function checkRun(deps: SyncDependencies, ref: RunRef): Promise<void> {
+  await requireSnapshot(deps.store, ref, deps.storeName);
+}
+
+/**
+ * What a create activity reports when it writes nothing: a dry run counts what it would create, and with
+ * creation turned off nothing is created.
+ */
+export function withoutWriting(count: number, creationOn: boolean) {
+  return { created: creationOn ? count : 0, matched: 0, failed: 0, failures: [] as FailureEntry[] };
+}
+
+export function splitName(name: string | null): { firstname?: string; lastname?: string } {
+  if (!name) return {};
+  const [first, ...rest] = name.trim().split(/\s+/);
+  return { ...(first ? { firstname: first } : {}), ...(rest.length ? { lastname: rest.join(' ') } : {}) };
+}

@@ -1,0 +1,228 @@
+// Feature request activities: plan a page against the run's snapshot and what the run resolved, write its
+// requests, and commit them. The commit rule: a request's `sync_fingerprint` is written last, once HubSpot
+// holds everything it vouches for (the properties and every association, by record id). Until then the
+// request carries an empty fingerprint, so a run that dies halfway leaves work that is visibly unfinished.
+import { HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
+import { externalIdOf, featureRequestProperties } from '../domain/feature-request';
+import { fingerprintOf } from '../domain/fingerprint';
+import { companyDomainsOf } from '../domain/people';
+import { computeRollup } from '../domain/rollup';
+import type { FailureEntry } from '../domain/types';
+import { companiesOf, contactsOf, requirePlan, savePlan, saveStored, storedOf } from '../store/run-data';
+import { snapshotPosts } from '../store/snapshots';
+import { checkRun, MAX_FAILURES_PER_RESULT, type RunRef, type SyncDependencies } from './context';
+import { FR_READ_PROPERTIES, storedRequestsOf } from './scan';
+import { countWrites, tracked } from './tracking';
+
+/** A request of the page that HubSpot does not hold as planned. */
+export interface PlanItem {
+  postId: string;
+  externalId: string;
+  /** The HubSpot record, when the request already exists. */
+  existingId?: string;
+  /** Every property the sync owns, without the fingerprint. */
+  properties: Record<string, string>;
+  companyIds: string[];
+  contactIds: string[];
+  fingerprint: string;
+}
+
+export interface PagePlan {
+  page: number;
+  changed: PlanItem[];
+  unchanged: number;
+}
+
+export interface PageRef extends RunRef {
+  objectTypeId: string;
+  page: number;
+  /** The plan's hash, as `planPage` returned it: the page's activities refuse any other plan. */
+  planHash: string;
+}
+
+export function createRequestActivities(deps: SyncDependencies) {
+  const { settings, store } = deps;
+
+  const planOf = (input: PageRef): Promise<PagePlan> =>
+    requirePlan<PagePlan>(store, input.runKey, input.page, input.planHash, deps.storeName);
+
+  return {
+    /**
+     * Decides which of the page's requests HubSpot does not hold as they should be: the fingerprint over
+     * properties, company ids and contact ids differs, or there is no record. Full runs compare with the
+     * run's scan (no request); company runs read their page's stored requests (one batch read). The plan goes
+     * into the run store; its hash is what the page's activities carry.
+     */
+    async planPage(input: RunRef & { objectTypeId: string; page: number }) {
+      return tracked(async (counter) => {
+        await checkRun(deps, input);
+        const from = input.page * settings.pageSize;
+        const posts = await snapshotPosts(store, input.snapshotId, from, from + settings.pageSize);
+        const externalIds = posts.map((p) => externalIdOf(p.post.id));
+        if (input.mode !== 'full') {
+          const records = await deps
+            .hubspot(counter)
+            .batchRead(input.objectTypeId, externalIds, 'external_id', FR_READ_PROPERTIES);
+          await saveStored(store, input.runKey, storedRequestsOf(records));
+        }
+        const stored = await storedOf(store, input.runKey, externalIds);
+        const companies = await companiesOf(
+          store,
+          input.runKey,
+          posts.flatMap((p) => companyDomainsOf(p.people)),
+        );
+        const contacts = await contactsOf(
+          store,
+          input.runKey,
+          posts.flatMap((p) => p.people.map((person) => person.email)),
+        );
+        const plan: PagePlan = { page: input.page, changed: [], unchanged: 0 };
+        for (const { post, people } of posts) {
+          const rollup = computeRollup(companyDomainsOf(people), companies);
+          const properties = featureRequestProperties(post, rollup);
+          const contactIds = [
+            ...new Set(
+              people.map((p) => contacts.get(p.email)).filter((id): id is string => id !== undefined),
+            ),
+          ].sort();
+          const fingerprint = fingerprintOf(properties, rollup.companyIds, contactIds);
+          const externalId = externalIdOf(post.id);
+          const existing = stored.get(externalId);
+          if (existing && existing.fingerprint === fingerprint) {
+            plan.unchanged++;
+            continue;
+          }
+          plan.changed.push({
+            postId: post.id,
+            externalId,
+            ...(existing ? { existingId: existing.id } : {}),
+            properties,
+            companyIds: rollup.companyIds,
+            contactIds,
+            fingerprint,
+          });
+        }
+        const planHash = await savePlan(store, input.runKey, input.page, plan);
+        const toCreate = plan.changed.filter((c) => !c.existingId).length;
+        return {
+          planHash,
+          changed: plan.changed.length,
+          toCreate,
+          toUpdate: plan.changed.length - toCreate,
+          unchanged: plan.unchanged,
+        };
+      });
+    },
+
+    /**
+     * Upserts the page's changed requests by external id (one request, safe to repeat) with their properties
+     * and an EMPTY fingerprint: from here until the commit, HubSpot shows them as not synced.
+     */
+    async writeFeatureRequests(input: PageRef & { dryRun: boolean }) {
+      return tracked(async (counter) => {
+        await checkRun(deps, input);
+        const plan = await planOf(input);
+        const failures: FailureEntry[] = [];
+        if (input.dryRun) {
+          const createdIds = plan.changed.filter((c) => !c.existingId).map((c) => `new:${c.externalId}`);
+          return {
+            created: createdIds.length,
+            updated: plan.changed.length - createdIds.length,
+            failed: 0,
+            failures,
+            createdIds,
+            failedExternalIds: [] as string[],
+          };
+        }
+        const result = await deps.hubspot(counter).upsert(
+          input.objectTypeId,
+          plan.changed.map((c) => ({
+            id: c.externalId,
+            idProperty: 'external_id',
+            properties: { ...c.properties, sync_fingerprint: '' },
+          })),
+          plan.changed.map((c) => c.externalId),
+        );
+        const byExternalId = new Map(plan.changed.map((c) => [c.externalId, c]));
+        // Created by this very write: they have no associations yet, so nothing needs reading for them.
+        const createdIds: string[] = [];
+        let updated = 0;
+        for (const r of result.results) {
+          const item = byExternalId.get(r.properties.external_id ?? '');
+          if (r.created && !item?.existingId) createdIds.push(r.id);
+          else updated++;
+        }
+        await saveStored(
+          store,
+          input.runKey,
+          result.results.map((r) => ({
+            externalId: r.properties.external_id ?? '',
+            id: r.id,
+            fingerprint: '',
+            sourceState: r.properties.source_state ?? 'active',
+          })),
+        );
+        for (const e of result.errors)
+          failures.push({ kind: 'feature_request', key: e.key ?? '(unknown)', reason: e.message });
+        const written = new Set(result.results.map((r) => r.properties.external_id));
+        const failedExternalIds = plan.changed.map((c) => c.externalId).filter((id) => !written.has(id));
+        for (const id of failedExternalIds) {
+          if (!result.errors.some((e) => e.key === id))
+            failures.push({
+              kind: 'feature_request',
+              key: id,
+              reason: 'HubSpot returned no record for this request',
+            });
+        }
+        countWrites('feature_request', 'created', createdIds.length);
+        countWrites('feature_request', 'updated', updated);
+        return {
+          created: createdIds.length,
+          updated,
+          failed: failedExternalIds.length,
+          failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
+          createdIds,
+          failedExternalIds,
+        };
+      });
+    },
+
+    /**
+     * The commit: writes the fingerprint of every changed request of the page whose write and associations
+     * all landed (one batch update). The others keep an empty fingerprint, so the next run writes them again.
+     */
+    async commitPage(input: PageRef & { brokenIds: string[]; failedExternalIds: string[]; dryRun: boolean }) {
+      return tracked(async (counter) => {
+        await checkRun(deps, input);
+        const plan = await planOf(input);
+        const stored = await storedOf(
+          store,
+          input.runKey,
+          plan.changed.map((c) => c.externalId),
+        );
+        const broken = new Set(input.brokenIds);
+        const failed = new Set(input.failedExternalIds);
+        const commits = plan.changed
+          .map((c) => ({ item: c, id: stored.get(c.externalId)?.id }))
+          .filter((c): c is typeof c & { id: string } => c.id !== undefined)
+          .filter((c) => !failed.has(c.item.externalId) && !broken.has(c.id));
+        if (input.dryRun || commits.length === 0)
+          return { committed: commits.length, failed: 0, failures: [] as FailureEntry[] };
+        if (commits.length > HUBSPOT_BATCH_LIMIT) throw new Error('a page holds at most 100 requests');
+        const result = await deps.hubspot(counter).batchUpdate(
+          input.objectTypeId,
+          commits.map((c) => ({ id: c.id, properties: { sync_fingerprint: c.item.fingerprint } })),
+        );
+        return {
+          committed: result.updated.length,
+          failed: result.errors.length,
+          failures: result.errors.slice(0, MAX_FAILURES_PER_RESULT).map((e) => ({
+            kind: 'feature_request',
+            key: commits.find((c) => c.id === e.key)?.item.externalId ?? e.key ?? '(unknown)',
+            reason: `fingerprint not written: ${e.message}`,
+          })),
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// Full runs: the scan of every stored request, on the search budget, before the run writes any. It gives the
+// stored fingerprints for planning (into the run store) and marks requests whose post the source no longer
+// lists as merged or deleted; never deleted in HubSpot.
+import type { HubspotRecord } from '../clients/hubspot';
+import { deletedProperties, mergedProperties, postIdOfExternalId } from '../domain/feature-request';
+import type { FailureEntry } from '../domain/types';
+import { saveStored, type StoredRequest } from '../store/run-data';
+import { checkRun, type RunRef, type SyncDependencies } from './context';
+import { tracked } from './tracking';
+
+export const FR_READ_PROPERTIES = ['external_id', 'sync_fingerprint', 'source_state', 'merged_into'];
+
+/** Stored requests, as HubSpot returned them. */
+export function storedRequestsOf(records: HubspotRecord[]): StoredRequest[] {
+  return records
+    .filter((r) => r.properties.external_id)
+    .map((r) => ({
+      externalId: r.properties.external_id!,
+      id: r.id,
+      fingerprint: r.properties.sync_fingerprint ?? '',
+      sourceState: r.properties.source_state ?? '',
+    }));
+}
+
+export interface VanishedUpdate {
+  id: string;
+  externalId: string;
+  properties: Record<string, string>;
+}
+
+export function createScanActivities(deps: SyncDependencies) {
+  const { store } = deps;
+  return {
+    /**
+     * Search queue: one page (≤200) of every stored request, by id. Returns the active ones whose post the
+     * snapshot does not list, with their new state. Search lags writes by seconds: the scan runs before this
+     * run writes any request.
+     */
+    async scanFeatureRequests(input: RunRef & { objectTypeId: string; afterId?: string }) {
+      return tracked(async (counter) => {
+        await checkRun(deps, input);
+        const page = await deps
+          .hubspot(counter)
+          .scanPage(input.objectTypeId, FR_READ_PROPERTIES, input.afterId);
+        await saveStored(store, input.runKey, storedRequestsOf(page.records));
+        const active = page.records
+          .map((record) => ({ record, postId: postIdOfExternalId(record.properties.external_id ?? '') }))
+          .filter(
+            (r): r is typeof r & { postId: string } =>
+              r.record.properties.source_state === 'active' && r.postId !== null,
+          );
+        const listed = new Map<string, string | null>();
+        if (active.length > 0) {
+          const rows = await store
+            .selectFrom('snapshot_listed')
+            .select(['post_id', 'merged_into'])
+            .where('snapshot_id', '=', input.snapshotId)
+            .where(
+              'post_id',
+              'in',
+              active.map((a) => a.postId),
+            )
+            .execute();
+          for (const row of rows) listed.set(row.post_id, row.merged_into);
+        }
+        const updates: VanishedUpdate[] = [];
+        for (const { record, postId } of active) {
+          const mergedInto = listed.get(postId);
+          // No row: the post is gone. A row without a survivor: the post is listed. Else it was merged away.
+          if (listed.has(postId) && mergedInto === null) continue;
+          updates.push({
+            id: record.id,
+            externalId: record.properties.external_id ?? '',
+            properties: mergedInto ? mergedProperties(mergedInto) : deletedProperties(),
+          });
+        }
+        return {
+          scanned: page.records.length,
+          updates,
+          ...(page.nextAfterId ? { nextAfterId: page.nextAfterId } : {}),
+        };
+      });
+    },
+
+    /** Marks up to 100 vanished requests merged or deleted (one batch update); clears their fingerprints. */
+    async markVanished(input: { objectTypeId: string; updates: VanishedUpdate[]; dryRun: boolean }) {
+      return tracked(async (counter) => {
+        if (input.dryRun || input.updates.length === 0)
+          return { updated: input.updates.length, failed: 0, failures: [] as FailureEntry[] };
+        const result = await deps.hubspot(counter).batchUpdate(
+          input.objectTypeId,
+          input.updates.map((u) => ({ id: u.id, properties: u.properties })),
+        );
+        return {
+          updated: result.updated.length,
+          failed: result.errors.length,
+          failures: result.errors.map((e) => ({
+            kind: 'feature_request',
+            key: input.updates.find((u) => u.id === e.key)?.externalId ?? e.key ?? '(unknown)',
+            reason: e.message,
+          })),
+        };
+      });
+    },
+  };
+}

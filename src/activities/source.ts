@@ -1,0 +1,88 @@
+// Source activities: read the feedback tool once per run, into the run's snapshot in the shared store.
+import { COMPANY_SEARCH_DOMAINS, CONTACT_SEARCH_EMAILS } from '../clients/hubspot';
+import type { SourceRecordError } from '../domain/types';
+import { writeSnapshot, type SnapshotPost } from '../store/snapshots';
+import { heartbeat, MAX_FAILURES_PER_RESULT, type RunRef, type SyncDependencies } from './context';
+import { readSource } from './source-read';
+import { tracked } from './tracking';
+
+export interface RunOverview {
+  snapshotId: string;
+  contentHash: string;
+  posts: number;
+  pages: number;
+  votes: number;
+  domains: number;
+  domainChunks: number;
+  emails: number;
+  emailChunks: number;
+  emailChunkSize: number;
+  /** For each page: how many of the run's emails it and the pages before it need. */
+  pageEmailEnds: number[];
+  skippedPeople: number;
+  sourceErrorCount: number;
+  sourceErrors: SourceRecordError[];
+  /** The worker's creation settings, recorded in history so the workflow plans with them. */
+  createCompanies: boolean;
+  createContacts: boolean;
+}
+
+export function createSourceActivities(deps: SyncDependencies) {
+  const { settings } = deps;
+  return {
+    /**
+     * Reads every board, post and vote once and stores the run's snapshot. A retry reads again and stores a
+     * new snapshot: nothing has been planned from the first one yet.
+     */
+    async prepareRun(ref: Omit<RunRef, 'snapshotId' | 'contentHash'>) {
+      return tracked(async (counter) => {
+        const snapshot = await readSource(deps.source(counter), ref.mode, ref.domain, {
+          parallelBoards: settings.sourceParallelBoards,
+          onProgress: heartbeat,
+        });
+        const posts: SnapshotPost[] = snapshot.posts.map((post, seq) => ({
+          seq,
+          post,
+          people: snapshot.people.get(post.id)?.people ?? [],
+        }));
+        const shape = await writeSnapshot(deps.store, {
+          runKey: ref.runKey,
+          mode: ref.mode,
+          ...(ref.domain ? { domain: ref.domain } : {}),
+          posts,
+          // Listed posts, and the posts merged away (no longer listed) with their survivor.
+          listed: [
+            ...[...snapshot.listedPostIds].map((postId) => ({ postId, mergedInto: null })),
+            ...[...snapshot.mergedInto]
+              .filter(([postId]) => !snapshot.listedPostIds.has(postId))
+              .map(([postId, survivor]) => ({ postId, mergedInto: survivor })),
+          ],
+        });
+        const pages = Math.ceil(posts.length / settings.pageSize);
+        const pageEmailEnds = Array.from(
+          { length: pages },
+          (_, page) => shape.emailEnds[Math.min(posts.length, (page + 1) * settings.pageSize) - 1] ?? 0,
+        );
+        const overview: RunOverview = {
+          snapshotId: shape.snapshotId,
+          contentHash: shape.contentHash,
+          posts: posts.length,
+          pages,
+          votes: snapshot.votes,
+          domains: shape.domains,
+          domainChunks: Math.ceil(shape.domains / COMPANY_SEARCH_DOMAINS),
+          emails: shape.emails,
+          emailChunks: Math.ceil(shape.emails / CONTACT_SEARCH_EMAILS),
+          emailChunkSize: CONTACT_SEARCH_EMAILS,
+          pageEmailEnds,
+          skippedPeople: snapshot.skippedPeople,
+          sourceErrorCount: snapshot.sourceErrors.length,
+          sourceErrors: snapshot.sourceErrors.slice(0, MAX_FAILURES_PER_RESULT),
+          createCompanies: settings.createCompanies,
+          createContacts: settings.createContacts,
+        };
+        return overview;
+      });
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// Phase 1, prepare: the portal's object type id (fail fast when the schema is missing), then one read of the
+// whole source into the run's snapshot. Every later step of the run follows this snapshot.
+import type { Run } from '../run';
+
+export async function prepare(run: Run): Promise<void> {
+  const { state, activities } = run;
+  run.report('prepare', 0, 1);
+  const portal = await activities.hubspot.resolvePortal();
+  run.addRequests(portal);
+  state.objectTypeId = portal.objectTypeId;
+  const overview = await activities.source.prepareRun({
+    runKey: state.runKey,
+    mode: run.input.mode,
+    ...(run.input.domain ? { domain: run.input.domain } : {}),
+  });
+  run.addRequests(overview);
+  const { requests: _requests, ...kept } = overview;
+  state.overview = kept;
+  state.counts.featureRequests.identified += overview.posts;
+  state.counts.featureRequests.failed += overview.sourceErrors.filter((e) => e.kind === 'post').length;
+  state.counts.contacts.skipped += overview.skippedPeople;
+  run.addFailures(overview.sourceErrors.map((e) => ({ kind: e.kind, key: e.id, reason: e.reason })));
+}

@@ -1,0 +1,186 @@
+// The state of one run as the workflow holds it (all of it small: counters, cursors, page numbers, the
+// leftover pairs of at most a batch per kind), the activity proxies by queue, and the helpers every phase
+// uses to count, report progress and decide when to hand over to a fresh run.
+import { proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import type { Activities, Pair, RunOverview, RunRef, ToType } from '../activities';
+import { addCounts, appendFailures, emptyCounts } from '../domain/summary';
+import type { FailureEntry, SyncCounts, SyncMode } from '../domain/types';
+import { taskQueues } from '../task-queues';
+import type { Progress } from './messages';
+import { HUBSPOT_ACTIVITY, LOCAL_ACTIVITY, SLACK_ACTIVITY, SOURCE_ACTIVITY } from './options';
+import { countsFromRequests } from './util';
+
+export interface SyncInput {
+  /** The environment (SYNC_ENV) the run belongs to: in ids, search attributes and the summary. */
+  environment: string;
+  mode: SyncMode;
+  /** For company runs: the normalised company domain. */
+  domain?: string;
+  dryRun?: boolean;
+  /** Where the run links to in the Temporal UI (TEMPORAL_UI_URL). */
+  uiBaseUrl?: string;
+  /** Windows of concurrent activities and children. */
+  parallel?: number;
+  /**
+   * Continue-as-new once history holds this many events, in addition to the server's suggestion (about
+   * 4,096 events). Tests set it low to exercise the hand-over; operators leave it unset.
+   */
+  continueAsNewAfterEvents?: number;
+  /** Set by continue-as-new only. */
+  resume?: RunState;
+}
+
+export type Phase = 'prepare' | 'companies' | 'create-companies' | 'pages' | 'done';
+
+/** A leftover association pair, with the page it belongs to (committed once its pairs are written). */
+export type PagePair = [from: string, to: string, page: number];
+
+/** A written page waiting for its leftover pairs before its commit. */
+export interface WaitingPage {
+  page: number;
+  planHash: string;
+  /** Leftover pairs of this page not written yet. */
+  pending: number;
+  brokenIds: string[];
+  failedExternalIds: string[];
+}
+
+/** The contacts and pages pipeline: contacts are searched and created in the order the pages need them. */
+export interface Pipeline {
+  /** Email chunks searched, a prefix. */
+  searched: number;
+  /** After each searched chunk: how many of the run's emails so far have no contact. */
+  missingEnds: number[];
+  /** Missing emails whose create is done (or reported failed), a prefix. */
+  created: number;
+  /** Pages planned (and written, when they changed), a prefix of the run's pages. */
+  nextPage: number;
+  pagesDone: number;
+  waiting: WaitingPage[];
+  leftovers: Record<ToType, PagePair[]>;
+}
+
+export interface RunState {
+  runKey: string;
+  startedAt: string;
+  phase: Phase;
+  next: number;
+  counts: SyncCounts;
+  overview?: RunOverview;
+  objectTypeId?: string;
+  /** Domains without a company, found by the companies phase. */
+  missingDomains: number;
+  pipeline?: Pipeline;
+  /** Where the scan of stored requests continues (full runs). */
+  scanAfterId?: string;
+  scanDone: boolean;
+  rerun: boolean;
+}
+
+export const DEFAULT_PARALLEL = 8;
+
+export type Run = ReturnType<typeof createRun>;
+
+export function createRun(input: SyncInput) {
+  const info = workflowInfo();
+  const queues = taskQueues(info.taskQueue);
+  const state: RunState = input.resume ?? {
+    runKey: `${info.workflowId}:${info.runId}`,
+    startedAt: new Date().toISOString(),
+    phase: 'prepare',
+    next: 0,
+    counts: emptyCounts(),
+    missingDomains: 0,
+    scanDone: input.mode !== 'full',
+    rerun: false,
+  };
+  let progress: Progress = { phase: state.phase, done: state.next, total: 0, counts: state.counts };
+
+  const run = {
+    input,
+    state,
+    dryRun: input.dryRun ?? false,
+    parallel: Math.max(1, input.parallel ?? DEFAULT_PARALLEL),
+    activities: {
+      /** Source reads: long, heartbeating. */
+      source: proxyActivities<Activities>({ ...SOURCE_ACTIVITY, taskQueue: queues.main }),
+      /** One HubSpot request each, at the portal's ten-second budget (enforced by the server). */
+      hubspot: proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.hubspot }),
+      /** One HubSpot search each, at the portal's search budget. */
+      search: proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.hubspotSearch }),
+      /** Work on the run store that sends no request: no budget spent. */
+      store: proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.main }),
+      slack: proxyActivities<Activities>({ ...SLACK_ACTIVITY, taskQueue: queues.main }),
+      local: proxyActivities<Activities>({ ...LOCAL_ACTIVITY, taskQueue: queues.main }),
+    },
+
+    /** The run as activities name it: the run key and, once prepared, the snapshot it plans from. */
+    ref(): RunRef {
+      const overview = state.overview!;
+      return {
+        runKey: state.runKey,
+        mode: input.mode,
+        ...(input.domain ? { domain: input.domain } : {}),
+        snapshotId: overview.snapshotId,
+        contentHash: overview.contentHash,
+      };
+    },
+
+    add(more: SyncCounts): void {
+      state.counts = addCounts(state.counts, more);
+    },
+    addRequests(result: { requests: SyncCounts['apiRequests'] }): void {
+      run.add(countsFromRequests(result.requests));
+    },
+    addFailures(failures: FailureEntry[]): void {
+      state.counts.failures = appendFailures(state.counts.failures, failures);
+    },
+
+    progress: (): Progress => ({ ...progress, counts: state.counts }),
+
+    report(phase: Phase, done: number, total: number): void {
+      progress = { phase, done, total, counts: state.counts };
+      const c = state.counts;
+      setCurrentDetails(
+        [
+          `**${input.mode === 'company' ? `Company sync: ${input.domain}` : 'Full sync'}${run.dryRun ? ' (dry run)' : ''}** — ${input.environment}`,
+          `Phase: **${phase}** ${done}/${total}`,
+          `Feature requests: ${c.featureRequests.identified} identified, ${c.featureRequests.created} created, ${c.featureRequests.updated} updated, ${c.featureRequests.unchanged} unchanged, ${c.featureRequests.failed} failed`,
+          `Companies: ${c.companies.matched} matched, ${c.companies.created} created · Contacts: ${c.contacts.matched} matched, ${c.contacts.created} created`,
+          `Associations: +${c.associations.created} −${c.associations.removed} · HubSpot requests: ${c.apiRequests.hubspot} (${c.apiRequests.rateLimited} rate-limited)`,
+        ].join('\n\n'),
+      );
+    },
+
+    /** Time to hand over to a fresh run: the server suggests it, or the test threshold is passed. */
+    historyIsLong(): boolean {
+      const now = workflowInfo();
+      return (
+        now.continueAsNewSuggested ||
+        (input.continueAsNewAfterEvents !== undefined && now.historyLength > input.continueAsNewAfterEvents)
+      );
+    },
+  };
+  return run;
+}
+
+/** Counts the outcome of one create batch (companies or contacts). */
+export function addCreated(
+  run: Run,
+  target: 'companies' | 'contacts',
+  result: {
+    created: number;
+    matched: number;
+    failed: number;
+    failures: FailureEntry[];
+    requests: SyncCounts['apiRequests'];
+  },
+): void {
+  run.addRequests(result);
+  run.state.counts[target].created += result.created;
+  run.state.counts[target].matched += result.matched;
+  run.state.counts[target].failed += result.failed;
+  run.addFailures(result.failures);
+}
+
+export type { Pair, ToType };
