@@ -2,35 +2,16 @@ import assert from 'node:assert/strict';
 import { fingerprintOf } from '../../src/domain/fingerprint';
 
 describe('fingerprintOf', () => {
-  const base = fingerprintOf(
-    { name: 'Dark mode', vote_count: '3' },
-    ['1', '2'],
-    ['101', '102'],
-  );
+  const base = fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['101', '102']);
 
   it('is versioned, 32 hex characters', () => assert.match(base, /^v2:[0-9a-f]{32}$/));
 
   const same: Array<[string, string]> = [
-    [
-      'same input',
-      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['101', '102']),
-    ],
-    [
-      'key order',
-      fingerprintOf({ vote_count: '3', name: 'Dark mode' }, ['1', '2'], ['101', '102']),
-    ],
-    [
-      'company order',
-      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['2', '1'], ['101', '102']),
-    ],
-    [
-      'email order',
-      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['102', '101']),
-    ],
-    [
-      'duplicates',
-      fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2', '1'], ['101', '102']),
-    ],
+    ['same input', fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['101', '102'])],
+    ['key order', fingerprintOf({ vote_count: '3', name: 'Dark mode' }, ['1', '2'], ['101', '102'])],
+    ['company order', fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['2', '1'], ['101', '102'])],
+    ['email order', fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['102', '101'])],
+    ['duplicates', fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2', '1'], ['101', '102'])],
     [
       'sync_fingerprint ignored',
       fingerprintOf(
@@ -43,17 +24,10 @@ describe('fingerprintOf', () => {
   for (const [name, fingerprint] of same) it(`stable across ${name}`, () => assert.equal(fingerprint, base));
 
   const different: Array<[string, string]> = [
-    [
-      'a value',
-      fingerprintOf({ name: 'Dark mode', vote_count: '4' }, ['1', '2'], ['101', '102']),
-    ],
+    ['a value', fingerprintOf({ name: 'Dark mode', vote_count: '4' }, ['1', '2'], ['101', '102'])],
     [
       'a new property',
-      fingerprintOf(
-        { name: 'Dark mode', vote_count: '3', tags: '' },
-        ['1', '2'],
-        ['101', '102'],
-      ),
+      fingerprintOf({ name: 'Dark mode', vote_count: '3', tags: '' }, ['1', '2'], ['101', '102']),
     ],
     ['a company', fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1'], ['101', '102'])],
     ['a contact', fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['101'])],
@@ -62,10 +36,7 @@ describe('fingerprintOf', () => {
       'which list an id is in',
       fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2', '101'], ['102']),
     ],
-    [
-      'value separators',
-      fingerprintOf({ name: 'Dark mode", "vote_count": "3' }, ['1', '2'], ['101', '102']),
-    ],
+    ['value separators', fingerprintOf({ name: 'Dark mode", "vote_count": "3' }, ['1', '2'], ['101', '102'])],
   ];
   for (const [name, fingerprint] of different)
     it(`changes with ${name}`, () => assert.notEqual(fingerprint, base));

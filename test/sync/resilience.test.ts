@@ -4,48 +4,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { normalizeCompanyDomain } from '../../src/domain/email';
-import type { HubspotSimulator } from '../../src/simulators/hubspot';
+import { portalState } from '../support/portal-state';
 import { syncFeatureRequests } from '../../src/workflows';
 import { startStack, type Stack } from '../support/stack';
 
 const DATASET = { seed: 7, posts: 30, votes: 200, users: 50, companies: 20 };
-
-/** The HubSpot state a sync owns, independent of record ids and timestamps. */
-function portalState(hubspot: HubspotSimulator) {
-  const emailOf = new Map(hubspot.objects('contacts').map((c) => [c.id, c.properties.email]));
-  const domainOf = new Map(
-    hubspot
-      .objects('companies')
-      .map((c) => [c.id, normalizeCompanyDomain(String(c.properties.domain ?? ''))]),
-  );
-  const requests = hubspot
-    .objects('feature_request')
-    .map((r) => {
-      const {
-        hs_object_id: _id,
-        hs_createdate: _c,
-        hs_lastmodifieddate: _m,
-        createdate: _cd,
-        ...properties
-      } = r.properties;
-      return {
-        properties,
-        companies: hubspot
-          .associations('feature_request', r.id, 'companies')
-          .map((id) => domainOf.get(id))
-          .sort(),
-        contacts: hubspot
-          .associations('feature_request', r.id, 'contacts')
-          .map((id) => emailOf.get(id))
-          .sort(),
-      };
-    })
-    .sort((a, b) => String(a.properties.external_id).localeCompare(String(b.properties.external_id)));
-  const companyDomains = [...domainOf.values()].sort();
-  const contactEmails = [...emailOf.values()].sort();
-  return { requests, companyDomains, contactEmails };
-}
 
 describe('resilience: same final state under faults and crashes', function () {
   this.timeout(300_000);
@@ -107,6 +70,7 @@ describe('resilience: same final state under faults and crashes', function () {
           SLACK_CHANNEL: stack.config.SLACK_CHANNEL ?? '',
           SLACK_API_URL: stack.config.SLACK_API_URL,
           SYNC_TASK_QUEUE: stack.taskQueue,
+          SYNC_STORE_URL: stack.config.SYNC_STORE_URL,
           LOG_LEVEL: 'warn',
         } as NodeJS.ProcessEnv;
         const startWorker = (): ChildProcess =>

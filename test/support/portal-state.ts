@@ -1,0 +1,60 @@
+// HubSpot's final state as a sync owns it, independent of record ids and timestamps: the judge of every
+// end-to-end test that compares a disturbed run with a clean one.
+import assert from 'node:assert/strict';
+import { normalizeCompanyDomain } from '../../src/domain/email';
+import type { HubspotSimulator } from '../../src/simulators/hubspot';
+
+export /** The HubSpot state a sync owns, independent of record ids and timestamps. */
+function portalState(hubspot: HubspotSimulator) {
+  const emailOf = new Map(hubspot.objects('contacts').map((c) => [c.id, c.properties.email]));
+  const domainOf = new Map(
+    hubspot
+      .objects('companies')
+      .map((c) => [c.id, normalizeCompanyDomain(String(c.properties.domain ?? ''))]),
+  );
+  const requests = hubspot
+    .objects('feature_request')
+    .map((r) => {
+      const {
+        hs_object_id: _id,
+        hs_createdate: _c,
+        hs_lastmodifieddate: _m,
+        createdate: _cd,
+        sync_fingerprint: fingerprint,
+        ...rest
+      } = r.properties;
+      return {
+        // Fingerprints cover record ids, which differ between portals: only whether one is stored compares.
+        properties: { ...rest, sync_fingerprint: fingerprint ? 'stored' : '' } as Record<string, unknown>,
+        companies: hubspot
+          .associations('feature_request', r.id, 'companies')
+          .map((id) => domainOf.get(id))
+          .sort(),
+        contacts: hubspot
+          .associations('feature_request', r.id, 'contacts')
+          .map((id) => emailOf.get(id))
+          .sort(),
+      };
+    })
+    .sort((a, b) => String(a.properties.external_id).localeCompare(String(b.properties.external_id)));
+  const companyDomains = [...domainOf.values()].sort();
+  const contactEmails = [...emailOf.values()].sort();
+  return { requests, companyDomains, contactEmails };
+}
+
+/** No two companies for one domain key, no two contacts for one email, no two requests for one post. */
+export function assertNoDuplicates(hubspot: HubspotSimulator): void {
+  const dupes = (values: string[]): string[] => values.filter((v, i) => values.indexOf(v) !== i);
+  const companies = hubspot.objects('companies').map((c) => String(c.properties.feedback_sync_domain ?? ''));
+  assert.deepEqual(dupes(companies.filter((d) => d !== '')), [], 'duplicate companies');
+  assert.deepEqual(
+    dupes(hubspot.objects('contacts').map((c) => String(c.properties.email))),
+    [],
+    'duplicate contacts',
+  );
+  assert.deepEqual(
+    dupes(hubspot.objects('feature_request').map((r) => String(r.properties.external_id))),
+    [],
+    'duplicate requests',
+  );
+}
