@@ -10,7 +10,7 @@ import {
   type HubspotRecord,
 } from '../clients/hubspot';
 import type { FeedbackSource, RequestCounter } from '../clients/source';
-import { indexCompaniesByDomain } from '../domain/company-match';
+import { indexCompaniesByDomain, parseArr } from '../domain/company-match';
 import { diffIds } from '../domain/associations';
 import {
   externalIdOf,
@@ -395,7 +395,7 @@ export function createSyncActivities(deps: SyncDependencies) {
       });
     },
 
-    /** Search queue: one search for up to 250 domains. Returns the domains with no company. */
+    /** Search queue: one search for up to 150 domains (by domain or sync key). Returns the domains with no company. */
     async findCompanies(input: RunRef & { chunk: number }) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
@@ -410,24 +410,26 @@ export function createSyncActivities(deps: SyncDependencies) {
       });
     },
 
-    /** Creates companies for domains with none, as upserts on the sync's unique key (never a duplicate). */
+    /**
+     * Creates companies for domains with none, create-only: an existing company is never written. A domain
+     * whose company an earlier attempt (or run) already created is found by its sync key, never duplicated.
+     */
     async createCompanies(input: RunRef & { domains: string[]; dryRun: boolean }) {
       return tracked(async (counter) => {
         const state = store.get(input.runKey);
         const failures: FailureEntry[] = [];
         if (input.dryRun || !settings.createCompanies)
           return withoutWriting(input.domains.length, settings.createCompanies);
-        const result = await deps
-          .hubspot(counter)
-          .upsertCompanies(input.domains.map((domain) => ({ domain, name: domain })));
-        let created = 0;
-        let matched = 0;
-        for (const r of result.results) {
-          state.companies.set(r.domain, { id: r.id, arr: null });
+        const result = await deps.hubspot(counter).createCompanies(
+          input.domains.map((domain) => ({ domain, name: domain })),
+          [settings.arrProperty],
+        );
+        for (const r of [...result.created, ...result.existing]) {
+          state.companies.set(r.domain, { id: r.id, arr: parseArr(r.properties[settings.arrProperty]) });
           state.companiesSearched.add(r.domain);
-          if (r.created) created++;
-          else matched++; // created by an earlier attempt of this very write
         }
+        const created = result.created.length;
+        const matched = result.existing.length; // created by an earlier attempt of this very write, or run
         for (const e of result.errors)
           failures.push({ kind: 'company', key: e.key ?? '(unknown)', reason: e.message });
         countWrites('company', 'created', created);

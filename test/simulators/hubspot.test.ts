@@ -254,8 +254,9 @@ describe('HubSpot simulator', function () {
 
       it('refuses a create that repeats a unique value: 400 VALIDATION_ERROR, the whole batch unless traced', async () => {
         await client.crm.properties.coreApi.create('companies', key);
-        const [first] = (await client.crm.objects.batchApi.create('companies', { inputs: [input('acme.com')] }))
-          .results;
+        const [first] = (
+          await client.crm.objects.batchApi.create('companies', { inputs: [input('acme.com')] })
+        ).results;
         sim.setProperty('companies', first!.id, 'domain', 'acme-rebranded.com');
 
         const whole = await apiError(
@@ -297,8 +298,9 @@ describe('HubSpot simulator', function () {
 
       it('batch-reads by the unique key, whatever the domain of the record now is', async () => {
         await client.crm.properties.coreApi.create('companies', key);
-        const [first] = (await client.crm.objects.batchApi.create('companies', { inputs: [input('acme.com')] }))
-          .results;
+        const [first] = (
+          await client.crm.objects.batchApi.create('companies', { inputs: [input('acme.com')] })
+        ).results;
         sim.setProperty('companies', first!.id, 'domain', 'acme-rebranded.com');
         const res = await client.crm.objects.batchApi.read('companies', {
           idProperty: 'feedback_sync_domain',
@@ -316,7 +318,9 @@ describe('HubSpot simulator', function () {
       it('a drop-after fault applies the create, then cuts the connection before the answer', async () => {
         await client.crm.properties.coreApi.create('companies', key);
         sim.server.addFault({ kind: 'drop-after', route: 'batch/create', count: 1 });
-        await assert.rejects(client.crm.objects.batchApi.create('companies', { inputs: [input('acme.com')] }));
+        await assert.rejects(
+          client.crm.objects.batchApi.create('companies', { inputs: [input('acme.com')] }),
+        );
         assert.equal(sim.objects('companies').length, 1, 'the write landed');
         const again = await apiError(
           client.crm.objects.batchApi.create('companies', { inputs: [input('acme.com')] }),
