@@ -116,3 +116,14 @@ export function normalizeDomainArgument(input: string): string | null {
   const host = normalizeCompanyDomain(input);
   return host === null ? null : registrableDomain(host);
 }
+
+// Anything shaped like an address: the run of characters around an `@` up to a space, quote or bracket.
+const EMAIL_LIKE = /[^\s@"'`<>()[\]{},;:\\]+@[^\s@"'`<>()[\]{},;:\\]+/gu;
+
+/**
+ * The text with every email-like part replaced by `<email>`: for messages that come from elsewhere (HubSpot
+ * quotes the inputs it refuses) on their way into failures, logs and Temporal histories.
+ */
+export function withoutEmails(text: string): string {
+  return text.replace(EMAIL_LIKE, '<email>');
+}

@@ -7,6 +7,7 @@ import {
   normalizeDomainArgument,
   normalizeEmail,
   registrableDomain,
+  withoutEmails,
 } from '../../src/domain/email';
 
 describe('normalizeEmail', () => {
@@ -238,4 +239,24 @@ describe('indexCompaniesByDomain with internationalised domains', () => {
     );
     assert.equal(matches.size, 0);
   });
+});
+
+describe('withoutEmails', () => {
+  const cases: Array<[string, string]> = [
+    ['no address here', 'no address here'],
+    [
+      'Duplicate IDs found in batch input: [a@acme.com, b@bücher.de]',
+      'Duplicate IDs found in batch input: [<email>, <email>]',
+    ],
+    [
+      '{"message":"Email address jo+x@eng.acme.co.uk is invalid"}',
+      '{"message":"Email address <email> is invalid"}',
+    ],
+    ['"id":"jane@acme.com"', '"id":"<email>"'],
+    ['rate limit @ 100/s', 'rate limit @ 100/s'],
+  ];
+  for (const [text, expected] of cases) {
+    it(`${JSON.stringify(text)} → ${JSON.stringify(expected)}`, () =>
+      assert.equal(withoutEmails(text), expected));
+  }
 });
