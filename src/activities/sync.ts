@@ -121,6 +121,24 @@ function namesOf(state: RunState, snapshot: Snapshot): Map<string, string | null
   return state.names;
 }
 
+/**
+ * Failure keys for contacts of a create batch: `canny user <id>` of the person an email was kept for, or
+ * the batch by count when HubSpot's answer does not say which record failed. Never the email: failures
+ * reach the summary, Slack, logs and Temporal histories. Looked up only when a batch has failures.
+ */
+function contactFailureKeys(snapshot: Snapshot, emails: string[]): (email: string | undefined) => string {
+  const wanted = new Set(emails);
+  const ids = new Map<string, string>();
+  for (const ofPost of snapshot.people.values()) {
+    for (const person of ofPost.people)
+      if (wanted.has(person.email) && !ids.has(person.email)) ids.set(person.email, person.personId);
+  }
+  return (email) => {
+    const id = email === undefined ? undefined : ids.get(email);
+    return id === undefined ? `a contact of a batch of ${emails.length}` : `canny user ${id}`;
+  };
+}
+
 function splitName(name: string | null): { firstname?: string; lastname?: string } {
   if (!name) return {};
   const [first, ...rest] = name.trim().split(/\s+/);
@@ -183,13 +201,18 @@ export function createSyncActivities(deps: SyncDependencies) {
     }
     for (const email of emails) state.contactsSearched.add(email); // created, or failed and reported
     countWrites('contact', 'created', created);
-    for (const e of result.errors)
-      failures.push({ kind: 'contact', key: e.key ?? '(unknown)', reason: e.message });
     const returned = new Set(result.results.map((r) => r.email));
-    for (const email of emails) {
-      if (!returned.has(email) && !result.errors.some((e) => e.key === email)) {
-        failures.push({ kind: 'contact', key: email, reason: 'HubSpot returned no record for this contact' });
-      }
+    const unanswered = emails.filter((e) => !returned.has(e) && !result.errors.some((err) => err.key === e));
+    if (result.errors.length > 0 || unanswered.length > 0) {
+      // HubSpot keys its errors by email; reports name the person by source id instead.
+      const keyOf = contactFailureKeys(snapshot, emails);
+      for (const e of result.errors) failures.push({ kind: 'contact', key: keyOf(e.key), reason: e.message });
+      for (const email of unanswered)
+        failures.push({
+          kind: 'contact',
+          key: keyOf(email),
+          reason: 'HubSpot returned no record for this contact',
+        });
     }
     // `matched`: created by an earlier attempt of this very write.
     return {

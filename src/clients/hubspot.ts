@@ -5,6 +5,7 @@
 import { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
 import { COMPANY_KEY_PROPERTY } from '../domain/company-match';
+import { withoutEmails } from '../domain/email';
 import { failure, FailureType } from '../failures';
 import type { RequestCounter } from './source';
 
@@ -127,7 +128,9 @@ export function translateHubspotError(err: unknown, what: string): Error {
     return failure(FailureType.NetworkError, `HubSpot ${what}: ${message}`);
   }
   const body = bodyOf(err);
-  const detail = `HubSpot ${what} answered ${err.code}: ${body.message ?? 'no message'}${body.category ? ` (${body.category})` : ''}`;
+  // HubSpot quotes refused inputs, emails among them; a failure reaches logs, histories and Slack.
+  const message = withoutEmails(body.message ?? 'no message');
+  const detail = `HubSpot ${what} answered ${err.code}: ${message}${body.category ? ` (${body.category})` : ''}`;
   if (err.code === 429) {
     if (body.policyName === 'DAILY') return failure(FailureType.HubspotDailyLimit, detail);
     const retryAfter = Number(header(err.headers, 'retry-after'));
@@ -167,7 +170,7 @@ function recordErrors(response: unknown, keys: string[]): RecordError[] {
   const errors = (response as { errors?: BatchErrorShape[] }).errors;
   return (Array.isArray(errors) ? errors : []).map((e) => ({
     key: keyOfError(e, keys),
-    message: e.message ?? 'unknown error',
+    message: withoutEmails(e.message ?? 'unknown error'),
     category: e.category,
   }));
 }

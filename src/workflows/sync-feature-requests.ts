@@ -428,7 +428,8 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
               state.counts.failures = appendFailures(state.counts.failures, [
                 {
                   kind: 'contact',
-                  key: `batch of ${emails.length} from ${emails[0]}`,
+                  // By position and count, never by email: failures reach Slack, logs and histories.
+                  key: `contacts batch ${Math.floor(from / 100) + 1} (${emails.length} contacts)`,
                   reason: failureMessage(err),
                 },
               ]);
