@@ -1,7 +1,7 @@
 // Company activities: find the run's company domains in HubSpot, create the missing ones. What they find
 // goes into the run store, where every later activity of the run reads it.
 import { COMPANY_SEARCH_DOMAINS, HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
-import { indexCompaniesByDomain } from '../domain/company-match';
+import { indexCompaniesByDomain, parseArr } from '../domain/company-match';
 import type { FailureEntry } from '../domain/types';
 import { domainRange, missingDomains, saveCompanies } from '../store/run-data';
 import {
@@ -16,7 +16,7 @@ import { countWrites, tracked } from './tracking';
 export function createCompanyActivities(deps: SyncDependencies) {
   const { settings, store } = deps;
   return {
-    /** Search queue: one search for up to 250 of the run's domains (positions chunk×250 on). */
+    /** Search queue: one search for up to 150 of the run's domains (by domain or sync key). */
     async findCompanies(input: RunRef & { chunk: number }) {
       return tracked(async (counter) => {
         await checkRun(deps, input);
@@ -60,25 +60,25 @@ export function createCompanyActivities(deps: SyncDependencies) {
         );
         if (input.dryRun || !settings.createCompanies)
           return withoutWriting(domains.length, settings.createCompanies);
-        const result = await deps
-          .hubspot(counter)
-          .upsertCompanies(domains.map((domain) => ({ domain, name: domain })));
-        let created = 0;
-        let matched = 0;
-        for (const r of result.results) {
-          if (r.created) created++;
-          else matched++; // created by an earlier attempt of this very write
-        }
-        const createdDomains = new Set(result.results.map((r) => r.domain));
+        // Create-only: an existing company is never written. A domain whose company an earlier attempt (or
+        // run) already created is found by its sync key, never duplicated.
+        const result = await deps.hubspot(counter).createCompanies(
+          domains.map((domain) => ({ domain, name: domain })),
+          [settings.arrProperty],
+        );
+        const created = result.created.length;
+        const matched = result.existing.length; // created by an earlier attempt of this very write, or run
+        const resolved = [...result.created, ...result.existing];
+        const resolvedDomains = new Set(resolved.map((r) => r.domain));
         await saveCompanies(store, input.runKey, [
-          ...result.results.map((r) => ({
+          ...resolved.map((r) => ({
             domain: r.domain,
             companyId: r.id,
-            arr: null,
+            arr: parseArr(r.properties[settings.arrProperty]),
             state: 'created' as const,
           })),
           ...domains
-            .filter((d) => !createdDomains.has(d))
+            .filter((d) => !resolvedDomains.has(d))
             .map((domain) => ({ domain, companyId: null, arr: null, state: 'failed' as const })),
         ]);
         const failures: FailureEntry[] = result.errors.map((e) => ({
@@ -90,7 +90,7 @@ export function createCompanyActivities(deps: SyncDependencies) {
         return {
           created,
           matched,
-          failed: domains.length - result.results.length,
+          failed: domains.length - resolved.length,
           failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
         };
       });

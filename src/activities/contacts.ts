@@ -54,14 +54,16 @@ export function createContactActivities(deps: SyncDependencies) {
         );
         if (input.dryRun || !settings.createContacts)
           return withoutWriting(missing.length, settings.createContacts);
-        const names = new Map(
+        const people = new Map(
           (
             await emailRange(store, input.snapshotId, missing[0]?.seq ?? 0, (missing.at(-1)?.seq ?? -1) + 1)
-          ).map((e) => [e.email, e.name]),
+          ).map((e) => [e.email, e]),
         );
         const result = await deps
           .hubspot(counter)
-          .upsertContacts(missing.map(({ email }) => ({ email, ...splitName(names.get(email) ?? null) })));
+          .upsertContacts(
+            missing.map(({ email }) => ({ email, ...splitName(people.get(email)?.name ?? null) })),
+          );
         const idOf = new Map(result.results.map((r) => [r.email, r]));
         await saveContacts(
           store,
@@ -75,18 +77,26 @@ export function createContactActivities(deps: SyncDependencies) {
         );
         const created = result.results.filter((r) => r.created).length;
         countWrites('contact', 'created', created);
-        // Failure keys never carry an email: they reach the summary, logs and histories.
+        // Failure keys name the person by the source's id, or the batch by count: never by email, since they
+        // reach the summary, Slack, logs and histories.
+        const keyOf = (email: string | undefined): string => {
+          const id = email === undefined ? undefined : people.get(email)?.personId;
+          return id === undefined ? `a contact of a batch of ${missing.length}` : `canny user ${id}`;
+        };
+        const failures: FailureEntry[] = result.errors.map((e) => ({
+          kind: 'contact',
+          key: keyOf(e.key),
+          reason: e.message,
+        }));
+        for (const { email } of missing) {
+          if (!idOf.has(email) && !result.errors.some((e) => e.key === email))
+            failures.push({
+              kind: 'contact',
+              key: keyOf(email),
+              reason: 'HubSpot returned no record for this contact',
+            });
+        }
         const failed = missing.length - result.results.length;
-        const failures: FailureEntry[] =
-          failed > 0
-            ? [
-                {
-                  kind: 'contact',
-                  key: `contacts ${input.from + 1}–${input.from + missing.length} of the run`,
-                  reason: `${failed} of ${missing.length} not created: ${result.errors[0]?.message ?? 'HubSpot returned no record'}`,
-                },
-              ]
-            : [];
         return {
           created,
           matched: result.results.length - created, // created by an earlier attempt of this very write

@@ -4,6 +4,8 @@
 // batches are returned, never thrown, so one bad record never sinks its batch.
 import { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
+import { COMPANY_KEY_PROPERTY } from '../domain/company-match';
+import { withoutEmails } from '../domain/email';
 import { failure, FailureType } from '../failures';
 import type { RequestCounter } from './source';
 
@@ -14,8 +16,13 @@ export const HUBSPOT_SEARCH_PAGE_LIMIT = 200;
 export const HUBSPOT_SEARCH_IN_LIMIT = 100;
 /** Filter groups (OR-ed) in one search: HubSpot's documented maximum. */
 export const HUBSPOT_SEARCH_GROUPS = 5;
-/** Domains per company search: five groups of 50 domains and their `www.` forms. */
-export const COMPANY_SEARCH_DOMAINS = (HUBSPOT_SEARCH_GROUPS * HUBSPOT_SEARCH_IN_LIMIT) / 2;
+/**
+ * Domains per company search: three groups of 50 domains and their `www.` forms (`domain`), and two groups of
+ * the same 150 as sync keys (`feedback_sync_domain`): 5 groups, the most HubSpot allows. The key goes into the
+ * same search rather than a batch read by key because that keeps one request per find activity (as the search
+ * queue's rate assumes) and costs 1/150 request per domain, against 1/250 + 1/100 with a separate read.
+ */
+export const COMPANY_SEARCH_DOMAINS = 150;
 /**
  * Emails per contact search: two groups of 100. An email names at most one contact, so the answer always
  * fits one page (≤200) and every search activity sends exactly one request, as the search queue's rate
@@ -23,7 +30,7 @@ export const COMPANY_SEARCH_DOMAINS = (HUBSPOT_SEARCH_GROUPS * HUBSPOT_SEARCH_IN
  */
 export const CONTACT_SEARCH_EMAILS = HUBSPOT_SEARCH_PAGE_LIMIT;
 /** The company property the sync owns: a unique key that makes creating a company safe to repeat. */
-export const COMPANY_KEY_PROPERTY = 'feedback_sync_domain';
+export { COMPANY_KEY_PROPERTY };
 
 export interface HubspotRecord {
   id: string;
@@ -42,6 +49,14 @@ export interface UpsertResult {
   id: string;
   /** HubSpot's `new` flag: created by this request rather than updated. */
   created: boolean;
+  properties: Record<string, string | null>;
+}
+
+/** A company the sync asked to create: created now, or found holding its sync key (created before). */
+export interface CompanyRef {
+  id: string;
+  /** The domain it was created for: its sync key. */
+  domain: string;
   properties: Record<string, string | null>;
 }
 
@@ -113,7 +128,9 @@ export function translateHubspotError(err: unknown, what: string): Error {
     return failure(FailureType.NetworkError, `HubSpot ${what}: ${message}`);
   }
   const body = bodyOf(err);
-  const detail = `HubSpot ${what} answered ${err.code}: ${body.message ?? 'no message'}${body.category ? ` (${body.category})` : ''}`;
+  // HubSpot quotes refused inputs, emails among them; a failure reaches logs, histories and Slack.
+  const message = withoutEmails(body.message ?? 'no message');
+  const detail = `HubSpot ${what} answered ${err.code}: ${message}${body.category ? ` (${body.category})` : ''}`;
   if (err.code === 429) {
     if (body.policyName === 'DAILY') return failure(FailureType.HubspotDailyLimit, detail);
     const retryAfter = Number(header(err.headers, 'retry-after'));
@@ -139,6 +156,10 @@ interface BatchErrorShape {
 
 /** Finds which input a 207 error is about: HubSpot names it in `context` (ids, emails, ...) or the message. */
 function keyOfError(error: BatchErrorShape, keys: string[]): string | undefined {
+  // A traced batch create names its input exactly; a message may name a domain that contains another.
+  const traced: unknown = error.context?.objectWriteTraceId;
+  const trace = Array.isArray(traced) ? traced.map(String).find((t) => keys.includes(t)) : undefined;
+  if (trace !== undefined) return trace;
   const context = JSON.stringify(error.context ?? {});
   const message = error.message ?? '';
   return keys.find((key) => context.includes(JSON.stringify(key)) || message.includes(key));
@@ -149,7 +170,7 @@ function recordErrors(response: unknown, keys: string[]): RecordError[] {
   const errors = (response as { errors?: BatchErrorShape[] }).errors;
   return (Array.isArray(errors) ? errors : []).map((e) => ({
     key: keyOfError(e, keys),
-    message: e.message ?? 'unknown error',
+    message: withoutEmails(e.message ?? 'unknown error'),
     category: e.category,
   }));
 }
@@ -270,39 +291,76 @@ export class HubspotGateway {
   // ---- companies ---------------------------------------------------------------------------------
 
   /**
-   * Companies whose `domain` is one of `domains` (or its `www.` form), all pages. HubSpot's string
-   * filters ignore case. Records created seconds ago may be missing (search-index lag): callers never
-   * rely on search to find what they just created.
+   * Companies whose `domain` is one of `domains` (or its `www.` form), or whose sync key is one of them, all
+   * pages; the sync key is always among the properties read. HubSpot's string filters ignore case. Records
+   * created seconds ago may be missing (search-index lag): callers never rely on search to find what they
+   * just created.
    */
   async searchCompaniesByDomain(domains: string[], properties: string[]): Promise<HubspotRecord[]> {
     if (domains.length > COMPANY_SEARCH_DOMAINS)
       throw new Error(`at most ${COMPANY_SEARCH_DOMAINS} domains per search`);
     if (domains.length === 0) return [];
     const values = domains.flatMap((d) => [d, `www.${d}`]);
-    return this.searchAll('companies', inGroups('domain', values), properties);
+    const groups = [...inGroups('domain', values), ...inGroups(COMPANY_KEY_PROPERTY, domains)];
+    if (groups.length > HUBSPOT_SEARCH_GROUPS)
+      throw new Error(`more than ${HUBSPOT_SEARCH_GROUPS} filter groups`);
+    return this.searchAll('companies', groups, [...new Set([...properties, COMPANY_KEY_PROPERTY])]);
   }
 
-  /** Creates companies idempotently: an upsert on the sync's unique key, so a retried or replayed create never duplicates. */
-  async upsertCompanies(
+  /**
+   * Creates companies, create-only: a batch create never writes to an existing record, so a company someone
+   * edited keeps its edits. Each carries the sync key, which HubSpot keeps unique: a create repeated after its
+   * first attempt landed (a lost answer, a retried activity) is refused, and the refused inputs are looked up
+   * by key with a batch read, which unlike search has no index lag. Those come back as `existing`, with the
+   * `properties` asked for.
+   */
+  async createCompanies(
     companies: Array<{ domain: string; name: string }>,
-  ): Promise<{ results: Array<UpsertResult & { domain: string }>; errors: RecordError[] }> {
-    const inputs = companies.map((c) => ({
-      id: c.domain,
-      idProperty: COMPANY_KEY_PROPERTY,
-      properties: { domain: c.domain, name: c.name, [COMPANY_KEY_PROPERTY]: c.domain },
-    }));
-    const { results, errors } = await this.upsert(
-      'companies',
-      inputs,
-      companies.map((c) => c.domain),
+    properties: string[],
+  ): Promise<{ created: CompanyRef[]; existing: CompanyRef[]; errors: RecordError[] }> {
+    if (companies.length === 0) return { created: [], existing: [], errors: [] };
+    if (companies.length > HUBSPOT_BATCH_LIMIT)
+      throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
+    const keys = companies.map((c) => c.domain);
+    // A distinct objectWriteTraceId on every input makes HubSpot answer per record (207): one refused input
+    // does not sink the batch, and the trace id names the input an error is about.
+    const response = await this.call('batch create companies', () =>
+      this.client.crm.objects.batchApi.create('companies', {
+        inputs: companies.map((c) => ({
+          properties: { domain: c.domain, name: c.name, [COMPANY_KEY_PROPERTY]: c.domain },
+          associations: [],
+          objectWriteTraceId: c.domain,
+        })),
+      }),
     );
-    return {
-      results: results.map((r) => ({
-        ...r,
-        domain: r.properties[COMPANY_KEY_PROPERTY] ?? r.properties.domain ?? '',
-      })),
-      errors,
-    };
+    const created = response.results.map((r) => ({
+      id: r.id,
+      domain: r.properties[COMPANY_KEY_PROPERTY] ?? r.objectWriteTraceId ?? '',
+      properties: r.properties,
+    }));
+    const createdKeys = new Set(created.map((c) => c.domain));
+    const refused = keys.filter((k) => !createdKeys.has(k));
+    if (refused.length === 0) return { created, existing: [], errors: [] };
+    const found = await this.batchRead('companies', refused, COMPANY_KEY_PROPERTY, [
+      ...new Set([...properties, 'domain', COMPANY_KEY_PROPERTY]),
+    ]);
+    const existing = found.map((r) => ({
+      id: r.id,
+      domain: r.properties[COMPANY_KEY_PROPERTY] ?? '',
+      properties: r.properties,
+    }));
+    const existingKeys = new Set(existing.map((c) => c.domain));
+    const reported = recordErrors(response, refused);
+    const errors = refused
+      .filter((key) => !existingKeys.has(key))
+      .map(
+        (key): RecordError =>
+          reported.find((e) => e.key === key) ?? {
+            key,
+            message: 'HubSpot created no company and holds none with this key',
+          },
+      );
+    return { created, existing, errors };
   }
 
   // ---- contacts ----------------------------------------------------------------------------------

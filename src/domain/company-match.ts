@@ -1,6 +1,11 @@
 // Which HubSpot company a domain means. HubSpot does not deduplicate companies by domain, so real portals
-// hold several per domain; the data model settles on the oldest, ties by the lowest numeric id.
+// hold several per domain; the data model settles on the oldest, ties by the lowest numeric id. A company the
+// sync created carries the domain it was created for in the sync's own unique property, and keeps meaning that
+// domain after someone edits its `domain` or `name` (a rebrand): the sync never creates or rewrites another.
 import { normalizeCompanyDomain } from './email';
+
+/** The company property the sync owns: set once, on the companies it creates, to the domain they were created for. */
+export const COMPANY_KEY_PROPERTY = 'feedback_sync_domain';
 
 export interface CompanyCandidate {
   id: string;
@@ -63,9 +68,10 @@ export function parseArr(value: string | null | undefined): number | null {
 }
 
 /**
- * For each wanted domain, the company it means and that company's ARR. A company matches on its `domain`
- * (normalised: lowercase, no leading `www.`); `hs_additional_domains` only count when no company has the
- * domain as its primary one, so the data model's `domain` rule always decides when it can.
+ * For each wanted domain, the company it means and that company's ARR. The company whose sync key
+ * (`feedback_sync_domain`) is the domain wins: the sync created it for that domain. Otherwise a company
+ * matches on its `domain` (normalised: lowercase, no leading `www.`); `hs_additional_domains` only count when
+ * no company has the domain as its primary one, so the data model's `domain` rule always decides when it can.
  */
 export function indexCompaniesByDomain(
   companies: Iterable<HubspotCompany>,
@@ -73,6 +79,7 @@ export function indexCompaniesByDomain(
   arrProperty: string,
 ): Map<string, MatchedCompany> {
   const wanted = new Set([...wantedDomains].map((domain) => domain.trim().toLowerCase()));
+  const byKey = new Map<string, HubspotCompany[]>();
   const primary = new Map<string, HubspotCompany[]>();
   const additional = new Map<string, HubspotCompany[]>();
   const add = (
@@ -87,6 +94,8 @@ export function indexCompaniesByDomain(
   };
 
   for (const company of companies) {
+    // The key is unique in HubSpot, so at most one company holds it; it is compared as the sync wrote it.
+    add(byKey, (company.properties[COMPANY_KEY_PROPERTY] ?? '').trim().toLowerCase() || null, company);
     add(primary, normalizeCompanyDomain(company.properties.domain ?? ''), company);
     for (const extra of (company.properties.hs_additional_domains ?? '').split(';')) {
       add(additional, normalizeCompanyDomain(extra), company);
@@ -95,7 +104,7 @@ export function indexCompaniesByDomain(
 
   const matches = new Map<string, MatchedCompany>();
   for (const domain of [...wanted].sort()) {
-    const company = pickCompany(primary.get(domain) ?? additional.get(domain) ?? []);
+    const company = pickCompany(byKey.get(domain) ?? primary.get(domain) ?? additional.get(domain) ?? []);
     if (company !== undefined) {
       matches.set(domain, { id: company.id, arr: parseArr(company.properties[arrProperty]) });
     }

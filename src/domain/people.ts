@@ -3,8 +3,13 @@ import { companyDomainOfEmail, normalizeEmail } from './email';
 import type { SourcePerson, SourcePost, SourceVote } from './types';
 
 export interface Person {
-  /** Normalised (trimmed, lowercased) email: the contact's business key. */
+  /** Normalised email (trimmed, lowercased, domain in ASCII form): the contact's business key. */
   email: string;
+  /**
+   * Source id of the person this email is kept for (the author, else the voter of the lowest vote id): what
+   * failure reports name a person by, since an email never enters them.
+   */
+  personId: string;
   name: string | null;
   /** Registrable domain of the email; null for free-mail providers. */
   companyDomain: string | null;
@@ -43,7 +48,7 @@ export function peopleOfRequest(post: SourcePost, votes: readonly SourceVote[]):
     const name = candidate.name?.trim() || null;
     const known = byEmail.get(email);
     if (known === undefined) {
-      byEmail.set(email, { email, name, companyDomain: companyDomainOfEmail(email) });
+      byEmail.set(email, { email, personId: candidate.id, name, companyDomain: companyDomainOfEmail(email) });
     } else if (known.name === null && name !== null) {
       known.name = name;
     }

@@ -25,7 +25,11 @@ export interface SimResponse {
 
 export type Handler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
 
-export type FaultKind = 'rate-limit' | 'server-error' | 'latency' | 'hang' | 'drop';
+/**
+ * `drop` cuts the connection before the request is handled; `drop-after` handles it (a write lands) and then
+ * cuts the connection before the answer: the client cannot tell whether its write happened.
+ */
+export type FaultKind = 'rate-limit' | 'server-error' | 'latency' | 'hang' | 'drop' | 'drop-after';
 
 export interface FaultRule {
   /** Matches the route's template (e.g. `POST /crm/v3/objects/:objectType/batch/upsert`) or the raw path, as a substring. Omit for every route. */
@@ -317,6 +321,11 @@ export class SimServer {
       } catch (err) {
         answer = { status: 500, body: { status: 'error', message: `Simulator error: ${String(err)}` } };
       }
+    }
+    if (fault?.kind === 'drop-after') {
+      record(0, 'drop-after');
+      req.socket.destroy();
+      return;
     }
     record(answer.status, fault?.kind);
     send(res, answer);

@@ -739,11 +739,27 @@ export class HubspotSimulator extends Simulator {
         const message =
           name === 'email' && holder !== undefined
             ? `Contact already exists. Existing ID: ${holder}`
-            : `A ${type.singular} with ${name} "${value}" already exists${holder ? ` (id ${holder})` : ''}; ${name} must be unique.`;
+            : `Property values were not valid: ${JSON.stringify([{ isValid: false, message: `${value} already has that value.`, error: 'INVALID_UNIQUE_VALUE', name }])}`;
         return { property: name, value, message };
       }
     }
     return undefined;
+  }
+
+  /**
+   * HubSpot's refusal of a repeated unique value. A contact's email is a 409 CONFLICT ("Contact already exists.
+   * Existing ID: …", as HubSpot's clients report it); a custom unique property (`hasUniqueValue`) fails property
+   * validation, a 400 VALIDATION_ERROR "… already has that value", as integrations meet it in the wild (the
+   * exact error code is *unconfirmed*). Either way nothing is written to the record that holds the value.
+   */
+  private conflictError(conflict: { property: string; message: string }): HubspotError {
+    const extra = { context: { propertyName: [conflict.property] } };
+    return conflict.property === 'email'
+      ? new HubspotError(409, 'CONFLICT', conflict.message, extra)
+      : new HubspotError(400, 'VALIDATION_ERROR', conflict.message, {
+          ...extra,
+          errors: [{ message: conflict.message, code: 'INVALID_UNIQUE_VALUE', in: conflict.property }],
+        });
   }
 
   private currentValue(type: ObjectTypeState, record: StoredRecord, name: string): string | undefined {
@@ -1163,11 +1179,7 @@ export class HubspotSimulator extends Simulator {
       if ('error' in validated) return fail(validated.error);
       const conflict = this.uniqueConflict(type, undefined, validated.changes, pending);
       if (conflict) {
-        return fail(
-          new HubspotError(409, 'CONFLICT', conflict.message, {
-            context: { propertyName: [conflict.property] },
-          }),
-        );
+        return fail(this.conflictError(conflict));
       }
       let associations: Array<[AssociationDefinition, string]>;
       try {
@@ -1354,11 +1366,7 @@ export class HubspotSimulator extends Simulator {
       }
       const conflict = this.uniqueConflict(type, existing?.id, changes);
       if (conflict) {
-        errors.push(
-          new HubspotError(409, 'CONFLICT', conflict.message, {
-            context: { propertyName: [conflict.property] },
-          }),
-        );
+        errors.push(this.conflictError(conflict));
         continue;
       }
       let record: StoredRecord;
@@ -1426,7 +1434,7 @@ export class HubspotSimulator extends Simulator {
     const validated = this.validateProperties(type, body.properties);
     if ('error' in validated) throw validated.error;
     const conflict = this.uniqueConflict(type, undefined, validated.changes);
-    if (conflict) throw new HubspotError(409, 'CONFLICT', conflict.message);
+    if (conflict) throw this.conflictError(conflict);
     const associations = this.inlineAssociations(type, body.associations);
     const record = this.insert(type, validated.changes, Date.now());
     for (const [def, toId] of associations) this.link(def, record.id, toId);
@@ -1442,7 +1450,7 @@ export class HubspotSimulator extends Simulator {
     const validated = this.validateProperties(type, bodyObject(req).properties);
     if ('error' in validated) throw validated.error;
     const conflict = this.uniqueConflict(type, record.id, validated.changes);
-    if (conflict) throw new HubspotError(409, 'CONFLICT', conflict.message);
+    if (conflict) throw this.conflictError(conflict);
     this.update(type, record, validated.changes);
     return { status: 200, body: this.present(type, record, 'all') };
   }

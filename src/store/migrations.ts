@@ -37,6 +37,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('snapshot_id', 'text', (c) => c.notNull())
         .addColumn('seq', 'integer', (c) => c.notNull())
         .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
         .addColumn('name', 'text')
         .addColumn('company_domain', 'text')
         .addPrimaryKeyConstraint('snapshot_people_pk', ['snapshot_id', 'seq', 'email'])
@@ -70,6 +71,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('snapshot_id', 'text', (c) => c.notNull())
         .addColumn('seq', 'integer', (c) => c.notNull())
         .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
         .addColumn('name', 'text')
         .addPrimaryKeyConstraint('snapshot_emails_pk', ['snapshot_id', 'seq'])
         .execute();

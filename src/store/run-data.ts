@@ -44,16 +44,16 @@ export async function emailRange(
   snapshotId: string,
   from: number,
   to: number,
-): Promise<Array<{ seq: number; email: string; name: string | null }>> {
+): Promise<Array<{ seq: number; email: string; personId: string; name: string | null }>> {
   const rows = await db
     .selectFrom('snapshot_emails')
-    .select(['seq', 'email', 'name'])
+    .select(['seq', 'email', 'person_id', 'name'])
     .where('snapshot_id', '=', snapshotId)
     .where('seq', '>=', from)
     .where('seq', '<', to)
     .orderBy('seq')
     .execute();
-  return rows.map((r) => ({ seq: Number(r.seq), email: r.email, name: r.name }));
+  return rows.map((r) => ({ seq: Number(r.seq), email: r.email, personId: r.person_id, name: r.name }));
 }
 
 // ---- companies ------------------------------------------------------------------------------------

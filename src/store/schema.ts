@@ -34,6 +34,8 @@ export interface SnapshotPeopleTable {
   snapshot_id: string;
   seq: number;
   email: string;
+  /** The source's id of the person the email was kept for: failures name people by it, never by email. */
+  person_id: string;
   name: string | null;
   company_domain: string | null;
 }
@@ -56,6 +58,7 @@ export interface SnapshotEmailsTable {
   /** Order in which the pages need the emails: first appearance by post position. */
   seq: number;
   email: string;
+  person_id: string;
   /** The source's name for the person (first non-empty), set on contacts the sync creates. */
   name: string | null;
 }

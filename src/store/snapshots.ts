@@ -77,6 +77,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
         snapshot_id: snapshotId,
         seq: p.seq,
         email: person.email,
+        person_id: person.personId,
         name: person.name,
         company_domain: person.companyDomain,
       })),
@@ -94,12 +95,13 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
   // The run's order of company domains (sorted) and of emails (as the pages need them), so that every
   // chunk of searches and creates is a range of positions, the same on every worker.
   const domains = new Set<string>();
-  const emails = new Map<string, string | null>();
+  const emails = new Map<string, { personId: string; name: string | null }>();
   for (const p of input.posts) {
     for (const person of p.people) {
       if (person.companyDomain !== null) domains.add(person.companyDomain);
-      if (!emails.has(person.email) || (emails.get(person.email) === null && person.name !== null))
-        emails.set(person.email, person.name);
+      const known = emails.get(person.email);
+      if (!known) emails.set(person.email, { personId: person.personId, name: person.name });
+      else if (known.name === null && person.name !== null) known.name = person.name;
     }
   }
   const sortedDomains = [...domains].sort();
@@ -109,7 +111,13 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       .values(part.map((d) => ({ snapshot_id: snapshotId, seq: d.seq, domain: d.domain })))
       .execute();
   }
-  const emailRows = [...emails].map(([email, name], seq) => ({ snapshot_id: snapshotId, seq, email, name }));
+  const emailRows = [...emails].map(([email, person], seq) => ({
+    snapshot_id: snapshotId,
+    seq,
+    email,
+    person_id: person.personId,
+    name: person.name,
+  }));
   for (const part of chunks(emailRows)) await db.insertInto('snapshot_emails').values(part).execute();
   const contentHash = hash.digest('hex');
   await db
@@ -191,7 +199,7 @@ export async function snapshotPosts(
     .execute();
   const people = await db
     .selectFrom('snapshot_people')
-    .select(['seq', 'email', 'name', 'company_domain'])
+    .select(['seq', 'email', 'person_id', 'name', 'company_domain'])
     .where('snapshot_id', '=', snapshotId)
     .where('seq', '>=', from)
     .where('seq', '<', to)
@@ -202,7 +210,7 @@ export async function snapshotPosts(
   for (const p of people) {
     const seq = Number(p.seq);
     const list = bySeq.get(seq) ?? [];
-    list.push({ email: p.email, name: p.name, companyDomain: p.company_domain });
+    list.push({ email: p.email, personId: p.person_id, name: p.name, companyDomain: p.company_domain });
     bySeq.set(seq, list);
   }
   return posts.map((p) => ({

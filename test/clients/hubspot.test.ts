@@ -106,26 +106,104 @@ describe('HubspotGateway', function () {
     assert.equal(result.errors[0]?.key, 'canny:bad');
   });
 
-  it('companies are created by upsert on the sync key: a repeated create returns the same record', async () => {
+  const companyWrites = () =>
+    sim.server
+      .requests()
+      .filter((r) => r.path.startsWith('/crm/v3/objects/companies/') && !/search|batch\/read/.test(r.path))
+      .map((r) => r.route);
+
+  it('creates companies create-only: a company that holds the sync key is found, never written', async () => {
     await applySetup(gateway, { objectName: 'feature_request', arrProperty: 'annualrevenue' });
-    const first = await gateway.upsertCompanies([{ domain: 'initech.com', name: 'initech.com' }]);
-    const again = await gateway.upsertCompanies([{ domain: 'initech.com', name: 'initech.com' }]);
-    assert.equal(first.results[0]?.created, true);
-    assert.equal(again.results[0]?.created, false);
-    assert.equal(again.results[0]?.id, first.results[0]?.id);
-    assert.equal(sim.objects('companies').filter((c) => c.properties.domain === 'initech.com').length, 1);
+    const [rebranded] = sim.seedCompanies([
+      {
+        properties: {
+          name: 'Initrode',
+          domain: 'initrode.com',
+          feedback_sync_domain: 'initech.com',
+          annualrevenue: '700',
+        },
+      },
+    ]);
+    sim.server.clearLog();
+    counts.hubspot = 0;
+    const result = await gateway.createCompanies(
+      [
+        { domain: 'initech.com', name: 'initech.com' },
+        { domain: 'hooli.com', name: 'hooli.com' },
+      ],
+      ['annualrevenue'],
+    );
+    assert.deepEqual(
+      result.created.map((c) => c.domain),
+      ['hooli.com'],
+    );
+    assert.deepEqual(
+      result.existing.map((c) => [c.domain, c.id, c.properties.annualrevenue]),
+      [['initech.com', rebranded, '700']],
+    );
+    assert.deepEqual(result.errors, []);
+    const initrode = sim.getObject('companies', rebranded!)!;
+    assert.equal(initrode.properties.domain, 'initrode.com', 'the edited domain stays');
+    assert.equal(initrode.properties.name, 'Initrode', 'the edited name stays');
+    assert.deepEqual(companyWrites(), ['POST /crm/v3/objects/:objectType/batch/create']);
+    assert.equal(counts.hubspot, 2, 'one create, and one batch read for the refused key');
   });
 
-  it('finds companies for 250 domains in one search, by bare domain or its www. form, in any case', async () => {
-    const domains = Array.from({ length: 250 }, (_, i) => `d${i}.example`);
+  it('a retried create whose first answer was lost finds the company it created: exactly one', async () => {
+    await applySetup(gateway, { objectName: 'feature_request', arrProperty: 'annualrevenue' });
+    sim.server.addFault({ kind: 'drop-after', route: 'batch/create', count: 1 });
+    const lost = await failureOf(
+      gateway.createCompanies([{ domain: 'initech.com', name: 'initech.com' }], []),
+    );
+    assert.equal(lost.type, FailureType.NetworkError);
+    assert.equal(lost.nonRetryable, false);
+    const retried = await gateway.createCompanies([{ domain: 'initech.com', name: 'initech.com' }], []);
+    const initech = sim.objects('companies').filter((c) => c.properties.domain === 'initech.com');
+    assert.equal(initech.length, 1);
+    assert.deepEqual(retried.created, []);
+    assert.deepEqual(
+      retried.existing.map((c) => [c.domain, c.id]),
+      [['initech.com', initech[0]!.id]],
+    );
+    assert.deepEqual(retried.errors, []);
+  });
+
+  it('a create refused for another reason is a per-record error with its domain, the rest lands', async () => {
+    await applySetup(gateway, { objectName: 'feature_request', arrProperty: 'annualrevenue' });
+    const result = await gateway.createCompanies(
+      [
+        { domain: 'good.com', name: 'good.com' },
+        { domain: 'long.com', name: 'x'.repeat(70_000) },
+      ],
+      [],
+    );
+    assert.deepEqual(
+      result.created.map((c) => c.domain),
+      ['good.com'],
+    );
+    assert.deepEqual(result.existing, []);
+    assert.equal(result.errors.length, 1);
+    assert.equal(result.errors[0]?.key, 'long.com');
+  });
+
+  it('finds companies for 150 domains in one search, by bare domain, its www. form or the sync key', async () => {
+    await applySetup(gateway, { objectName: 'feature_request', arrProperty: 'annualrevenue' });
+    const domains = Array.from({ length: 150 }, (_, i) => `d${i}.example`);
     sim.seedCompanies([
       { properties: { name: 'first', domain: 'd0.example' } },
-      { properties: { name: 'www', domain: 'www.D125.example' } },
-      { properties: { name: 'last', domain: 'd249.example' } },
+      { properties: { name: 'www', domain: 'www.D75.example' } },
+      { properties: { name: 'last', domain: 'd149.example' } },
+      { properties: { name: 'rebranded', domain: 'new.example', feedback_sync_domain: 'd100.example' } },
       { properties: { name: 'other', domain: 'unrelated.example' } },
     ]);
+    sim.server.clearLog();
+    counts.hubspot = 0;
     const found = await gateway.searchCompaniesByDomain(domains, ['domain', 'name']);
-    assert.deepEqual(found.map((r) => r.properties.name).sort(), ['first', 'last', 'www']);
+    assert.deepEqual(found.map((r) => r.properties.name).sort(), ['first', 'last', 'rebranded', 'www']);
+    assert.equal(
+      found.find((r) => r.properties.name === 'rebranded')?.properties.feedback_sync_domain,
+      'd100.example',
+    );
     assert.equal(counts.hubspot, 1);
     await assert.rejects(gateway.searchCompaniesByDomain([...domains, 'one-more.example'], ['domain']));
   });

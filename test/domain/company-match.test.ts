@@ -130,3 +130,72 @@ describe('indexCompaniesByDomain', () => {
     assert.equal(index.get('hooli.com')?.id, '1');
   });
 });
+
+describe('indexCompaniesByDomain: the sync key (feedback_sync_domain) wins', () => {
+  const company = (
+    id: string,
+    createdAt: string,
+    properties: Record<string, string | null | undefined>,
+  ): HubspotCompany => ({ id, createdAt, properties });
+
+  const cases: Array<[string, HubspotCompany[], string, string | undefined]> = [
+    [
+      'a company the sync created and someone rebranded keeps meaning its old domain',
+      [company('7', '2024-01-01T00:00:00Z', { domain: 'initrode.com', feedback_sync_domain: 'initech.com' })],
+      'initech.com',
+      '7',
+    ],
+    [
+      'the key wins over an older company whose domain is the domain',
+      [
+        company('1', '2019-01-01T00:00:00Z', { domain: 'initech.com' }),
+        company('7', '2024-01-01T00:00:00Z', { domain: 'initrode.com', feedback_sync_domain: 'initech.com' }),
+      ],
+      'initech.com',
+      '7',
+    ],
+    [
+      'the key is compared as the sync wrote it, whatever the case',
+      [company('7', '2024-01-01T00:00:00Z', { domain: '', feedback_sync_domain: ' Initech.COM ' })],
+      'initech.com',
+      '7',
+    ],
+    [
+      'another domain as key does not count: the domain rule decides',
+      [
+        company('3', '2022-01-01T00:00:00Z', { domain: 'initech.com', feedback_sync_domain: 'other.com' }),
+        company('2', '2023-01-01T00:00:00Z', { domain: 'www.initech.com' }),
+      ],
+      'initech.com',
+      '3',
+    ],
+    [
+      'no key: oldest domain match, ties by the lowest numeric id',
+      [
+        company('12', '2022-01-01T00:00:00Z', { domain: 'initech.com' }),
+        company('11', '2022-01-01T00:00:00Z', { domain: 'INITECH.com' }),
+      ],
+      'initech.com',
+      '11',
+    ],
+  ];
+  for (const [name, companies, domain, expected] of cases) {
+    it(name, () => {
+      for (const order of [companies, [...companies].reverse()]) {
+        const index = indexCompaniesByDomain(order, [domain], 'annualrevenue');
+        assert.equal(index.get(domain)?.id, expected);
+      }
+    });
+  }
+
+  it('a rebranded company also matches its new domain by the domain rule', () => {
+    const rebranded = company('7', '2024-01-01T00:00:00Z', {
+      domain: 'initrode.com',
+      feedback_sync_domain: 'initech.com',
+      annualrevenue: '10',
+    });
+    const index = indexCompaniesByDomain([rebranded], ['initech.com', 'initrode.com'], 'annualrevenue');
+    assert.deepEqual(index.get('initech.com'), { id: '7', arr: 10 });
+    assert.deepEqual(index.get('initrode.com'), { id: '7', arr: 10 });
+  });
+});

@@ -34,6 +34,8 @@ describe('peopleOfRequest', () => {
     votes: SourceVote[];
     emails: string[];
     skipped: number;
+    /** Company domains of the people, when the case is about them. */
+    domains?: string[];
   }> = [
     { name: 'no author, no votes', author: null, votes: [], emails: [], skipped: 0 },
     { name: 'author only', author: person('a', 'a@acme.com'), votes: [], emails: ['a@acme.com'], skipped: 0 },
@@ -92,6 +94,38 @@ describe('peopleOfRequest', () => {
       votes: [vote('v1', person('b', 'jane@acme.com')), vote('v2', person('c', 'JANE@ACME.COM'))],
       emails: ['jane@acme.com'],
       skipped: 0,
+      domains: ['acme.com'],
+    },
+    {
+      name: 'one address typed with a Unicode and a punycode domain merges',
+      author: person('a', 'anna@bücher.de'),
+      votes: [vote('v1', person('b', 'Anna@XN--BCHER-KVA.de')), vote('v2', person('c', 'anna@BÜCHER.DE'))],
+      emails: ['anna@xn--bcher-kva.de'],
+      skipped: 0,
+      domains: ['xn--bcher-kva.de'],
+    },
+    {
+      name: 'two people of one internationalised domain make one company domain',
+      author: null,
+      votes: [vote('v1', person('a', 'anna@bücher.de')), vote('v2', person('b', 'ben@xn--bcher-kva.de'))],
+      emails: ['anna@xn--bcher-kva.de', 'ben@xn--bcher-kva.de'],
+      skipped: 0,
+      domains: ['xn--bcher-kva.de'],
+    },
+    {
+      name: 'invisible characters make an email malformed, never a second contact',
+      author: person('a', 'jane@acme.com'),
+      votes: [
+        vote('v1', person('b', 'jane\u200b@acme.com')),
+        vote('v2', person('c', '\u202ejane@acme.com')),
+        vote('v3', person('d', 'ja\u00adne@acme.com')),
+        vote('v4', person('e', '\ufeffjane@acme.com')),
+        vote('v5', person('f', 'jane@ac\u200dme.com')),
+        vote('v6', person('g', 'jane@acme.com\u2069')),
+      ],
+      emails: ['jane@acme.com'],
+      skipped: 6,
+      domains: ['acme.com'],
     },
   ];
   for (const c of cases) {
@@ -103,8 +137,15 @@ describe('peopleOfRequest', () => {
       );
       assert.equal(result.skipped, c.skipped);
       assert.equal(result.skippedPersonIds.length, c.skipped);
+      if (c.domains) assert.deepEqual(companyDomainsOf(result.people), c.domains);
     });
   }
+
+  it('names each person by the source id of the author, then of the voter of the lowest vote id', () => {
+    const votes = [vote('v2', person('c', 'x@acme.com')), vote('v1', person('b', 'X@acme.com'))];
+    assert.equal(peopleOfRequest(post(null), votes).people[0]?.personId, 'b');
+    assert.equal(peopleOfRequest(post(person('a', 'x@ACME.com')), votes).people[0]?.personId, 'a');
+  });
 
   it('keeps the author name, then the voter of the lowest vote id, whatever the vote order', () => {
     const votes = [
@@ -132,14 +173,19 @@ describe('peopleOfRequest', () => {
       vote('v1', person('b', 'b@gmail.com')),
     ]);
     assert.deepEqual(result.people, [
-      { email: 'a@eng.acme.co.uk', name: 'Name a', companyDomain: 'acme.co.uk' },
-      { email: 'b@gmail.com', name: 'Name b', companyDomain: null },
+      { email: 'a@eng.acme.co.uk', personId: 'a', name: 'Name a', companyDomain: 'acme.co.uk' },
+      { email: 'b@gmail.com', personId: 'b', name: 'Name b', companyDomain: null },
     ]);
   });
 });
 
 describe('companyDomainsOf', () => {
-  const p = (email: string, companyDomain: string | null): Person => ({ email, name: null, companyDomain });
+  const p = (email: string, companyDomain: string | null): Person => ({
+    email,
+    personId: email,
+    name: null,
+    companyDomain,
+  });
   const cases: Array<[string, Person[], string[]]> = [
     ['none', [], []],
     ['one', [p('a@acme.com', 'acme.com')], ['acme.com']],

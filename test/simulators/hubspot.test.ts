@@ -237,6 +237,99 @@ describe('HubSpot simulator', function () {
       assert.deepEqual(byEmail.errors?.[0]?.context?.ids, ['nobody@example.com']);
     });
 
+    describe('a unique company property (the sync key)', () => {
+      const key = {
+        name: 'feedback_sync_domain',
+        label: 'Key',
+        type: PropertyCreateTypeEnum.String,
+        fieldType: PropertyCreateFieldTypeEnum.Text,
+        groupName: 'companyinformation',
+        hasUniqueValue: true,
+      };
+      const input = (domain: string, trace?: string) => ({
+        properties: { domain, name: domain, feedback_sync_domain: domain },
+        associations: [],
+        ...(trace ? { objectWriteTraceId: trace } : {}),
+      });
+
+      it('refuses a create that repeats a unique value: 400 VALIDATION_ERROR, the whole batch unless traced', async () => {
+        await client.crm.properties.coreApi.create('companies', key);
+        const [first] = (
+          await client.crm.objects.batchApi.create('companies', { inputs: [input('acme.com')] })
+        ).results;
+        sim.setProperty('companies', first!.id, 'domain', 'acme-rebranded.com');
+
+        const whole = await apiError(
+          client.crm.objects.batchApi.create('companies', { inputs: [input('new.com'), input('acme.com')] }),
+        );
+        assert.equal(whole.code, 400);
+        assert.equal(whole.body.category, 'VALIDATION_ERROR');
+        assert.match(String(whole.body.message), /already has that value/);
+        assert.equal(sim.objects('companies').length, 1, 'nothing written');
+
+        const traced = await client.crm.objects.batchApi.create('companies', {
+          inputs: [input('new.com', 'new.com'), input('acme.com', 'acme.com')],
+        });
+        assert.ok('numErrors' in traced);
+        assert.equal(traced.numErrors, 1);
+        assert.deepEqual(
+          traced.results.map((r) => r.properties.feedback_sync_domain),
+          ['new.com'],
+        );
+        assert.equal(traced.errors?.[0]?.category, 'VALIDATION_ERROR');
+        assert.deepEqual(traced.errors?.[0]?.context?.objectWriteTraceId, ['acme.com']);
+        assert.deepEqual(traced.errors?.[0]?.context?.propertyName, ['feedback_sync_domain']);
+        const acme = sim.getObject('companies', first!.id)!;
+        assert.equal(acme.properties.domain, 'acme-rebranded.com', 'the existing record is untouched');
+        assert.equal(sim.objects('companies').length, 2);
+      });
+
+      it('a duplicate email stays a 409 CONFLICT naming the existing contact', async () => {
+        const [existing] = sim.seedContacts([{ properties: { email: 'ada@example.com' } }]);
+        const err = await apiError(
+          client.crm.objects.batchApi.create('contacts', {
+            inputs: [{ properties: { email: 'ADA@example.com' }, associations: [] }],
+          }),
+        );
+        assert.equal(err.code, 409);
+        assert.equal(err.body.category, 'CONFLICT');
+        assert.match(String(err.body.message), new RegExp(`Existing ID: ${existing}`));
+      });
+
+      it('batch-reads by the unique key, whatever the domain of the record now is', async () => {
+        await client.crm.properties.coreApi.create('companies', key);
+        const [first] = (
+          await client.crm.objects.batchApi.create('companies', { inputs: [input('acme.com')] })
+        ).results;
+        sim.setProperty('companies', first!.id, 'domain', 'acme-rebranded.com');
+        const res = await client.crm.objects.batchApi.read('companies', {
+          idProperty: 'feedback_sync_domain',
+          inputs: [{ id: 'acme.com' }, { id: 'nobody.com' }],
+          properties: ['domain', 'feedback_sync_domain'],
+          propertiesWithHistory: [],
+        });
+        assert.equal(res.results.length, 1);
+        assert.equal(res.results[0]!.id, first!.id);
+        assert.equal(res.results[0]!.properties.domain, 'acme-rebranded.com');
+        assert.ok('numErrors' in res);
+        assert.deepEqual(res.errors?.[0]?.context?.ids, ['nobody.com']);
+      });
+
+      it('a drop-after fault applies the create, then cuts the connection before the answer', async () => {
+        await client.crm.properties.coreApi.create('companies', key);
+        sim.server.addFault({ kind: 'drop-after', route: 'batch/create', count: 1 });
+        await assert.rejects(
+          client.crm.objects.batchApi.create('companies', { inputs: [input('acme.com')] }),
+        );
+        assert.equal(sim.objects('companies').length, 1, 'the write landed');
+        const again = await apiError(
+          client.crm.objects.batchApi.create('companies', { inputs: [input('acme.com')] }),
+        );
+        assert.equal(again.code, 400, 'a second create of the same key is refused');
+        assert.equal(sim.objects('companies').length, 1);
+      });
+    });
+
     it('upserts by a unique property, flags new records, and refuses non-unique idProperties', async () => {
       await client.crm.schemas.coreApi.create(featureRequestSchema);
       const type = sim.schemas()[0]!.objectTypeId;

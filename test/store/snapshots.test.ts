@@ -33,8 +33,8 @@ const posts: SnapshotPost[] = Array.from({ length: 1201 }, (_, seq) => ({
   seq,
   post: post(`p${seq}`, `Post ${seq}`),
   people: [
-    { email: `a${seq}@acme.com`, name: 'A', companyDomain: 'acme.com' },
-    { email: `b${seq}@gmail.com`, name: null, companyDomain: null },
+    { email: `a${seq}@acme.com`, personId: `ua${seq}`, name: 'A', companyDomain: 'acme.com' },
+    { email: `b${seq}@gmail.com`, personId: `ub${seq}`, name: null, companyDomain: null },
   ],
 }));
 
