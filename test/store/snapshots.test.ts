@@ -72,7 +72,11 @@ for (const form of forms) {
       });
       assert.equal(ref.posts, 1201);
       assert.match(ref.contentHash, /^[0-9a-f]{64}$/);
-      assert.deepEqual(await requireSnapshot(db, ref, 'test'), ref);
+      assert.equal(ref.domains, 1);
+      assert.equal(ref.emails, 2402);
+      assert.equal(ref.emailEnds[1200], 2402);
+      const { snapshotId, contentHash, posts: count } = ref;
+      assert.deepEqual(await requireSnapshot(db, ref, 'test'), { snapshotId, contentHash, posts: count });
       const page = await snapshotPosts(db, ref.snapshotId, 1100, 1200);
       assert.equal(page.length, 100);
       assert.deepEqual(page[0], posts[1100]);
