@@ -5,6 +5,8 @@
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# better-sqlite3 (the embedded run store) compiles itself when its prebuilt binary cannot be fetched.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
