@@ -494,7 +494,8 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
       addRequests(overview);
       state.overview = overview;
       state.counts.featureRequests.identified += overview.posts;
-      state.counts.featureRequests.failed += overview.sourceErrors.filter((e) => e.kind === 'post').length;
+      // Held-back posts (malformed source records), counted exactly: the failure list is capped.
+      state.counts.featureRequests.failed += overview.heldBackPosts;
       state.counts.contacts.skipped += overview.skippedPeople;
       state.counts.failures = appendFailures(
         state.counts.failures,
