@@ -28,6 +28,7 @@ import {
   buildSnapshot,
   pageCount,
   pagePosts,
+  reportedSourceErrors,
   type ContactOrder,
   type PagePlan,
   type RequestScan,
@@ -68,7 +69,10 @@ export interface RunOverview {
   domains: number;
   domainChunks: number;
   skippedPeople: number;
+  /** Listed posts whose requests this run holds back (malformed source records): each counts as failed. */
+  heldBackPosts: number;
   sourceErrorCount: number;
+  /** The first of the failures to report: one per held-back post (by post id), then the other records. */
   sourceErrors: SourceRecordError[];
 }
 
@@ -381,6 +385,7 @@ export function createSyncActivities(deps: SyncDependencies) {
         const state = store.get(ref.runKey);
         state.snapshot = undefined; // a new run (or a retried prepare) always starts from fresh source data
         const snapshot = await snapshotOf(ref, state, counter);
+        const reported = reportedSourceErrors(snapshot);
         return {
           posts: snapshot.posts.length,
           pages: pageCount(snapshot, settings.pageSize),
@@ -388,8 +393,9 @@ export function createSyncActivities(deps: SyncDependencies) {
           domains: snapshot.domains.length,
           domainChunks: Math.ceil(snapshot.domains.length / COMPANY_SEARCH_DOMAINS),
           skippedPeople: snapshot.skippedPeople,
-          sourceErrorCount: snapshot.sourceErrors.length,
-          sourceErrors: snapshot.sourceErrors.slice(0, MAX_FAILURES_PER_RESULT),
+          heldBackPosts: snapshot.heldBack.size,
+          sourceErrorCount: reported.length,
+          sourceErrors: reported.slice(0, MAX_FAILURES_PER_RESULT),
         };
       });
     },
@@ -730,6 +736,8 @@ export function createSyncActivities(deps: SyncDependencies) {
      * Search queue, full runs: one page (≤200) of every stored request, kept in the run state for planning.
      * Returns the active ones whose post the source no longer lists, with their new state (merged into a
      * survivor, or deleted). Search lags writes by seconds; the scan runs before this run writes any request.
+     * A held-back post is listed, so its request is never among them; and when the run cannot tell every
+     * listed post (see Snapshot.vanishKnown), none is.
      */
     async scanFeatureRequests(input: RunRef & { objectTypeId: string; afterId?: string }) {
       return tracked(async (counter) => {
@@ -752,7 +760,7 @@ export function createSyncActivities(deps: SyncDependencies) {
         for (const record of page.records) {
           const externalId = record.properties.external_id ?? '';
           const postId = postIdOfExternalId(externalId);
-          if (record.properties.source_state !== 'active') continue;
+          if (!snapshot.vanishKnown || record.properties.source_state !== 'active') continue;
           if (postId === null || snapshot.listedPostIds.has(postId)) continue;
           const survivor = snapshot.mergedInto.get(postId);
           updates.push({

@@ -495,7 +495,11 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
       addRequests(overview);
       state.overview = overview;
       state.counts.featureRequests.identified += overview.posts;
-      state.counts.featureRequests.failed += overview.sourceErrors.filter((e) => e.kind === 'post').length;
+      // Held-back posts (malformed source records), counted exactly: the failure list is capped. A history
+      // recorded before the count existed replays with the old count, never NaN.
+      state.counts.featureRequests.failed +=
+        (overview.heldBackPosts as number | undefined) ??
+        overview.sourceErrors.filter((e) => e.kind === 'post').length;
       state.counts.contacts.skipped += overview.skippedPeople;
       state.counts.failures = appendFailures(
         state.counts.failures,
