@@ -43,6 +43,13 @@ export function createScanActivities(deps: SyncDependencies) {
           .hubspot(counter)
           .scanPage(input.objectTypeId, FR_READ_PROPERTIES, input.afterId);
         await saveStored(store, input.runKey, storedRequestsOf(page.records));
+        // A held-back post is listed, so its request is never vanished; and when the snapshot cannot tell every
+        // listed post (a board or post without a readable id), no request is.
+        const snapshot = await store
+          .selectFrom('snapshots')
+          .select('vanish_known')
+          .where('snapshot_id', '=', input.snapshotId)
+          .executeTakeFirstOrThrow();
         const active = page.records
           .map((record) => ({ record, postId: postIdOfExternalId(record.properties.external_id ?? '') }))
           .filter(

@@ -3,7 +3,7 @@ import { COMPANY_SEARCH_DOMAINS, CONTACT_SEARCH_EMAILS } from '../clients/hubspo
 import type { SourceRecordError } from '../domain/types';
 import { writeSnapshot, type SnapshotPost } from '../store/snapshots';
 import { heartbeat, MAX_FAILURES_PER_RESULT, type RunRef, type SyncDependencies } from './context';
-import { readSource } from './source-read';
+import { readSource, reportedSourceErrors } from './source-read';
 import { tracked } from './tracking';
 
 export interface RunOverview {
@@ -20,7 +20,10 @@ export interface RunOverview {
   /** For each page: how many of the run's emails it and the pages before it need. */
   pageEmailEnds: number[];
   skippedPeople: number;
+  /** Listed posts whose requests this run holds back (malformed source records): each counts as failed. */
+  heldBackPosts: number;
   sourceErrorCount: number;
+  /** The first of the failures to report: one per held-back post (by post id), then the other records. */
   sourceErrors: SourceRecordError[];
   /** The worker's creation settings, recorded in history so the workflow plans with them. */
   createCompanies: boolean;
@@ -50,6 +53,7 @@ export function createSourceActivities(deps: SyncDependencies) {
           mode: ref.mode,
           ...(ref.domain ? { domain: ref.domain } : {}),
           posts,
+          vanishKnown: snapshot.vanishKnown,
           // Listed posts, and the posts merged away (no longer listed) with their survivor.
           listed: [
             ...[...snapshot.listedPostIds].map((postId) => ({ postId, mergedInto: null })),
@@ -58,6 +62,7 @@ export function createSourceActivities(deps: SyncDependencies) {
               .map(([postId, survivor]) => ({ postId, mergedInto: survivor })),
           ],
         });
+        const reported = reportedSourceErrors(snapshot);
         const pages = Math.ceil(posts.length / settings.pageSize);
         const pageEmailEnds = Array.from(
           { length: pages },
@@ -76,8 +81,9 @@ export function createSourceActivities(deps: SyncDependencies) {
           emailChunkSize: CONTACT_SEARCH_EMAILS,
           pageEmailEnds,
           skippedPeople: snapshot.skippedPeople,
-          sourceErrorCount: snapshot.sourceErrors.length,
-          sourceErrors: snapshot.sourceErrors.slice(0, MAX_FAILURES_PER_RESULT),
+          heldBackPosts: snapshot.heldBack.size,
+          sourceErrorCount: reported.length,
+          sourceErrors: reported.slice(0, MAX_FAILURES_PER_RESULT),
           createCompanies: settings.createCompanies,
           createContacts: settings.createContacts,
         };

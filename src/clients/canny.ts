@@ -42,42 +42,55 @@ export interface CannyClientOptions {
 // Objects are not strict: Canny adds fields over time and an unknown field must never fail a sync. Optional
 // fields accept null and absence alike because Canny sends both (canny.md: "fields may be null or missing").
 
+// What the contract tolerates: nulls and absent optional fields, and a tag without a name (dropped). Anything
+// else that is wrong costs the record, and the record is reported with the post it is or belongs to, so the
+// sync can hold that request back instead of writing it wrong or taking it for deleted (README, data model).
+
+/** An id the sync keys records by: a string that is not blank. */
+const idSchema = z.string().refine((id) => id.trim() !== '', 'empty');
+
 const userSchema = z.object({
-  id: z.string().min(1),
+  id: idSchema,
   email: z.string().nullish(),
   name: z.string().nullish(),
   isAdmin: z.boolean().nullish(),
 });
 type CannyUserJson = z.output<typeof userSchema>;
 
+// `post` can be null when the merged post was deleted later; that entry then names nothing.
+const mergeHistorySchema = z.array(z.object({ post: z.object({ id: idSchema }).nullish() })).nullish();
+
 const postSchema = z.object({
-  id: z.string().min(1),
+  id: idSchema,
   title: z.string(),
   details: z.string().nullish(),
   status: z.string().min(1),
   score: z.number().nullish(),
   url: z.string().nullish(),
-  // Checked by hand: an unparseable date is tolerated as null rather than costing the whole post.
-  created: z.unknown(),
-  board: z.object({ id: z.string().min(1), name: z.string().nullish() }).nullish(),
+  // A date that does not parse is an error, not a null: writing it would blank the stored creation time.
+  created: z
+    .string()
+    .refine((text) => !Number.isNaN(Date.parse(text)), 'not a date')
+    .nullish(),
+  board: z.object({ id: idSchema, name: z.string().nullish() }).nullish(),
   category: z.object({ name: z.string() }).nullish(),
-  tags: z.array(z.object({ name: z.string() })).nullish(),
+  // A tag without a name (null, absent, empty) names nothing and is dropped; a name of another type is wrong.
+  tags: z.array(z.object({ name: z.string().nullish() }).nullable()).nullish(),
   author: userSchema.nullish(),
-  // `post` can be null when the merged post was deleted later; that entry then names nothing.
-  mergeHistory: z.array(z.object({ post: z.object({ id: z.string().min(1) }).nullish() })).nullish(),
+  mergeHistory: mergeHistorySchema,
 });
 type CannyPostJson = z.output<typeof postSchema>;
 
 const voteSchema = z.object({
-  id: z.string().min(1),
-  post: z.object({ id: z.string().min(1) }),
+  id: idSchema,
+  post: z.object({ id: idSchema }),
   // The person who wants the feature. `by` (an admin voting on their behalf) is deliberately not read: counting
   // the admin would credit the vendor's own staff with every customer's vote.
   voter: userSchema.nullish(),
 });
 type CannyVoteJson = z.output<typeof voteSchema>;
 
-const boardSchema = z.object({ id: z.string().min(1), name: z.string().nullish() });
+const boardSchema = z.object({ id: idSchema, name: z.string().nullish() });
 type CannyBoardJson = z.output<typeof boardSchema>;
 
 const boardsEnvelope = z.object({ boards: z.array(z.unknown()) });
@@ -103,7 +116,9 @@ export class CannyClient implements FeedbackSource {
   async listBoards(): Promise<{ boards: Array<{ id: string; name: string }>; errors: SourceRecordError[] }> {
     const endpoint = 'boards/list';
     const envelope = this.envelope(endpoint, boardsEnvelope, await this.call(endpoint, {}));
-    const { items, errors } = parseRecords('board', envelope.boards, boardSchema, toBoard);
+    const { items, errors } = parseRecords('board', envelope.boards, boardSchema, toBoard, (raw) =>
+      withId('boardId', readableId(raw, 'id')),
+    );
     return { boards: items, errors };
   }
 
@@ -121,8 +136,12 @@ export class CannyClient implements FeedbackSource {
         sort: 'oldest',
       }),
     );
-    const { items, errors } = parseRecords('post', envelope.posts, postSchema, (post) =>
-      toPost(post, boardId),
+    const { items, errors } = parseRecords(
+      'post',
+      envelope.posts,
+      postSchema,
+      (post) => toPost(post, boardId),
+      (raw) => ({ ...withId('postId', readableId(raw, 'id')), ...readableMerges(raw) }),
     );
     return { items, errors, hasMore: envelope.hasMore };
   }
@@ -142,7 +161,9 @@ export class CannyClient implements FeedbackSource {
         ...paging(skip, limit),
       }),
     );
-    const { items, errors } = parseRecords('vote', envelope.votes, voteSchema, toVote);
+    const { items, errors } = parseRecords('vote', envelope.votes, voteSchema, toVote, (raw) =>
+      withId('postId', readableId(isRecord(raw) ? raw.post : undefined, 'id')),
+    );
     return { items, errors, hasMore: envelope.hasMore };
   }
 
@@ -263,16 +284,20 @@ function toPost(post: CannyPostJson, requestedBoardId: string): SourcePost {
     status: post.status,
     score: post.score ?? 0,
     url: post.url ?? '',
-    createdAt: isoOrNull(post.created),
+    createdAt: post.created ? new Date(Date.parse(post.created)).toISOString() : null,
     // The post was listed for this board, so a missing board object still tells us which one it is.
     board: post.board
       ? { id: post.board.id, name: post.board.name ?? '' }
       : { id: requestedBoardId, name: '' },
     category: post.category?.name ?? null,
-    tags: (post.tags ?? []).map((tag) => tag.name),
+    tags: (post.tags ?? []).flatMap((tag) => (tag?.name ? [tag.name] : [])),
     author: post.author ? toPerson(post.author) : null,
-    mergedPostIds: (post.mergeHistory ?? []).flatMap((entry) => (entry.post ? [entry.post.id] : [])),
+    mergedPostIds: mergedPostIdsOf(post.mergeHistory),
   };
+}
+
+function mergedPostIdsOf(history: z.output<typeof mergeHistorySchema>): string[] {
+  return (history ?? []).flatMap((entry) => (entry.post ? [entry.post.id] : []));
 }
 
 function toVote(vote: CannyVoteJson): SourceVote {
@@ -283,21 +308,43 @@ function toBoard(board: CannyBoardJson): { id: string; name: string } {
   return { id: board.id, name: board.name ?? '' };
 }
 
-/** Validates each record on its own, so that one malformed record is reported and the rest still arrive. */
+/**
+ * Validates each record on its own, so that one malformed record is reported and the rest still arrive.
+ * `annotate` reads what can still be read of a malformed record: which post or board it names.
+ */
 function parseRecords<S extends z.ZodType, T>(
   kind: SourceRecordError['kind'],
   raws: unknown[],
   schema: S,
   map: (record: z.output<S>) => T,
+  annotate: (raw: unknown) => Partial<SourceRecordError>,
 ): { items: T[]; errors: SourceRecordError[] } {
   const items: T[] = [];
   const errors: SourceRecordError[] = [];
   for (const raw of raws) {
     const parsed = schema.safeParse(raw);
     if (parsed.success) items.push(map(parsed.data));
-    else errors.push({ kind, id: recordId(raw), reason: describeIssues(parsed.error.issues) });
+    else
+      errors.push({ kind, id: recordId(raw), reason: describeIssues(parsed.error.issues), ...annotate(raw) });
   }
   return { items, errors };
+}
+
+/** The id under `key` when it would pass validation; anything else names no record the sync can key by. */
+function readableId(raw: unknown, key: string): string | undefined {
+  if (!isRecord(raw)) return undefined;
+  const parsed = idSchema.safeParse(raw[key]);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function withId(key: 'postId' | 'boardId', id: string | undefined): Partial<SourceRecordError> {
+  return id === undefined ? {} : { [key]: id };
+}
+
+/** A malformed post's merge history, when that part is readable on its own. */
+function readableMerges(raw: unknown): Partial<SourceRecordError> {
+  const parsed = mergeHistorySchema.safeParse(isRecord(raw) ? raw.mergeHistory : undefined);
+  return parsed.success ? { mergedPostIds: mergedPostIdsOf(parsed.data) } : {};
 }
 
 function recordId(raw: unknown): string {
@@ -316,12 +363,6 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   });
   const more = issues.length - described.length;
   return described.join('; ') + (more > 0 ? ` (+${more} more)` : '');
-}
-
-function isoOrNull(value: unknown): string | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
 // --- HTTP helpers -----------------------------------------------------------------------------------------------

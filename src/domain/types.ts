@@ -37,8 +37,21 @@ export interface SourceVote {
 /** A record the source sent that could not be used, reported with its id, never silently dropped. */
 export interface SourceRecordError {
   kind: 'post' | 'vote' | 'board';
+  /** The record's own id as far as it is readable, `(unknown)` when not: for reports only. */
   id: string;
   reason: string;
+  /**
+   * The post this record is (a post) or belongs to (a vote), when its record names it readably. The sync
+   * holds that post's request back: listed, so never taken for vanished, and not written in this run.
+   */
+  postId?: string;
+  /** A board's id, when readable: its posts are still read, each validated on its own. */
+  boardId?: string;
+  /**
+   * A malformed post's merge history, when that part of it is readable; absent when not, and then the run
+   * cannot tell which unlisted posts were merged into it.
+   */
+  mergedPostIds?: string[];
 }
 
 export type SyncMode = 'full' | 'company';

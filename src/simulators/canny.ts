@@ -172,6 +172,19 @@ export interface NewCannyPost {
   id?: string;
 }
 
+/**
+ * A record served malformed: these top-level fields of its rendered JSON replaced (`fields`) or removed
+ * (`unset`) in every answer that lists it as its own record (`boards/list`, `posts/list` and
+ * `posts/retrieve`, `votes/list`). The stored record stays intact. The typed records cannot hold a non-numeric
+ * score or a board without an id, and the sync has to be tested against such answers over real HTTP.
+ */
+export interface CannyCorruption {
+  kind: 'board' | 'post' | 'vote';
+  id: string;
+  fields?: Record<string, Json>;
+  unset?: string[];
+}
+
 /** Statuses `posts/list` returns when the caller names none: Canny's trap, closed work stays invisible. */
 export const DEFAULT_LISTED_STATUSES = ['open', 'under review', 'planned', 'in progress'] as const;
 export const ALL_CANNY_STATUSES = [...DEFAULT_LISTED_STATUSES, 'complete', 'closed'] as const;
@@ -213,6 +226,7 @@ export class CannySimulator extends Simulator {
   private companies = new Map<string, CannyCompanyRecord>();
   private index?: Index;
   private idCounter = 0;
+  private corruptions = new Map<string, CannyCorruption>();
 
   constructor(options: CannySimulatorOptions = {}) {
     super();
@@ -230,15 +244,36 @@ export class CannySimulator extends Simulator {
       serverErrorResponse: (status) => ({ status, body: { error: 'internal server error' } }),
       notFoundResponse: (req) => ({ status: 404, body: { error: `no endpoint ${req.method} ${req.path}` } }),
     });
-    this.server.onReset(() => this.restore());
+    this.server.onReset(() => {
+      this.corruptions.clear();
+      this.restore();
+    });
     this.server.setStateProvider(() => this.state());
     this.restore();
     this.registerRoutes();
   }
 
-  /** Clears faults and the request log, and returns to the data last loaded. */
+  /** Clears faults, the request log and corruptions, and returns to the data last loaded. */
   reset(): void {
     this.server.reset();
+  }
+
+  /**
+   * Serves one record malformed from now on (see CannyCorruption); a second corruption of the same record
+   * replaces the first. Refuses a record that does not exist, so a typo cannot corrupt nothing.
+   */
+  corrupt(corruption: CannyCorruption): void {
+    const records = { board: this.boards, post: this.postRecords, vote: this.voteRecords }[corruption.kind];
+    if (!records.has(corruption.id)) throw new Error(`unknown ${corruption.kind} ${corruption.id}`);
+    this.corruptions.set(`${corruption.kind}:${corruption.id}`, {
+      ...corruption,
+      fields: { ...corruption.fields },
+      unset: [...(corruption.unset ?? [])],
+    });
+  }
+
+  clearCorruptions(): void {
+    this.corruptions.clear();
   }
 
   /** Replaces the data (and what `reset()` returns to). The records are copied, so the caller's stay intact. */
@@ -416,12 +451,14 @@ export class CannySimulator extends Simulator {
 
   private registerRoutes(): void {
     const endpoints: Record<string, (body: Record<string, unknown>) => unknown> = {
-      'boards/list': () => ({ boards: [...this.boards.values()].map((b) => this.renderBoard(b)) }),
+      'boards/list': () => ({
+        boards: [...this.boards.values()].map((b) => this.served('board', b.id, this.renderBoard(b))),
+      }),
       'posts/list': (body) => this.listPosts(body),
       'posts/retrieve': (body) => {
         const post = this.livePost(stringParam(body, 'id') ?? '');
         if (!post) throw new CannyError(400, 'invalid postID');
-        return this.renderPost(post);
+        return this.served('post', post.id, this.renderPost(post));
       },
       'votes/list': (body) => this.listVotes(body),
       'users/retrieve': (body) => this.renderUser(this.findUser(body)),
@@ -437,6 +474,34 @@ export class CannySimulator extends Simulator {
     for (const [endpoint, handler] of Object.entries(endpoints)) {
       this.server.route('POST', `/api/v1/${endpoint}`, (req) => this.handle(req, handler));
     }
+    // Admin API (no key, like the other /_sim routes): one CannyCorruption or a list of them.
+    this.server.route('POST', '/_sim/corrupt', (req) => {
+      const list: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
+      for (const item of list) {
+        if (!isRecord(item) || !['board', 'post', 'vote'].includes(item.kind as string)) {
+          return { status: 400, body: { error: 'kind must be board, post or vote' } };
+        }
+        try {
+          this.corrupt(item as unknown as CannyCorruption);
+        } catch (err) {
+          return { status: 404, body: { error: (err as Error).message } };
+        }
+      }
+      return { status: 204 };
+    });
+    this.server.route('DELETE', '/_sim/corrupt', () => {
+      this.clearCorruptions();
+      return { status: 204 };
+    });
+  }
+
+  /** The rendered record as served: with its corruption applied, if any. */
+  private served(kind: CannyCorruption['kind'], id: string, rendered: object): unknown {
+    const corruption = this.corruptions.get(`${kind}:${id}`);
+    if (!corruption) return rendered;
+    const out: Record<string, unknown> = { ...rendered, ...corruption.fields };
+    for (const field of corruption.unset ?? []) delete out[field];
+    return out;
   }
 
   private handle(req: SimRequest, handler: (body: Record<string, unknown>) => unknown): SimResponse {
@@ -453,7 +518,7 @@ export class CannySimulator extends Simulator {
     }
   }
 
-  private listPosts(body: Record<string, unknown>): { posts: CannyPost[]; hasMore: boolean } {
+  private listPosts(body: Record<string, unknown>): { posts: unknown[]; hasMore: boolean } {
     const { limit, skip } = paging(body);
     const sort = (stringParam(body, 'sort') ?? 'newest') as Sort;
     if (!SORTS.includes(sort)) throw new CannyError(400, 'invalid sort');
@@ -477,12 +542,12 @@ export class CannySimulator extends Simulator {
           p.details.toLowerCase().includes(search)),
     );
     return {
-      posts: matches.slice(skip, skip + limit).map((p) => this.renderPost(p)),
+      posts: matches.slice(skip, skip + limit).map((p) => this.served('post', p.id, this.renderPost(p))),
       hasMore: skip + limit < matches.length,
     };
   }
 
-  private listVotes(body: Record<string, unknown>): { votes: CannyVote[]; hasMore: boolean } {
+  private listVotes(body: Record<string, unknown>): { votes: unknown[]; hasMore: boolean } {
     const { limit, skip } = paging(body);
     const index = this.idx();
     let votes = index.allVotes;
@@ -508,7 +573,7 @@ export class CannySimulator extends Simulator {
           : votes.filter((v) => v.voterID === userID);
     }
     return {
-      votes: votes.slice(skip, skip + limit).map((v) => this.renderVote(v)),
+      votes: votes.slice(skip, skip + limit).map((v) => this.served('vote', v.id, this.renderVote(v))),
       hasMore: skip + limit < votes.length,
     };
   }

@@ -20,6 +20,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('run_key', 'text', (c) => c.notNull())
         .addColumn('content_hash', 'text')
         .addColumn('posts', 'integer', (c) => c.notNull())
+        .addColumn('vanish_known', 'integer', (c) => c.notNull())
         .addColumn('complete', 'integer', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();

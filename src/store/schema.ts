@@ -16,6 +16,8 @@ export interface SnapshotsTable {
   /** SHA-256 over the snapshot's rows, in order: what the history's claim check promises. */
   content_hash: string | null;
   posts: number;
+  /** 1 when the snapshot tells every listed post, so that unlisted ones may be marked vanished. */
+  vanish_known: number;
   /** 0 while the source read is under way; a reader refuses an incomplete snapshot. */
   complete: number;
   created_at: string;

@@ -21,6 +21,11 @@ export interface SnapshotInput {
   domain?: string;
   /** In the run's order; `seq` must count up from 0. */
   posts: SnapshotPost[];
+  /**
+   * False when the source read could not tell every listed post (a board or post without a readable id): then
+   * no request is marked vanished from this snapshot.
+   */
+  vanishKnown: boolean;
   /** Every post the source listed, including those it could not parse, with the merge survivor if any. */
   listed: Array<{ postId: string; mergedInto: string | null }>;
 }
@@ -61,6 +66,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       run_key: input.runKey,
       content_hash: null,
       posts: 0,
+      vanish_known: input.vanishKnown ? 1 : 0,
       complete: 0,
       created_at: now,
     })
@@ -119,6 +125,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
     name: person.name,
   }));
   for (const part of chunks(emailRows)) await db.insertInto('snapshot_emails').values(part).execute();
+  hash.update(`V\u0000${input.vanishKnown}\n`);
   const contentHash = hash.digest('hex');
   await db
     .updateTable('snapshots')

@@ -9,6 +9,7 @@ import type { SourcePost, SourceRecordError, SourceVote } from '../../src/domain
 import { FailureType } from '../../src/failures';
 import { CannySimulator, type CannyData, type CannyVoteRecord } from '../../src/simulators/canny';
 import { generateDataset } from '../../src/simulators/dataset';
+import type { Json } from '../../src/simulators/http-kit';
 
 const API_KEY = 'sk-canny-TEST-5ecret-key';
 
@@ -315,7 +316,7 @@ describe('CannyClient', function () {
           const post = (body.posts as Array<Record<string, unknown>>)[0]!;
           for (const field of ['tags', 'score', 'mergeHistory', 'url', 'board', 'category'])
             delete post[field];
-          return { ...body, posts: [{ ...post, details: null, author: null, created: 'not a date' }] };
+          return { ...body, posts: [{ ...post, details: null, author: null, created: null }] };
         }),
       });
       const page = await edited.listPosts(board, 0, 100);
@@ -362,20 +363,39 @@ describe('CannyClient', function () {
         post('bad-tag', '2024-01-04T00:00:00.000Z', {
           tags: [{ id: 'tag-1', name: 7 as unknown as string }],
         }),
-        post('good-3', '2024-01-05T00:00:00.000Z', { created: 'yesterday-ish' }),
+        post('bad-created', '2024-01-05T00:00:00.000Z', { created: 'yesterday-ish' }),
       );
       sim.load(data);
 
       const page = await client.listPosts(board, 0, 100);
       assert.deepEqual(
         page.items.map((p) => p.id),
-        ['good-1', 'good-2', 'good-3'],
+        ['good-1', 'good-2'],
       );
-      assert.equal(page.items[2]!.createdAt, null, 'an unparseable date is tolerated');
+      // Each error names the post it is, so the sync can hold that request back instead of taking it for gone.
       assert.deepEqual(page.errors, [
-        { kind: 'post', id: 'bad-details', reason: 'details: expected string, received number' },
-        { kind: 'post', id: 'bad-tag', reason: 'tags.0.name: expected string, received number' },
-      ]);
+        {
+          kind: 'post',
+          id: 'bad-details',
+          postId: 'bad-details',
+          reason: 'details: expected string, received number',
+          mergedPostIds: [],
+        },
+        {
+          kind: 'post',
+          id: 'bad-tag',
+          postId: 'bad-tag',
+          reason: 'tags.0.name: expected string, received number',
+          mergedPostIds: [],
+        },
+        {
+          kind: 'post',
+          id: 'bad-created',
+          postId: 'bad-created',
+          reason: 'created: not a date',
+          mergedPostIds: [],
+        },
+      ] satisfies SourceRecordError[]);
     });
 
     it('reports posts with no id or a non-string title, which only a broken answer can carry', async function () {
@@ -404,8 +424,20 @@ describe('CannyClient', function () {
         ['post-1', 'post-4'],
       );
       assert.deepEqual(page.errors, [
-        { kind: 'post', id: 'post-2', reason: 'title: expected string, received number' },
-        { kind: 'post', id: '(unknown)', reason: 'id: expected string, received undefined' },
+        {
+          kind: 'post',
+          id: 'post-2',
+          postId: 'post-2',
+          reason: 'title: expected string, received number',
+          mergedPostIds: [],
+        },
+        // No readable id: no request can be held back by it (the sync then marks nothing vanished).
+        {
+          kind: 'post',
+          id: '(unknown)',
+          reason: 'id: expected string, received undefined',
+          mergedPostIds: [],
+        },
       ] satisfies SourceRecordError[]);
     });
 
@@ -459,8 +491,141 @@ describe('CannyClient', function () {
       const { boards, errors } = await edited.listBoards();
       assert.deepEqual(boards, [{ id: 'board-1', name: 'Feature Requests' }]);
       assert.deepEqual(errors, [
-        { kind: 'board', id: 'board-2', reason: 'name: expected string, received array' },
-      ]);
+        {
+          kind: 'board',
+          id: 'board-2',
+          boardId: 'board-2',
+          reason: 'name: expected string, received array',
+        },
+      ] satisfies SourceRecordError[]);
+    });
+  });
+
+  describe('parse rules: what the contract tolerates, and what is reported with the post id', function () {
+    const CREATED = '2024-01-01T00:00:00.000Z';
+    let board: string;
+    let post: string;
+    beforeEach(function () {
+      board = sim.addBoard('Feature Requests', { id: 'board-1' });
+      const alice = sim.addUser({ id: 'alice-1', email: 'alice@acme.com', name: 'Alice' });
+      post = sim.addPost({
+        id: 'post-1',
+        boardID: board,
+        title: 'Dark mode',
+        authorID: alice,
+        tags: [{ id: 'tag-1', name: 'enterprise' }],
+        created: CREATED,
+      });
+    });
+
+    const tolerated: Array<[string, Record<string, Json>, Partial<SourcePost>]> = [
+      [
+        'tags without a name are dropped',
+        {
+          tags: [
+            { id: 'tag-1', name: null },
+            { id: 'tag-2', name: 'Q3' },
+            { id: 'tag-3' },
+            { id: 'tag-4', name: '' },
+            null,
+          ],
+        },
+        { tags: ['Q3'] },
+      ],
+      ['a null created', { created: null }, { createdAt: null }],
+      ['a created with an offset', { created: '2024-01-01T01:00:00+01:00' }, { createdAt: CREATED }],
+      ['a null score', { score: null }, { score: 0 }],
+      ['a null author', { author: null }, { author: null }],
+      ['null tags and merge history', { tags: null, mergeHistory: null }, { tags: [], mergedPostIds: [] }],
+    ];
+    for (const [name, fields, expected] of tolerated) {
+      it(`tolerates ${name}`, async function () {
+        sim.corrupt({ kind: 'post', id: post, fields });
+        const page = await client.listPosts(board, 0, 100);
+        assert.deepEqual(page.errors, []);
+        assert.equal(page.items.length, 1);
+        for (const [key, value] of Object.entries(expected))
+          assert.deepEqual(page.items[0]![key as keyof SourcePost], value, key);
+      });
+    }
+
+    const reported: Array<[string, Record<string, Json>, string]> = [
+      ['an unparseable created', { created: 'yesterday-ish' }, 'created: not a date'],
+      [
+        'a created that is a number',
+        { created: 1_704_067_200_000 },
+        'created: expected string, received number',
+      ],
+      ['a non-numeric score', { score: 'many' }, 'score: expected number, received string'],
+      [
+        'a tag whose name is not a string',
+        { tags: [{ id: 'tag-1', name: 7 }] },
+        'tags.0.name: expected string, received number',
+      ],
+      ['an author with an empty id', { author: { id: '', email: 'alice@acme.com' } }, 'author.id: empty'],
+      ['an author with a blank id', { author: { id: '  ', email: 'alice@acme.com' } }, 'author.id: empty'],
+    ];
+    for (const [name, fields, reason] of reported) {
+      it(`reports ${name} with the post id`, async function () {
+        sim.corrupt({ kind: 'post', id: post, fields });
+        const page = await client.listPosts(board, 0, 100);
+        assert.deepEqual(page.items, []);
+        assert.deepEqual(page.errors, [
+          { kind: 'post', id: post, postId: post, reason, mergedPostIds: [] },
+        ] satisfies SourceRecordError[]);
+        assert.ok(!page.errors[0]!.reason.includes('alice@acme.com'), 'never a value in a reason');
+      });
+    }
+
+    it('keeps a malformed post’s merge history when that part is readable, and says so when it is not', async function () {
+      const merged = sim.addPost({ id: 'post-0', boardID: board, title: 'Night mode', created: CREATED });
+      sim.mergePost(merged, post);
+      sim.corrupt({ kind: 'post', id: post, fields: { score: 'many' } });
+      const readable = await client.listPosts(board, 0, 100);
+      assert.deepEqual(readable.errors[0]?.mergedPostIds, ['post-0']);
+
+      sim.corrupt({ kind: 'post', id: post, fields: { score: 'many', mergeHistory: 'post-0' } });
+      const unreadable = await client.listPosts(board, 0, 100);
+      assert.equal(unreadable.errors.length, 1);
+      assert.equal(unreadable.errors[0]!.postId, post);
+      assert.ok(!('mergedPostIds' in unreadable.errors[0]!), 'merges into this post are unknown');
+    });
+
+    it('reports a malformed vote with the post it belongs to, and a vote naming no post without one', async function () {
+      const bob = sim.addUser({ id: 'bob-1', email: 'bob@globex.com', name: 'Bob' });
+      const carol = sim.addUser({ id: 'carol-1', email: 'carol@initech.com', name: 'Carol' });
+      const dave = sim.addUser({ id: 'dave-1', email: 'dave@hooli.com', name: 'Dave' });
+      const emptyVoter = sim.addVote(post, bob, { created: '2024-01-03T00:00:00Z' });
+      const noPost = sim.addVote(post, carol, { created: '2024-01-02T00:00:00Z' });
+      const noVoter = sim.addVote(post, dave, { created: '2024-01-01T00:00:00Z' });
+      sim.corrupt({ kind: 'vote', id: emptyVoter, fields: { voter: { id: '', email: 'bob@globex.com' } } });
+      sim.corrupt({ kind: 'vote', id: noPost, fields: { post: null } });
+      sim.corrupt({ kind: 'vote', id: noVoter, fields: { voter: null } });
+      const page = await client.listVotes({ boardId: board }, 0, 100);
+      assert.deepEqual(page.errors, [
+        { kind: 'vote', id: emptyVoter, postId: post, reason: 'voter.id: empty' },
+        { kind: 'vote', id: noPost, reason: 'post: expected object, received null' },
+      ] satisfies SourceRecordError[]);
+      // A vote without a voter is tolerated: it names nobody.
+      assert.deepEqual(page.items, [{ id: noVoter, postId: post, voter: null }]);
+    });
+
+    it('reports a malformed board with its id when readable, and without one when not', async function () {
+      sim.addBoard('Integrations', { id: 'board-2' });
+      sim.addBoard('Roadmap', { id: 'board-3' });
+      sim.corrupt({ kind: 'board', id: 'board-2', fields: { name: 5 } });
+      sim.corrupt({ kind: 'board', id: 'board-3', fields: { id: 42 } });
+      const { boards, errors } = await client.listBoards();
+      assert.deepEqual(boards, [{ id: 'board-1', name: 'Feature Requests' }]);
+      assert.deepEqual(errors, [
+        {
+          kind: 'board',
+          id: 'board-2',
+          boardId: 'board-2',
+          reason: 'name: expected string, received number',
+        },
+        { kind: 'board', id: '42', reason: 'id: expected string, received number' },
+      ] satisfies SourceRecordError[]);
     });
   });
 

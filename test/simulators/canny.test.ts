@@ -427,6 +427,64 @@ describe('CannySimulator', function () {
       sim.reset();
       assert.equal(sim.posts().length, 0, 'reset returns to the (empty) constructor data');
     });
+
+    it('serves malformed records set through POST /_sim/corrupt until DELETE /_sim/corrupt or reset', async function () {
+      const post = sim.addPost({ boardID: board, title: 'Dark mode', created: '2024-01-01T00:00:00.000Z' });
+      const vote = sim.addVote(post, alice);
+      const corrupt = (method: string, body?: unknown) =>
+        fetch(`${sim.url}/_sim/corrupt`, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      assert.equal(
+        (
+          await corrupt('POST', [
+            { kind: 'post', id: post, fields: { created: 'yesterday-ish', score: 'many' }, unset: ['title'] },
+            { kind: 'vote', id: vote, fields: { voter: { id: '', email: 'x@acme.com' } } },
+            { kind: 'board', id: otherBoard, fields: { id: 42 } },
+          ])
+        ).status,
+        204,
+      );
+      const listed = await call<{ posts: Array<Record<string, unknown>> }>(sim, 'posts/list', {
+        boardID: board,
+      });
+      assert.equal(listed.body.posts[0]!.created, 'yesterday-ish');
+      assert.equal(listed.body.posts[0]!.score, 'many');
+      assert.ok(!('title' in listed.body.posts[0]!), 'unset removes the field');
+      assert.equal(listed.body.posts[0]!.id, post, 'the other fields as rendered');
+      const retrieved = await call<Record<string, unknown>>(sim, 'posts/retrieve', { id: post });
+      assert.equal(retrieved.body.created, 'yesterday-ish');
+      const votes = await call<{ votes: Array<Record<string, unknown>> }>(sim, 'votes/list', {
+        postID: post,
+      });
+      assert.deepEqual(votes.body.votes[0]!.voter, { id: '', email: 'x@acme.com' });
+      const boards = await call<{ boards: Array<Record<string, unknown>> }>(sim, 'boards/list');
+      assert.deepEqual(
+        boards.body.boards.map((b) => b.id),
+        [board, 42],
+      );
+      // The records themselves stay intact: the simulator's own view and the other endpoints are unchanged.
+      assert.equal(sim.posts()[0]!.created, '2024-01-01T00:00:00.000Z');
+
+      // Unknown records and kinds are refused, so a test cannot corrupt nothing by a typo.
+      assert.equal((await corrupt('POST', { kind: 'post', id: 'no-such-post', fields: {} })).status, 404);
+      assert.equal((await corrupt('POST', { kind: 'user', id: alice, fields: {} })).status, 400);
+
+      assert.equal((await corrupt('DELETE')).status, 204);
+      const clean = await call<{ posts: Array<Record<string, unknown>> }>(sim, 'posts/list', {
+        boardID: board,
+      });
+      assert.equal(clean.body.posts[0]!.created, '2024-01-01T00:00:00.000Z');
+
+      sim.corrupt({ kind: 'post', id: post, fields: { created: 'later' } });
+      sim.reset();
+      sim.addBoard('Feature Requests', { id: 'b' });
+      sim.addPost({ id: post, boardID: 'b', title: 'Dark mode', created: '2024-01-01T00:00:00.000Z' });
+      const afterReset = await call<{ posts: Array<Record<string, unknown>> }>(sim, 'posts/list', {});
+      assert.equal(afterReset.body.posts[0]!.created, '2024-01-01T00:00:00.000Z', 'reset clears them');
+    });
   });
 
   describe('with a generated dataset', function () {

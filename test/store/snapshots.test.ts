@@ -64,6 +64,7 @@ for (const form of forms) {
       const ref = await writeSnapshot(db, {
         runKey: `run-${form.name}-1`,
         mode: 'full',
+        vanishKnown: true,
         posts,
         listed: [
           { postId: 'gone', mergedInto: 'p1' },
@@ -87,6 +88,7 @@ for (const form of forms) {
       const input = {
         runKey: `run-${form.name}-2`,
         mode: 'full' as const,
+        vanishKnown: true,
         posts: posts.slice(0, 10),
         listed: [],
       };
@@ -106,6 +108,7 @@ for (const form of forms) {
       const ref = await writeSnapshot(db, {
         runKey: `run-${form.name}-3`,
         mode: 'full',
+        vanishKnown: true,
         posts: posts.slice(0, 3),
         listed: [],
       });
@@ -128,7 +131,7 @@ for (const form of forms) {
         const { writeSnapshot } = require('./src/store/snapshots');
         (async () => {
           const db = await openStore(process.env.URL);
-          const ref = await writeSnapshot(db, { runKey: 'other-process', mode: 'full', posts: JSON.parse(process.env.POSTS), listed: [] });
+          const ref = await writeSnapshot(db, { runKey: 'other-process', mode: 'full', vanishKnown: true, posts: JSON.parse(process.env.POSTS), listed: [] });
           await db.destroy();
           process.stdout.write(JSON.stringify(ref));
         })().catch((e) => { console.error(e); process.exit(1); });`;

@@ -17,7 +17,8 @@ export async function prepare(run: Run): Promise<void> {
   const { requests: _requests, ...kept } = overview;
   state.overview = kept;
   state.counts.featureRequests.identified += overview.posts;
-  state.counts.featureRequests.failed += overview.sourceErrors.filter((e) => e.kind === 'post').length;
+  // Held-back posts (malformed source records), counted exactly: the failure list is capped.
+  state.counts.featureRequests.failed += overview.heldBackPosts;
   state.counts.contacts.skipped += overview.skippedPeople;
   run.addFailures(overview.sourceErrors.map((e) => ({ kind: e.kind, key: e.id, reason: e.reason })));
 }
