@@ -9,7 +9,20 @@ export { compactDuration } from './cli/format';
 export { workflowIdOfHistory } from './cli/histories';
 export { scheduleIdOf, syncWorkflowId } from './cli/runs';
 
+/**
+ * `client … | head -1`: the reader is gone, so nobody reads the rest. Stop quietly, as Unix tools do,
+ * instead of dying on an unhandled EPIPE with a stack trace.
+ */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe(process.stdout);
+  exitQuietlyOnClosedPipe(process.stderr);
   // Replay runs a worker: keep its INFO chatter off stdout, which scripts read.
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`[${entry.level}] ${entry.message}\n`)),

@@ -3,7 +3,8 @@ import { Option } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, problems: 3 } as const;
+/** 4: the run completed, but some records failed (CI and monitors must tell that from a clean run). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, problems: 3, recordFailures: 4 } as const;
 
 export interface CliDeps {
   /** An existing client (tests); otherwise one is connected from TEMPORAL_* / the envconfig profile. */
@@ -13,6 +14,12 @@ export interface CliDeps {
   stderr?: (line: string) => void;
   /** Workflow code for `replay`; defaults to the prebuilt bundle when built, else src/workflows. */
   workflows?: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
+  /** Whether a person is at a terminal (stdin and stderr); default: what the process has. */
+  isTTY?: boolean;
+  /** Asks a yes/no question on the terminal; default: readline on stdin/stderr. */
+  confirm?: (question: string) => Promise<boolean>;
+  /** Off a terminal, `--wait` prints a progress line this often (default 10 s). */
+  progressIntervalMs?: number;
 }
 
 /** An expected failure: its message is printed as is (no stack) and it decides the exit code. */
@@ -56,3 +63,38 @@ export function json(ctx: Context, value: unknown): void {
 export type Act = <A extends unknown[]>(fn: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
 
 export const jsonOption = (): Option => new Option('--json', 'print one JSON line instead of text');
+
+/** A question on stderr, answered on stdin: only `y` or `yes` is a yes. */
+export async function askOnTerminal(question: string): Promise<boolean> {
+  const readline = await import('node:readline/promises');
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export const isTerminal = (deps: CliDeps): boolean =>
+  deps.isTTY ?? (Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY));
+
+/**
+ * The failure type and hint of an error, from the first ApplicationFailure in its cause chain: the clients
+ * put a hint in a failure's details, and Temporal carries details across activity and workflow failures.
+ */
+export function failureInfo(err: unknown): { type?: string; hint?: string } {
+  let current: unknown = err;
+  for (let depth = 0; current instanceof Error && depth < 6; depth++) {
+    const { type, details } = current as { type?: unknown; details?: unknown };
+    if (typeof type === 'string' && current.name === 'ApplicationFailure') {
+      const first: unknown = Array.isArray(details) ? details[0] : undefined;
+      const hint =
+        typeof first === 'object' && first !== null && typeof (first as { hint?: unknown }).hint === 'string'
+          ? (first as { hint: string }).hint
+          : undefined;
+      return { type, ...(hint ? { hint } : {}) };
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return {};
+}

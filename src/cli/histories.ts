@@ -37,7 +37,12 @@ async function replay(
   workflowId: string | undefined,
   opts: { runId?: string; file?: string },
 ): Promise<number> {
-  if ((workflowId === undefined) === (opts.file === undefined))
+  if (workflowId === undefined && opts.file === undefined)
+    throw usageError(
+      'replay needs a run: a workflow id on the server (`replay <workflowId> [--run-id <id>]`) ' +
+        'or a history file exported by `history` (`replay --file <history.json>`)',
+    );
+  if (workflowId !== undefined && opts.file !== undefined)
     throw usageError('give a workflow id or --file <history.json>, not both');
   const history = opts.file
     ? historyFromJSON(JSON.parse(fs.readFileSync(opts.file, 'utf8')))
@@ -66,7 +71,9 @@ export function addHistoryCommands(program: Command, ctx: Context, act: Act): vo
     .description("export a run's event history as JSON (for replay tests and bug reports)")
     .argument('<workflowId>')
     .option('--run-id <id>', 'a specific run (default: the latest)')
-    .requiredOption('--out <file>', 'where to write the JSON')
+    // Commander enforces a required option but does not say so in --help: the text and usage line do.
+    .usage('--out <file> [options] <workflowId>')
+    .requiredOption('--out <file>', 'where to write the JSON (required)')
     .action(act((id: string, opts: { runId?: string; out: string }) => exportHistory(ctx, id, opts)));
 
   program

@@ -2,13 +2,17 @@
 import type { Command } from 'commander';
 import { applySetup, checkPortal, type PortalReport } from '../clients/hubspot-setup';
 import { HubspotGateway } from '../clients/hubspot';
-import { loadConfig } from '../config';
+import { loadHubspotConfig } from '../config';
 import { EXIT, json, jsonOption, type Act, type Context } from './context';
 
 function hubspotGateway(ctx: Context) {
-  const cfg = loadConfig(ctx.env);
+  const cfg = loadHubspotConfig(ctx.env);
   return {
-    gateway: new HubspotGateway({ accessToken: cfg.HUBSPOT_ACCESS_TOKEN, baseUrl: cfg.HUBSPOT_BASE_URL }),
+    gateway: new HubspotGateway({
+      accessToken: cfg.HUBSPOT_ACCESS_TOKEN,
+      baseUrl: cfg.HUBSPOT_BASE_URL,
+      timeoutMs: cfg.HUBSPOT_REQUEST_TIMEOUT_MS,
+    }),
     settings: { objectName: cfg.HUBSPOT_OBJECT_NAME, arrProperty: cfg.HUBSPOT_COMPANY_ARR_PROPERTY },
   };
 }

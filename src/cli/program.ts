@@ -3,12 +3,13 @@
 // code, so tests drive it with the suite's own Temporal client and capture what it prints.
 //
 // Exit codes: 0 ok; 1 the run failed or an error occurred; 2 usage or configuration error; 3 the HubSpot
-// portal differs from the data model. Results go to stdout (one JSON line with --json), diagnostics to stderr.
+// portal differs from the data model; 4 the run completed with record-level failures. Results go to stdout
+// (one JSON line with --json), diagnostics to stderr.
 import { Command, CommanderError } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { ConfigError, resolveEnvironment } from '../config';
-import { CliError, EXIT, failedError, messageOf, type CliDeps, type Context } from './context';
+import { CliError, EXIT, failedError, failureInfo, messageOf, type CliDeps, type Context } from './context';
 import { addHistoryCommands } from './histories';
 import { addHubspotCommands } from './hubspot';
 import { addScheduleCommands } from './schedule';
@@ -76,7 +77,8 @@ export function buildProgram(deps: CliDeps = {}, onExit: (code: number) => void 
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 ok, 1 run failed or error, 2 usage or configuration error, 3 HubSpot portal differs.\n' +
+      '\nExit codes: 0 ok, 1 run failed or error, 2 usage or configuration error, 3 HubSpot portal differs,\n' +
+        '4 run completed with record-level failures.\n' +
         'Temporal connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_PROFILE.',
     );
 
@@ -94,21 +96,36 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   let code: number = EXIT.ok;
   const program = buildProgram(deps, (c) => (code = c));
   const err = deps.stderr ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const out = deps.stdout ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  // With --json a script reads stdout: it gets the error as one JSON line there too.
+  const jsonError = (error: string, exitCode: number, hint: string | null, type?: string): void => {
+    if (argv.includes('--json'))
+      out(JSON.stringify({ error, code: exitCode, hint, ...(type ? { type } : {}) }));
+  };
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {
     // Commander has printed its own message (or the help) already.
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.ok;
+      jsonError(error.message.replace(/^error: /, ''), EXIT.usage, 'add --help for usage');
+      return EXIT.usage;
+    }
     if (error instanceof ConfigError) {
       err(error.message);
+      jsonError(error.message, EXIT.usage, 'set the variables listed (README: Configuration)');
       return EXIT.usage;
     }
     if (error instanceof CliError) {
       err(`error: ${error.message}`);
+      jsonError(error.message, error.exitCode, error.exitCode === EXIT.usage ? 'add --help for usage' : null);
       return error.exitCode;
     }
-    err(`error: ${messageOf(error)}`);
+    const message = messageOf(error);
+    const { type, hint } = failureInfo(error);
+    err(`error: ${message}`);
+    jsonError(message, EXIT.failed, hint ?? null, type);
     return EXIT.failed;
   }
 }

@@ -12,7 +12,17 @@ import {
 } from '@temporalio/client';
 import { loadOperatorConfig, type OperatorConfig } from '../config';
 import { syncFeatureRequests } from '../workflows';
-import { EXIT, failedError, json, jsonOption, usageError, type Act, type Context } from './context';
+import {
+  askOnTerminal,
+  EXIT,
+  failedError,
+  isTerminal,
+  json,
+  jsonOption,
+  usageError,
+  type Act,
+  type Context,
+} from './context';
 import { compactDuration, iso, parseDuration, parseInstant } from './format';
 import { scheduleIdOf, searchAttributePairs, staticSummary, syncInput, syncWorkflowId } from './runs';
 
@@ -130,17 +140,42 @@ export function scheduleJson(d: ScheduleDescription) {
   };
 }
 
+/**
+ * The server refused what was typed (a cron it cannot parse, say): a usage error. The SDK turns the
+ * server's "Invalid schedule spec" into a TypeError; other INVALID_ARGUMENTs stay gRPC errors (code 3).
+ */
+function isInvalidArgument(err: unknown): err is Error {
+  const codeOf = (e: unknown): unknown =>
+    typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return (
+    err instanceof TypeError ||
+    (err instanceof Error && (codeOf(err) === 3 || codeOf((err as { cause?: unknown }).cause) === 3))
+  );
+}
+
 function withScheduleErrors<T>(scheduleId: string, work: () => Promise<T>): Promise<T> {
   return work().catch((err: unknown) => {
     if (err instanceof ScheduleNotFoundError)
       throw failedError(`no schedule ${scheduleId} (create it with \`schedule create --every 1h\`)`);
+    if (isInvalidArgument(err)) throw usageError(`the server refused the schedule: ${err.message}`);
     throw err;
   });
+}
+
+/** An unknown zone is caught here, before connecting; Node knows the same IANA zones as the server. */
+function checkTimezone(timezone: string | undefined): void {
+  if (timezone === undefined) return;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
+  } catch {
+    throw usageError(`--timezone ${timezone} is not an IANA time zone (examples: UTC, Europe/Berlin)`);
+  }
 }
 
 async function scheduleCreate(ctx: Context, opts: ScheduleSpecOptions): Promise<number> {
   if ((opts.every === undefined) === (opts.cron === undefined))
     throw usageError('give exactly one of --every <duration> or --cron <expression>');
+  checkTimezone(opts.timezone);
   const cfg = loadOperatorConfig(ctx.env);
   const scheduleId = scheduleIdOf(cfg.SYNC_ENV);
   return ctx.temporal(async (client) => {
@@ -162,6 +197,7 @@ async function scheduleCreate(ctx: Context, opts: ScheduleSpecOptions): Promise<
     } catch (err) {
       if (err instanceof ScheduleAlreadyRunning)
         throw failedError(`schedule ${scheduleId} already exists; change it with \`schedule update\``);
+      if (isInvalidArgument(err)) throw usageError(`the server refused the schedule: ${err.message}`);
       throw err;
     }
     ctx.out(`Created schedule ${scheduleId}${opts.paused ? ' (paused)' : ''}`);
@@ -170,6 +206,7 @@ async function scheduleCreate(ctx: Context, opts: ScheduleSpecOptions): Promise<
 }
 
 async function scheduleUpdate(ctx: Context, opts: ScheduleSpecOptions): Promise<number> {
+  checkTimezone(opts.timezone);
   const cfg = loadOperatorConfig(ctx.env);
   const scheduleId = scheduleIdOf(cfg.SYNC_ENV);
   return ctx.temporal((client) =>
@@ -356,8 +393,8 @@ export function addScheduleCommands(program: Command, ctx: Context, act: Act): v
   schedule
     .command('backfill')
     .description('take the actions the schedule would have taken between two instants, now')
-    .requiredOption('--start <iso>', 'start instant, e.g. 2025-01-31T00:00:00Z', parseInstant)
-    .requiredOption('--end <iso>', 'end instant', parseInstant)
+    .requiredOption('--start <iso>', 'start instant, e.g. 2025-01-31T00:00:00Z (required)', parseInstant)
+    .requiredOption('--end <iso>', 'end instant (required)', parseInstant)
     .addOption(overlapOption("overlap policy for the backfill (default: the schedule's)"))
     .action(
       act((opts: { start: Date; end: Date; overlap?: ScheduleOverlapPolicy }) => {
@@ -374,13 +411,26 @@ export function addScheduleCommands(program: Command, ctx: Context, act: Act): v
     );
   schedule
     .command('delete')
-    .description('delete the schedule (runs already started continue)')
-    .action(
-      act(() =>
-        scheduleCall(ctx, async (h) => {
-          await h.delete();
-          return `Deleted schedule ${h.scheduleId}`;
-        }),
-      ),
-    );
+    .description('delete the schedule (runs already started continue); asks first on a terminal')
+    .option('--yes', 'delete without asking (needed off a terminal)')
+    .action(act((opts: { yes?: boolean }) => scheduleDelete(ctx, opts)));
+}
+
+/**
+ * Deleting loses the spec, the policies and the action history, so a person confirms it. Off a terminal
+ * (a script, CI) nobody can answer: refusing there makes the script say `--yes`, rather than guess.
+ */
+async function scheduleDelete(ctx: Context, opts: { yes?: boolean }): Promise<number> {
+  const scheduleId = scheduleIdOf(loadOperatorConfig(ctx.env).SYNC_ENV);
+  if (!opts.yes) {
+    if (!isTerminal(ctx.deps))
+      throw usageError(`not deleting schedule ${scheduleId} without confirmation: pass --yes`);
+    const confirm = ctx.deps.confirm ?? askOnTerminal;
+    if (!(await confirm(`Delete schedule ${scheduleId}? Runs already started continue.`)))
+      throw failedError(`schedule ${scheduleId} not deleted`);
+  }
+  return scheduleCall(ctx, async (h) => {
+    await h.delete();
+    return `Deleted schedule ${h.scheduleId}`;
+  });
 }

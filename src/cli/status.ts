@@ -4,9 +4,10 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { loadOperatorConfig } from '../config';
 import type { RunSummary } from '../domain/types';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../search-attributes';
-import type { syncFeatureRequests } from '../workflows';
+import type { Progress, syncFeatureRequests } from '../workflows';
 import { EXIT, json, jsonOption, type Act, type Context } from './context';
 import { iso, parsePositiveInt } from './format';
+import { progressText, queryProgress } from './progress';
 import { describeScheduleOrNull, scheduleJson, specText } from './schedule';
 
 interface RunRow {
@@ -19,10 +20,9 @@ interface RunRow {
   dryRun?: boolean;
   domain?: string;
   summary?: Pick<RunSummary, 'featureRequests' | 'companies' | 'contacts' | 'associations'>;
+  /** A running run's phase, units done of total and counts so far (its `progress` query). */
+  progress?: Progress;
 }
-
-/** Results are fetched for this many completed runs only: each is one more request. */
-const STATUS_RESULTS = 3;
 
 function runRow(info: WorkflowExecutionInfo): RunRow {
   const attrs = info.typedSearchAttributes;
@@ -48,17 +48,24 @@ async function listRuns(client: Client, env: string, limit: number): Promise<Run
     if (rows.length >= limit) break;
   }
   rows.sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
-  let fetched = 0;
-  for (const row of rows) {
-    if (row.status !== 'COMPLETED' || fetched >= STATUS_RESULTS) continue;
-    fetched++;
-    const summary = await client.workflow
-      .getHandle<typeof syncFeatureRequests>(row.workflowId, row.runId, { followRuns: false })
-      .result();
-    const { featureRequests, companies, contacts, associations } = summary;
-    row.summary = { featureRequests, companies, contacts, associations };
-    if (summary.domain) row.domain = summary.domain;
-  }
+  // One request per listed run (a result or a query), all at once: --limit bounds them.
+  await Promise.all(
+    rows.map(async (row) => {
+      const handle = client.workflow.getHandle<typeof syncFeatureRequests>(row.workflowId, row.runId, {
+        followRuns: false,
+      });
+      if (row.status === 'RUNNING') {
+        const progress = await queryProgress(handle);
+        if (progress) row.progress = progress;
+        return;
+      }
+      if (row.status !== 'COMPLETED') return;
+      const summary = await handle.result();
+      const { featureRequests, companies, contacts, associations } = summary;
+      row.summary = { featureRequests, companies, contacts, associations };
+      if (summary.domain) row.domain = summary.domain;
+    }),
+  );
   return rows;
 }
 
@@ -69,7 +76,8 @@ function runLine(row: RunRow): string {
   const counts = fr
     ? ` — ${fr.identified} identified · ${fr.created} created · ${fr.updated} updated · ${fr.unchanged} unchanged · ${fr.failed} failed`
     : '';
-  return `  ${row.status.padEnd(16)} ${row.workflowId}  [${kind}]  ${times}${counts}`;
+  const progress = row.progress ? ` — ${progressText(row.progress)}` : '';
+  return `  ${row.status.padEnd(16)} ${row.workflowId}  [${kind}]  ${times}${counts}${progress}`;
 }
 
 async function status(ctx: Context, opts: { json?: boolean; limit: number }): Promise<number> {
@@ -109,7 +117,7 @@ export function addStatusCommand(program: Command, ctx: Context, act: Act): void
   program
     .command('status')
     .description(
-      'running and recent runs of this environment (counts for the 3 newest completed), and the schedule',
+      'running runs (phase and counts) and recent runs (counts) of this environment, and the schedule',
     )
     .addOption(jsonOption())
     .option('--limit <n>', 'how many runs to list', parsePositiveInt, 10)

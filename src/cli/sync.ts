@@ -17,6 +17,7 @@ import { syncCompanySignal, syncFeatureRequests } from '../workflows';
 import {
   EXIT,
   failedError,
+  failureInfo,
   json,
   jsonOption,
   messageOf,
@@ -25,6 +26,7 @@ import {
   type Context,
 } from './context';
 import { summaryLines } from './format';
+import { watchProgress } from './progress';
 import { scheduleIdOf, searchAttributePairs, staticSummary, syncInput, syncWorkflowId } from './runs';
 import { describeScheduleOrNull } from './schedule';
 
@@ -53,7 +55,13 @@ async function reportStarted(
   return opts.wait ? waitForSummary(ctx, handle, runId, uiUrl, opts) : EXIT.ok;
 }
 
-/** Record-level failures still complete a run (exit 0); only a failed workflow exits 1. */
+/** Failed records in a completed run: any counter's `failed`, or a failure the summary lists. */
+export function hasRecordFailures(summary: RunSummary): boolean {
+  const failed = summary.featureRequests.failed + summary.companies.failed + summary.contacts.failed;
+  return failed > 0 || summary.failures.length > 0;
+}
+
+/** A completed run exits 0, or 4 when records failed in it; a failed workflow exits 1. */
 async function waitForSummary(
   ctx: Context,
   handle: WorkflowHandle<typeof syncFeatureRequests>,
@@ -62,19 +70,39 @@ async function waitForSummary(
   opts: RunOptions,
 ): Promise<number> {
   let summary: RunSummary;
+  const stopProgress = watchProgress(ctx, handle);
   try {
     summary = await handle.result();
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
+    stopProgress();
     const error = messageOf(err);
+    const { type, hint } = failureInfo(err);
     ctx.err(`sync failed: ${error}`);
     ctx.err(`  ${uiUrl}`);
-    if (opts.json) json(ctx, { status: 'failed', workflowId: handle.workflowId, runId, uiUrl, error });
+    if (opts.json)
+      json(ctx, {
+        status: 'failed',
+        workflowId: handle.workflowId,
+        runId,
+        uiUrl,
+        error,
+        code: EXIT.failed,
+        hint: hint ?? null,
+        ...(type ? { type } : {}),
+      });
     return EXIT.failed;
   }
+  stopProgress();
   if (opts.json) json(ctx, summary);
   else summaryLines(summary).forEach((line) => ctx.out(line));
-  return EXIT.ok;
+  // A domain nobody voted from is most often a typo: say so, but the run itself did nothing wrong.
+  if (summary.mode === 'company' && summary.featureRequests.identified === 0)
+    ctx.err(
+      `warning: no feature request has a voter or author at ${summary.domain ?? '?'}: nothing to sync ` +
+        '(check the domain, or whether Canny knows these people)',
+    );
+  return hasRecordFailures(summary) ? EXIT.recordFailures : EXIT.ok;
 }
 
 /**
@@ -203,7 +231,7 @@ export function addSyncCommands(program: Command, ctx: Context, act: Act): void 
     .command('sync')
     .description('start a full sync of every feature request (one at a time per environment)')
     .option('--dry-run', 'compute what would change and write nothing to HubSpot')
-    .option('--wait', 'wait for the run to finish and print its summary')
+    .option('--wait', 'wait for the run to finish, show its progress and print its summary')
     .addOption(jsonOption())
     .action(act((opts: RunOptions & { dryRun?: boolean }) => sync(ctx, opts)));
 
@@ -211,7 +239,7 @@ export function addSyncCommands(program: Command, ctx: Context, act: Act): void 
     .command('sync-company')
     .description("re-sync the feature requests one company's people voted on or wrote")
     .argument('<domain>', 'company domain, e.g. acme.com (www. and subdomains are reduced to it)')
-    .option('--wait', 'wait for the run to finish and print its summary')
+    .option('--wait', 'wait for the run to finish, show its progress and print its summary')
     .addOption(jsonOption())
     .action(act((domain: string, opts: RunOptions) => syncCompany(ctx, domain, opts)));
 }
