@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { CannyClient } from '../../src/clients/canny';
+import { HubspotGateway } from '../../src/clients/hubspot';
 import { SlackNotifier } from '../../src/clients/slack';
 import type { RunSummary } from '../../src/domain/types';
 import { cliFor, envOf, eventually, type Cli } from '../support/cli';
@@ -146,6 +147,23 @@ describe('client: operator experience (exit codes, progress, hints, confirmation
     assert.equal(slack.type, 'SlackPlatformError');
     assert.match(slack.message, /invalid_auth: check `SLACK_BOT_TOKEN`/);
     assert.match((slack.details?.[0] as { hint: string }).hint, /chat:write/);
+  });
+
+  it('a HubSpot request that never answers names the URL and HUBSPOT_REQUEST_TIMEOUT_MS', async () => {
+    stack.sims.hubspot.server.addFault({ kind: 'hang', count: 1 });
+    const gateway = new HubspotGateway({
+      accessToken: stack.config.HUBSPOT_ACCESS_TOKEN,
+      baseUrl: stack.config.HUBSPOT_BASE_URL,
+      timeoutMs: 200,
+    });
+    const err = await gateway.listSchemas().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ApplicationFailure, String(err));
+    assert.equal(err.type, 'NetworkError');
+    assert.ok(err.message.includes(stack.config.HUBSPOT_BASE_URL.replace(/\/+$/, '')), err.message);
+    assert.match(err.message, /no answer .*in 200 ms \(HUBSPOT_REQUEST_TIMEOUT_MS\)/);
   });
 
   it('hubspot check needs HubSpot settings only, not CANNY_API_KEY', async () => {
