@@ -7,6 +7,7 @@ import { isTerminal, type Context } from './context';
 const DEFAULT_INTERVAL_MS = 10_000;
 /** On a terminal the line is rewritten in place, so it can follow the run closely. */
 const TERMINAL_INTERVAL_MS = 1_000;
+const QUERY_TIMEOUT_MS = 3_000;
 
 export function progressText(p: Progress): string {
   const fr = p.counts.featureRequests;
@@ -16,12 +17,23 @@ export function progressText(p: Progress): string {
   );
 }
 
-/** The run's progress, or undefined while it cannot answer (no worker has picked it up yet, or it closed). */
-export async function queryProgress(handle: WorkflowHandle): Promise<Progress | undefined> {
+/**
+ * The run's progress, or undefined while it cannot answer (no worker has picked it up yet, or it closed).
+ * A query waits for a worker: with none polling it would hang, so it is given up after `timeoutMs`.
+ */
+export async function queryProgress(
+  handle: WorkflowHandle,
+  timeoutMs = QUERY_TIMEOUT_MS,
+): Promise<Progress | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+  });
+  const answer = handle.query(progressQuery).catch(() => undefined);
   try {
-    return await handle.query(progressQuery);
-  } catch {
-    return undefined;
+    return await Promise.race([answer, giveUp]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
