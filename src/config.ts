@@ -78,6 +78,18 @@ const operatorSchema = z.object({
 });
 export type OperatorConfig = z.infer<typeof operatorSchema>;
 
+/** What `hubspot check` and `hubspot setup` need: HubSpot's settings, no Canny or Slack secret. */
+const hubspotSchema = z.object({
+  SYNC_ENV: fields.SYNC_ENV,
+  HUBSPOT_ACCESS_TOKEN: fields.HUBSPOT_ACCESS_TOKEN,
+  HUBSPOT_BASE_URL: fields.HUBSPOT_BASE_URL,
+  HUBSPOT_COMPANY_ARR_PROPERTY: fields.HUBSPOT_COMPANY_ARR_PROPERTY,
+  HUBSPOT_OBJECT_NAME: fields.HUBSPOT_OBJECT_NAME,
+  HUBSPOT_REQUEST_TIMEOUT_MS: fields.HUBSPOT_REQUEST_TIMEOUT_MS,
+  LOG_LEVEL: fields.LOG_LEVEL,
+});
+export type HubspotConfig = z.infer<typeof hubspotSchema>;
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -103,17 +115,21 @@ function parseWith<T>(
 }
 
 /** Parses a plain record of variables (already merged with the profile) into a Config. */
+/** Rules across fields, the same for the worker and the command line. */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  return env.SLACK_BOT_TOKEN && !env.SLACK_CHANNEL
+    ? ['SLACK_CHANNEL is required when SLACK_BOT_TOKEN is set']
+    : [];
+}
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // Checked beside the schema, not after it, so this problem is listed together with all the others.
-  const crossField =
-    env.SLACK_BOT_TOKEN && !env.SLACK_CHANNEL
-      ? ['SLACK_CHANNEL is required when SLACK_BOT_TOKEN is set']
-      : [];
-  return parseWith(configSchema, env, crossField);
+  return parseWith(configSchema, env, crossFieldProblems(env));
 }
 
 export function parseOperatorConfig(env: Record<string, string | undefined>): OperatorConfig {
-  return parseWith(operatorSchema, env);
+  // The CLI starts runs the worker will carry out: a setting the worker would refuse is refused here too.
+  return parseWith(operatorSchema, env, crossFieldProblems(env));
 }
 
 /** The process environment with `.env`, `.env.<SYNC_ENV>` and `<SYNC_ENV>_` prefixed overrides applied. */
@@ -141,6 +157,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   return parseOperatorConfig(resolveEnvironment(env));
+}
+
+export function loadHubspotConfig(env: NodeJS.ProcessEnv = process.env): HubspotConfig {
+  return parseWith(hubspotSchema, resolveEnvironment(env));
 }
 
 /** HubSpot activities are dispatched at this rate by the server, across every worker of the queue. */

@@ -20,6 +20,10 @@ export const CANNY_PAGE_SIZE = 100;
 export const ALL_POST_STATUSES = 'open,under review,planned,in progress,complete,closed';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Where an operator finds the key Canny refused: named in the failure, for the log, Slack and the CLI. */
+export const CANNY_AUTH_HINT =
+  'check `CANNY_API_KEY`: the secret API key from Canny (Settings → API & Webhooks)';
 /** Canny publishes no rate limits; a 429 without a usable Retry-After waits this long. */
 const DEFAULT_RETRY_AFTER_MS = 1_000;
 /** Enough of a non-JSON error body to recognise it in a failure message, not enough to flood history. */
@@ -207,9 +211,11 @@ export class CannyClient implements FeedbackSource {
         );
       }
       if (body === undefined) {
+        const hint = this.baseUrlHint();
         throw failure(
           FailureType.SourceInvalidResponse,
-          `Canny ${endpoint} answered ${response.status} with a body that is not JSON`,
+          `Canny ${endpoint} answered ${response.status} with a body that is not JSON — ${hint}`,
+          { details: [{ hint }] },
         );
       }
       return body;
@@ -228,10 +234,21 @@ export class CannyClient implements FeedbackSource {
     throw this.errorFailure(endpoint, response.status, cannyError ?? this.redact(snippet(text)));
   }
 
+  /** A 404 or an answer that is not JSON: the base URL points at something that is not Canny's API. */
+  private baseUrlHint(): string {
+    return `check CANNY_BASE_URL (${this.baseUrl}): it must point at Canny, e.g. https://canny.io`;
+  }
+
   private errorFailure(endpoint: string, status: number, errorText: string): ApplicationFailure {
     const detail = `Canny ${endpoint} answered ${status}${errorText ? `: ${errorText}` : ''}`;
     if (status === 401 || status === 403 || errorText === 'invalid apiKey') {
-      return failure(FailureType.SourceUnauthorized, `${detail} (check CANNY_API_KEY)`);
+      const hint = CANNY_AUTH_HINT;
+      return failure(FailureType.SourceUnauthorized, `${detail} — ${hint}`, { details: [{ hint }] });
+    }
+    if (status === 404 && !errorText.startsWith('invalid')) {
+      // Canny names a missing object `invalid <id>`; a 404 without that is a path Canny does not have.
+      const hint = this.baseUrlHint();
+      return failure(FailureType.SourceInvalidRequest, `${detail} — ${hint}`, { details: [{ hint }] });
     }
     if (status >= 500) return failure(FailureType.SourceServerError, detail);
     // Other 4xx: the same request would be refused again.
@@ -241,7 +258,7 @@ export class CannyClient implements FeedbackSource {
   private networkFailure(endpoint: string, err: unknown): ApplicationFailure {
     const reason =
       err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
-        ? `no answer within ${this.timeoutMs} ms`
+        ? `no answer within ${this.timeoutMs} ms from ${this.baseUrl}/api/v1/${endpoint} (the client's fixed request timeout)`
         : describeNetworkError(err);
     // No `cause`: the message carries what an operator needs, and nothing of the request can leak through it.
     return failure(FailureType.NetworkError, `Canny ${endpoint} network error: ${this.redact(reason)}`);

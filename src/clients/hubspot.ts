@@ -121,13 +121,63 @@ function header(headers: Record<string, string> | undefined, name: string): stri
   return key ? headers[key] : undefined;
 }
 
+/** The scopes a private app token needs for this sync (../../../shared/reference/hubspot.md). */
+export const HUBSPOT_SCOPES = [
+  'crm.schemas.custom.read',
+  'crm.schemas.custom.write',
+  'crm.objects.custom.read',
+  'crm.objects.custom.write',
+  'crm.objects.companies.read',
+  'crm.objects.companies.write',
+  'crm.schemas.companies.write',
+  'crm.objects.contacts.read',
+  'crm.objects.contacts.write',
+];
+export const HUBSPOT_AUTH_HINT = `check \`HUBSPOT_ACCESS_TOKEN\`: a private app token with these scopes: ${HUBSPOT_SCOPES.join(', ')}`;
+
+/** Baked into the failure (message and details) so the worker's log, Slack and the CLI all show it. */
+function hinted(type: FailureType, detail: string, hint: string): Error {
+  return failure(type, `${detail} — ${hint}`, { details: [{ hint }] });
+}
+
+/**
+ * HubSpot answers a path it does not know with a JSON error carrying a `category`; a 404 without one, or
+ * an answer that is not JSON at all, comes from a server that is not HubSpot: the base URL is wrong.
+ */
+function notHubspot(err: ApiError): boolean {
+  const body = typeof err.body === 'string' ? tryJson(err.body) : err.body;
+  if (typeof err.body === 'string' && err.body.trim() !== '' && body === undefined) return true;
+  return err.code === 404 && !(typeof body === 'object' && body !== null && 'category' in body);
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Turns anything the client threw into the sync's typed failure. */
-export function translateHubspotError(err: unknown, what: string): Error {
+export function translateHubspotError(err: unknown, what: string, baseUrl?: string): Error {
   if (!isApiError(err)) {
     const message = err instanceof Error ? err.message : String(err);
+    // A 2xx with a body that is not JSON ends in the client's parser, not in an ApiException.
+    if (baseUrl && err instanceof SyntaxError)
+      return hinted(
+        FailureType.NetworkError,
+        `HubSpot ${what}: the answer from ${baseUrl} is not JSON (${message})`,
+        `check HUBSPOT_BASE_URL (${baseUrl}): it must point at the HubSpot API, e.g. https://api.hubapi.com`,
+      );
     return failure(FailureType.NetworkError, `HubSpot ${what}: ${message}`);
   }
   const body = bodyOf(err);
+  if (baseUrl && notHubspot(err))
+    return hinted(
+      err.code >= 500 ? FailureType.HubspotServerError : FailureType.HubspotValidation,
+      `HubSpot ${what} answered ${err.code} from ${baseUrl}, not as HubSpot does`,
+      `check HUBSPOT_BASE_URL (${baseUrl}): it must point at the HubSpot API, e.g. https://api.hubapi.com`,
+    );
   // HubSpot quotes refused inputs, emails among them; a failure reaches logs, histories and Slack.
   const message = withoutEmails(body.message ?? 'no message');
   const detail = `HubSpot ${what} answered ${err.code}: ${message}${body.category ? ` (${body.category})` : ''}`;
@@ -141,7 +191,7 @@ export function translateHubspotError(err: unknown, what: string): Error {
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : secondly ? 1_000 : 2_000;
     return failure(FailureType.HubspotRateLimited, detail, { nextRetryDelayMs: delay });
   }
-  if (err.code === 401) return failure(FailureType.HubspotUnauthorized, detail);
+  if (err.code === 401) return hinted(FailureType.HubspotUnauthorized, detail, HUBSPOT_AUTH_HINT);
   if (err.code === 403) return failure(FailureType.HubspotForbidden, detail);
   if (err.code >= 500) return failure(FailureType.HubspotServerError, detail);
   if (err.code === 0 || err.code === undefined) return failure(FailureType.NetworkError, detail);
@@ -179,6 +229,8 @@ export class HubspotGateway {
   private readonly client: Client;
   private readonly counter?: RequestCounter;
   private readonly timeoutMs: number;
+  /** Named in errors that point at a wrong HUBSPOT_BASE_URL (it carries no secret). */
+  private readonly baseUrl: string;
 
   constructor(options: HubspotGatewayOptions) {
     // numberOfApiCallRetries: 0: Temporal's retry policy is the only retry loop (no stacked retries).
@@ -189,6 +241,7 @@ export class HubspotGateway {
     });
     this.counter = options.counter;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -197,7 +250,12 @@ export class HubspotGateway {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new RequestTimeout(`no answer in ${this.timeoutMs} ms`)),
+        () =>
+          reject(
+            new RequestTimeout(
+              `no answer from ${this.baseUrl} in ${this.timeoutMs} ms (HUBSPOT_REQUEST_TIMEOUT_MS)`,
+            ),
+          ),
         this.timeoutMs,
       );
     });
@@ -209,7 +267,7 @@ export class HubspotGateway {
       return result;
     } catch (err) {
       this.counter?.count('hubspot', isApiError(err) && err.code === 429);
-      throw translateHubspotError(err, what);
+      throw translateHubspotError(err, what, this.baseUrl);
     } finally {
       clearTimeout(timer);
     }

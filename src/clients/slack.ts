@@ -38,8 +38,12 @@ const NEVER_REACHED_SLACK = new Set([
 ]);
 
 /** What an operator does about the platform errors a summary post usually meets. */
+/** Named in the failure of a refused token: the log, Slack's own failure line and the CLI show it. */
+export const SLACK_AUTH_HINT =
+  'check `SLACK_BOT_TOKEN`: the bot token (xoxb-…) of a Slack app with the chat:write scope';
+
 const PLATFORM_HINTS: Record<string, string> = {
-  invalid_auth: 'check SLACK_BOT_TOKEN',
+  invalid_auth: SLACK_AUTH_HINT,
   not_authed: 'check SLACK_BOT_TOKEN',
   token_revoked: 'the bot token was revoked; reinstall the app and update SLACK_BOT_TOKEN',
   account_inactive: 'the bot token belongs to a deactivated app or user',
@@ -66,12 +70,15 @@ export class SlackNotifier {
   private readonly client: WebClient;
   private readonly channel: string;
   private readonly token: string;
+  /** Named when the answer shows it is not Slack's API (a 404). */
+  private readonly apiUrl: string;
 
   constructor(options: SlackNotifierOptions) {
     if (!options.token) throw new Error('SlackNotifier needs a token');
     if (!options.channel) throw new Error('SlackNotifier needs a channel');
     this.channel = options.channel;
     this.token = options.token;
+    this.apiUrl = options.apiUrl;
     this.client = new WebClient(options.token, {
       slackApiUrl: options.apiUrl,
       retryConfig: { retries: 0 },
@@ -158,6 +165,7 @@ export class SlackNotifier {
       return failure(
         FailureType.SlackPlatformError,
         this.redact(`Slack ${method} refused: ${slackCode}${needed}${hint ? `: ${hint}` : ''}${detail}`),
+        hint ? { details: [{ hint }] } : {},
       );
     }
     if (code === ErrorCode.RequestError) {
@@ -188,7 +196,9 @@ export class SlackNotifier {
     }
     // An HTTP error (5xx) or anything unforeseen: Slack may have posted before failing.
     const status =
-      isRecord(err) && typeof err.statusCode === 'number' ? `HTTP ${err.statusCode}` : describe(err);
+      isRecord(err) && typeof err.statusCode === 'number'
+        ? `HTTP ${err.statusCode}${err.statusCode === 404 ? ` — check SLACK_API_URL (${this.apiUrl}): it must point at Slack's Web API, e.g. https://slack.com/api/` : ''}`
+        : describe(err);
     if (idempotent)
       return failure(FailureType.NetworkError, this.redact(`Slack ${method} failed: ${status}`));
     return failure(

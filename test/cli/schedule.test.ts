@@ -185,7 +185,7 @@ describe('client: schedule', function () {
     );
     assert.equal(backfill.code, 0, backfill.stderr.join('\n'));
 
-    const deleted = await cli('schedule', 'delete');
+    const deleted = await cli('schedule', 'delete', '--yes');
     assert.equal(deleted.code, 0, deleted.stderr.join('\n'));
     const gone = await cli('schedule', 'describe');
     assert.equal(gone.code, 1);

@@ -60,7 +60,9 @@ describe('client: usage, help and exit codes', () => {
         ['schedule', 'backfill', '--start', '2025-01-02T00:00:00Z', '--end', '2025-01-01T00:00:00Z'],
         /after --start/,
       ],
-      [['replay'], /workflow id or --file/],
+      [['replay'], /replay needs a run: a workflow id .* or a history file/],
+      [['replay', 'some-id', '--file', 'h.json'], /workflow id or --file/],
+      [['schedule', 'create', '--every', '1h', '--timezone', 'Mars/Olympus_Mons'], /not an IANA time zone/],
       [['status', '--limit', '0'], /positive integer/],
     ];
     for (const [argv, message] of cases) {
@@ -83,9 +85,29 @@ describe('client: usage, help and exit codes', () => {
       HUBSPOT_BASE_URL: 'not a url',
     });
     assert.equal(hubspot.code, 2);
-    assert.match(hubspot.stderr, /CANNY_API_KEY/);
+    assert.doesNotMatch(hubspot.stderr, /CANNY_API_KEY/, 'hubspot commands need HubSpot settings only');
     assert.match(hubspot.stderr, /HUBSPOT_BASE_URL must be a URL/);
     assert.ok(!`${hubspot.stdout}${hubspot.stderr}`.includes(secret), 'the token is never printed');
+  });
+
+  it('applies the same cross-field rules as the worker: SLACK_BOT_TOKEN needs SLACK_CHANNEL (exit 2)', async () => {
+    const { code, stderr } = await run(['status'], { SYNC_ENV: 'cli-usage', SLACK_BOT_TOKEN: 'xoxb-1' });
+    assert.equal(code, 2);
+    assert.match(stderr, /SLACK_CHANNEL is required when SLACK_BOT_TOKEN is set/);
+  });
+
+  it('--json on an error prints {error, code, hint} on stdout', async () => {
+    const { code, stdout } = await run(['schedule', 'describe', '--json'], { SYNC_ENV: 'Not Valid!' });
+    assert.equal(code, 2);
+    const error = JSON.parse(stdout.split('\n').pop()!) as { error: string; code: number; hint: string };
+    assert.equal(error.code, 2);
+    assert.match(error.error, /SYNC_ENV/);
+    assert.equal(typeof error.hint, 'string');
+  });
+
+  it('shows a required option as required in --help (history --out)', async () => {
+    const { stdout } = await run(['history', '--help']);
+    assert.match(stdout, /--out <file>.*\(required\)/);
   });
 
   it('--env overrides SYNC_ENV', async () => {

@@ -1,7 +1,7 @@
 // Runs the command line in-process against the suite's dev server, with its output captured.
 import type { Client } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
-import { runCli } from '../../src/client';
+import { runCli, type CliDeps } from '../../src/client';
 import type { Config } from '../../src/config';
 import { workflowBundle } from '../hooks';
 
@@ -27,7 +27,11 @@ export function envOf(config: Config, syncEnv: string): Record<string, string> {
 }
 
 /** A CLI bound to a client and an environment record; replay reuses the suite's workflow bundle. */
-export async function cliFor(client: Client, env: Record<string, string>): Promise<Cli> {
+export async function cliFor(
+  client: Client,
+  env: Record<string, string>,
+  extra: Pick<CliDeps, 'isTTY' | 'confirm' | 'progressIntervalMs'> = {},
+): Promise<Cli> {
   const workflows: Pick<WorkerOptions, 'workflowBundle'> = { workflowBundle: await workflowBundle() };
   const cli = async (...argv: string[]): Promise<CliResult> => {
     const stdout: string[] = [];
@@ -36,6 +40,7 @@ export async function cliFor(client: Client, env: Record<string, string>): Promi
       client,
       env,
       workflows,
+      ...extra,
       stdout: (line) => stdout.push(line),
       stderr: (line) => stderr.push(line),
     });
