@@ -34,6 +34,7 @@ import {
   loadConfig,
   loadOperatorConfig,
   resolveEnvironment,
+  resolveEnvironmentWithFiles,
   type OperatorConfig,
 } from './config';
 import { isFreeMailDomain, normalizeDomainArgument } from './domain/email';
@@ -928,6 +929,11 @@ export function buildProgram(deps: CliDeps = {}, onExit: (code: number) => void 
       writeErr: (text) => err(text.replace(/\n$/, '')),
     })
     .showHelpAfterError('(add --help for usage)')
+    // Which .env files are in force (names only, they hold secrets), on stderr so --json stdout stays one line.
+    .hook('preAction', () => {
+      const { files } = resolveEnvironmentWithFiles(env());
+      if (files.length > 0) err(`config files: ${files.join(', ')}`);
+    })
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 1 run failed or error, 2 usage or configuration error, 3 HubSpot portal differs.\n' +

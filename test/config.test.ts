@@ -10,6 +10,7 @@ import {
   resolveEnvironment,
   resolveEnvironmentWithFiles,
 } from '../src/config';
+import { runCli } from '../src/client';
 
 const REQUIRED = { CANNY_API_KEY: 'ck', HUBSPOT_ACCESS_TOKEN: 'pat-1' };
 
@@ -192,6 +193,31 @@ describe('config', () => {
       assert.deepEqual(resolveEnvironmentWithFiles({ SYNC_ENV: 'other' }, dir).files, ['.env']);
       fs.rmSync(path.join(dir, '.env'));
       assert.deepEqual(resolveEnvironmentWithFiles({}, dir).files, []);
+    });
+
+    it('the CLI names the files it read on stderr, never their values, and keeps stdout clean', async () => {
+      write({
+        '.env': 'SYNC_ENV=sandbox\nHUBSPOT_ACCESS_TOKEN=secret-token-value\n',
+        // Invalid on purpose: the command stops at its configuration, before any connection.
+        '.env.sandbox': 'SYNC_MAX_PARALLEL=-1\n',
+      });
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      const cwd = process.cwd();
+      process.chdir(dir);
+      try {
+        const code = await runCli(['sync', '--json'], {
+          env: {},
+          stdout: (line) => stdout.push(line),
+          stderr: (line) => stderr.push(line),
+        });
+        assert.equal(code, 2, stderr.join('\n'));
+      } finally {
+        process.chdir(cwd);
+      }
+      assert.deepEqual(stdout, []);
+      assert.ok(stderr.includes('config files: .env, .env.sandbox'), stderr.join('\n'));
+      assert.ok(!stderr.join('\n').includes('secret-token-value'));
     });
 
     it('without a profile, the process environment beats .env', () => {
