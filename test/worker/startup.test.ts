@@ -78,7 +78,6 @@ describe('worker process start-up', function () {
   describe('a started worker (LOG_LEVEL=info, METRICS_PORT set)', () => {
     let worker: WorkerProcess;
     let port: number;
-    let exitCode: number | null;
 
     before(async () => {
       port = await freePort();
@@ -112,8 +111,9 @@ describe('worker process start-up', function () {
 
     it('starts quietly: no webpack dump and no "No workflows registered" warnings; names the files read', async () => {
       // Stopped first, so every line it would print (the pollers' warnings come after "worker started") is in.
-      exitCode = await worker.stop();
-      assert.equal(exitCode, 0, worker.lines.join('\n'));
+      // Its exit code is not asserted: tsx force-kills its node child when the child does not confirm the
+      // SIGTERM within 30 ms, which a loaded machine can miss (then 143, not 0).
+      await worker.stop();
       const lines = worker.lines;
       assert.ok(
         lines.some((l) => l.includes('worker started')),
