@@ -28,6 +28,8 @@ export const FailureType = {
   /** The worker lost the run's working set and could not rebuild it. */
   RunStateLost: 'RunStateLost',
   InvalidInput: 'InvalidInput',
+  /** The run belongs to another environment than the worker that picked it up (a shared task queue). */
+  EnvironmentMismatch: 'EnvironmentMismatch',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -43,6 +45,7 @@ export const NON_RETRYABLE_FAILURES: FailureType[] = [
   FailureType.SlackPlatformError,
   FailureType.SlackAmbiguous,
   FailureType.InvalidInput,
+  FailureType.EnvironmentMismatch,
 ];
 
 export function failure(

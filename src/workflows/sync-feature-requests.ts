@@ -21,6 +21,7 @@ import { addCounts, appendFailures, buildSummary, emptyCounts, runUiUrl } from '
 import type { RunSummary, SyncCounts, SyncMode } from '../domain/types';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../search-attributes';
 import { taskQueues } from '../task-queues';
+import { refuseOtherEnvironment } from './environment-guard';
 import { progressQuery, syncCompanySignal, type Progress } from './messages';
 import { HUBSPOT_ACTIVITY, LOCAL_ACTIVITY, SLACK_ACTIVITY, SOURCE_ACTIVITY } from './options';
 import { syncFeatureRequestPage } from './sync-page';
@@ -91,6 +92,8 @@ const PLAN_PARALLEL = 32;
 const CONTACT_SEARCHES = 4;
 
 export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary> {
+  // First, and outside the try below: a refused run posts nothing, to a channel of another environment.
+  await refuseOtherEnvironment(input.environment);
   const info = workflowInfo();
   const queues = taskQueues(info.taskQueue);
   const source = proxyActivities<Activities>({ ...SOURCE_ACTIVITY, taskQueue: queues.main });
