@@ -150,7 +150,10 @@ export class SlackNotifier {
    * bot cannot resolve, a channel too busy to read back that far) it fails with SlackAmbiguous: the caller
    * must not post then.
    */
-  async findSummary(marker: SummaryMarker, sinceMs: number): Promise<{ channel: string; ts: string } | undefined> {
+  async findSummary(
+    marker: SummaryMarker,
+    sinceMs: number,
+  ): Promise<{ channel: string; ts: string } | undefined> {
     const channel = await this.resolveChannelId();
     const oldest = (Math.max(0, sinceMs - LOOKUP_MARGIN_MS) / 1_000).toFixed(6);
     let cursor: string | undefined;

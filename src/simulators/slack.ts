@@ -240,7 +240,12 @@ export class SlackSimulator extends Simulator {
     );
     const { items, nextCursor } = paged(listed, body);
     return {
-      channels: items.map((c) => ({ id: c.id, name: c.name, is_private: c.private ?? false, is_member: true })),
+      channels: items.map((c) => ({
+        id: c.id,
+        name: c.name,
+        is_private: c.private ?? false,
+        is_member: true,
+      })),
       response_metadata: { next_cursor: nextCursor },
     };
   }
@@ -342,7 +347,13 @@ function compareTs(a: string, b: string): number {
 function paged<T>(all: T[], body: Record<string, unknown>): { items: T[]; nextCursor: string } {
   const limit = Math.min(MAX_PAGE, Math.max(1, Number(body.limit ?? DEFAULT_PAGE) || DEFAULT_PAGE));
   const cursor = typeof body.cursor === 'string' && body.cursor !== '' ? body.cursor : undefined;
-  const offset = cursor ? Number(Buffer.from(cursor, 'base64').toString('utf8').replace(/^offset:/, '')) : 0;
+  const offset = cursor
+    ? Number(
+        Buffer.from(cursor, 'base64')
+          .toString('utf8')
+          .replace(/^offset:/, ''),
+      )
+    : 0;
   if (!Number.isInteger(offset) || offset < 0) throw new SlackError('invalid_cursor');
   const items = all.slice(offset, offset + limit);
   const end = offset + items.length;

@@ -271,10 +271,7 @@ describe('slackMessage', () => {
       error: 'HubspotUnauthorized: HubSpot answered 401\nsecond line',
     });
     const lines = message.text.split('\n');
-    assert.ok(
-      lines.includes('Error: HubspotUnauthorized: HubSpot answered 401 second line'),
-      message.text,
-    );
+    assert.ok(lines.includes('Error: HubspotUnauthorized: HubSpot answered 401 second line'), message.text);
     assert.ok(!slackMessage(summary()).text.includes('Error:'), 'no error line without an error');
   });
 

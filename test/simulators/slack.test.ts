@@ -232,7 +232,11 @@ describe('SlackSimulator', function () {
       next.channels?.map((c) => c.id),
       ['C0000000002'],
     );
-    assert.equal(next.response_metadata?.next_cursor ?? '', '', 'the channel the bot is not in is not listed');
+    assert.equal(
+      next.response_metadata?.next_cursor ?? '',
+      '',
+      'the channel the bot is not in is not listed',
+    );
   });
 
   it('refuses methods whose scope the token lacks, naming the scope', async function () {
