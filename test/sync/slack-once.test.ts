@@ -5,6 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createSlackActivities } from '../../src/activities/slack';
+import type { RequestCounts } from '../../src/activities/tracking';
 import { SlackNotifier } from '../../src/clients/slack';
 import { buildSummary, emptyCounts } from '../../src/domain/summary';
 import { FailureType } from '../../src/failures';
@@ -13,8 +14,6 @@ import { syncFeatureRequests } from '../../src/workflows';
 import { rootFailure } from '../../src/workflows/util';
 import { startStack } from '../support/stack';
 import { startWorkerProcess, stopAll, workerEnvOf, type WorkerProcess } from '../support/worker-processes';
-
-type Posted = Awaited<ReturnType<ReturnType<typeof createSlackActivities>['postSummary']>>;
 
 const DATASET = { seed: 3, posts: 5, votes: 20 };
 
@@ -50,11 +49,13 @@ describe('the Slack summary, posted once', function () {
       finishedAt: new Date(),
       uiUrl: 'http://localhost:8233/x',
     });
-    const activities = (s: SlackSimulator) =>
-      createSlackActivities({
+    const postSummaryOf = (s: SlackSimulator) => {
+      const activities = createSlackActivities({
         slack: (counter) =>
           new SlackNotifier({ token: s.token, channel: '#feature-requests', apiUrl: s.apiUrl, counter }),
       });
+      return (input: Parameters<typeof activities.postSummary>[0]) => activities.postSummary(input);
+    };
     const attempt = (n: number, heartbeatDetails?: unknown) =>
       new MockActivityEnvironment({
         attempt: n,
@@ -69,26 +70,29 @@ describe('the Slack summary, posted once', function () {
     afterEach(async () => sim.close());
 
     it('a retry whose earlier attempt posted finds that message and posts nothing', async () => {
-      const first = (await attempt(1).run(activities(sim).postSummary, {
+      const first: { channel?: string; ts?: string } = await attempt(1).run(postSummaryOf(sim), {
         summary,
         status: 'completed' as const,
-      })) as Posted;
+      });
       assert.equal(sim.messages().length, 1);
-      const retry = (await attempt(2).run(activities(sim).postSummary, {
-        summary,
-        status: 'completed' as const,
-      })) as Posted;
+      const retry: { channel?: string; ts?: string; requests: RequestCounts } = await attempt(2).run(
+        postSummaryOf(sim),
+        {
+          summary,
+          status: 'completed' as const,
+        },
+      );
       assert.equal(sim.messages().length, 1, 'no second message');
       assert.deepEqual([retry.channel, retry.ts], [first.channel, first.ts]);
       assert.ok(retry.requests.slack >= 2, 'the lookup is counted');
     });
 
     it('a retry finds no earlier message of its run and posts once', async () => {
-      await attempt(1).run(activities(sim).postSummary, {
+      await attempt(1).run(postSummaryOf(sim), {
         summary: { ...summary, runId: 'another-run' },
         status: 'completed' as const,
       });
-      await attempt(2).run(activities(sim).postSummary, { summary, status: 'completed' as const });
+      await attempt(2).run(postSummaryOf(sim), { summary, status: 'completed' as const });
       assert.equal(sim.messages().length, 2);
     });
 
@@ -97,7 +101,7 @@ describe('the Slack summary, posted once', function () {
       await narrow.listen(0);
       try {
         const err = await attempt(2)
-          .run(activities(narrow).postSummary, { summary, status: 'completed' as const })
+          .run(postSummaryOf(narrow), { summary, status: 'completed' as const })
           .then(
             () => assert.fail('expected a failure'),
             (e: unknown) => e,
@@ -107,7 +111,7 @@ describe('the Slack summary, posted once', function () {
         assert.match(err.message, /channels:history/);
         assert.equal(narrow.messages().length, 0);
         // After an attempt that said it surely did not post (a 429), no lookup and no read scope are needed.
-        await attempt(3, { notPostedIn: 2 }).run(activities(narrow).postSummary, {
+        await attempt(3, { notPostedIn: 2 }).run(postSummaryOf(narrow), {
           summary,
           status: 'completed' as const,
         });
