@@ -25,7 +25,7 @@ import { refuseOtherEnvironment } from './environment-guard';
 import { progressQuery, syncCompanySignal, type Progress } from './messages';
 import { HUBSPOT_ACTIVITY, LOCAL_ACTIVITY, SLACK_ACTIVITY, SOURCE_ACTIVITY } from './options';
 import { syncFeatureRequestPage } from './sync-page';
-import { countsFromRequests, failureMessage, isFatal } from './util';
+import { countsFromRequests, failureMessage, isFatal, requestsOfFailure } from './util';
 
 export interface SyncInput {
   /** The environment (SYNC_ENV) the run belongs to: in ids, search attributes and the summary. */
@@ -149,6 +149,8 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
   };
   const addRequests = (r: { requests: SyncCounts['apiRequests'] }): void =>
     add(countsFromRequests(r.requests));
+  /** What a failed activity or page sent: counted where the failure is absorbed, or by the run's catch. */
+  const addFailedRequests = (err: unknown): void => add(countsFromRequests(requestsOfFailure(err)));
   const report = (phase: Phase, done: number, total: number): void => {
     progress = { phase, done, total, counts: state.counts };
     const c = state.counts;
@@ -302,6 +304,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
         state.leftovers[toType].push(...result.leftovers[toType]);
     } catch (err) {
       if (isFatal(err)) throw err;
+      addFailedRequests(err);
       // One bad page is reported, never fatal for the run. Its requests lose their fingerprints, so the next
       // run writes them again instead of taking half-written requests for synced ones.
       if (!dryRun) {
@@ -309,6 +312,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
           addRequests(await hubspot.invalidatePage({ objectTypeId, externalIds }));
         } catch (invalidation) {
           if (isFatal(invalidation)) throw invalidation;
+          addFailedRequests(invalidation);
         }
       }
       state.counts.featureRequests.failed += externalIds.length;
@@ -332,6 +336,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
       broken = result.failures.map((f) => f.key);
     } catch (err) {
       if (isFatal(err)) throw err;
+      addFailedRequests(err);
       broken = pairs.map(([from]) => from);
       state.counts.failures = appendFailures(state.counts.failures, [
         { kind: 'association', key: `${toType} batch of ${pairs.length}`, reason: failureMessage(err) },
@@ -389,6 +394,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
               searchedOutOfOrder.set(chunk, found);
             } catch (err) {
               if (isFatal(err)) throw err;
+              addFailedRequests(err);
               // The pages look these contacts up themselves.
               log.warn('contact search failed; pages resolve those contacts', {
                 chunk,
@@ -427,6 +433,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
               addCreated('contacts', await hubspot.createContacts({ ...ref, emails, dryRun }));
             } catch (err) {
               if (isFatal(err)) throw err;
+              addFailedRequests(err);
               state.counts.contacts.failed += emails.length;
               state.counts.failures = appendFailures(state.counts.failures, [
                 {
@@ -579,6 +586,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     }
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err; // a hand-over, not a failure
+    addFailedRequests(err);
     const summary = await finish(input, state, local, slack, 'failed', failureMessage(err));
     log.error('sync failed', { error: failureMessage(err), workflowId: summary.workflowId });
     throw err;
@@ -625,8 +633,9 @@ async function finish(
     const posted = await slack.postSummary({ summary, status, ...(error ? { error } : {}) });
     state.counts = addCounts(state.counts, countsFromRequests(posted.requests));
   } catch (err) {
-    // The summary is still the run's result; a Slack outage never fails a completed sync.
-    state.counts.apiRequests.slack += 1;
+    // The summary is still the run's result; a Slack outage never fails a completed sync. It counts the
+    // requests the failed post sent (the post, a lookup, retries).
+    state.counts = addCounts(state.counts, countsFromRequests(requestsOfFailure(err)));
     state.counts.failures = appendFailures(state.counts.failures, [
       { kind: 'slack', key: 'summary', reason: failureMessage(err) },
     ]);

@@ -8,7 +8,7 @@ import { addCounts, appendFailures, emptyCounts } from '../domain/summary';
 import type { SyncCounts, SyncMode } from '../domain/types';
 import { taskQueues } from '../task-queues';
 import { HUBSPOT_ACTIVITY } from './options';
-import { countsFromRequests, failureMessage, isFatal } from './util';
+import { countsFromRequests, failureMessage, failureWithRequests, isFatal, requestsOfFailure } from './util';
 
 export interface PageInput {
   runKey: string;
@@ -31,13 +31,26 @@ export interface PageResult {
 }
 
 export async function syncFeatureRequestPage(input: PageInput): Promise<PageResult> {
+  const counts = { current: emptyCounts() };
+  try {
+    return await writePage(input, counts);
+  } catch (err) {
+    // The parent counts what this page sent before it failed, the failing activity's requests included.
+    throw failureWithRequests(
+      err,
+      addCounts(counts.current, countsFromRequests(requestsOfFailure(err))).apiRequests,
+    );
+  }
+}
+
+async function writePage(input: PageInput, progress: { current: SyncCounts }): Promise<PageResult> {
   const queues = taskQueues(mainQueue());
   const hubspot = proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.hubspot });
   // Planning the associations of requests created just now reads nothing from HubSpot (they have none
   // yet), so it runs on the main queue and spends none of the portal's budget.
   const local = proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.main });
   const ref = { runKey: input.runKey, mode: input.mode, ...(input.domain ? { domain: input.domain } : {}) };
-  let counts = emptyCounts();
+  let counts = (progress.current = emptyCounts());
 
   const written = await hubspot.writeFeatureRequests({
     ...ref,
@@ -45,7 +58,7 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<PageResu
     page: input.page,
     dryRun: input.dryRun,
   });
-  counts = addCounts(counts, countsFromRequests(written.requests));
+  counts = progress.current = addCounts(counts, countsFromRequests(written.requests));
   counts.featureRequests.created += written.created;
   counts.featureRequests.updated += written.updated;
   counts.featureRequests.failed += written.failed;
@@ -65,7 +78,7 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<PageResu
       createdIds: written.createdIds,
       dryRun: input.dryRun,
     });
-    counts = addCounts(counts, countsFromRequests(plan.requests));
+    counts = progress.current = addCounts(counts, countsFromRequests(plan.requests));
     counts.contacts.failed += plan.failed;
     counts.failures = appendFailures(counts.failures, plan.failures);
 
@@ -89,7 +102,7 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<PageResu
             pairs: batch.pairs,
             dryRun: input.dryRun,
           });
-          counts = addCounts(counts, countsFromRequests(result.requests));
+          counts = progress.current = addCounts(counts, countsFromRequests(result.requests));
           if (batch.op === 'create') counts.associations.created += result.written;
           else counts.associations.removed += result.written;
           if (result.failed > 0) {
@@ -98,6 +111,7 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<PageResu
           }
         } catch (err) {
           if (isFatal(err)) throw err;
+          counts = progress.current = addCounts(counts, countsFromRequests(requestsOfFailure(err)));
           for (const [from] of batch.pairs) brokenRequests.add(from);
           counts.failures = appendFailures(counts.failures, [
             {
@@ -120,7 +134,7 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<PageResu
       count: ids.length,
     });
     const result = await hubspot.invalidateFingerprints({ objectTypeId: input.objectTypeId, ids });
-    counts = addCounts(counts, countsFromRequests(result.requests));
+    counts = progress.current = addCounts(counts, countsFromRequests(result.requests));
   }
   // A request whose pairs failed is written again next run anyway: the parent need not write its leftovers.
   for (const toType of ['companies', 'contacts'] as ToType[])
