@@ -1,9 +1,16 @@
-// The one configuration schema. Read from the environment (and `.env`), validated once at the edge
+// The one configuration schema. Read from the environment (and `.env` files), validated once at the edge
 // (worker.ts, client.ts); a bad or missing value stops start-up with every problem listed.
 //
-// Environments: SYNC_ENV names a profile (`sandbox`, `production`, anything). For a profile NAME, the
-// file `.env.NAME` is loaded after `.env`, and variables prefixed `NAME_` (upper-cased, e.g.
-// `SANDBOX_HUBSPOT_ACCESS_TOKEN`) override the plain ones, so one deployment can serve two portals.
+// Environments: SYNC_ENV names a profile (`sandbox`, `production`, anything). Precedence, highest first:
+//   1. `NAME_`-prefixed variables (upper-cased, dashes as underscores: `SANDBOX_HUBSPOT_ACCESS_TOKEN`), from
+//      the process environment or either file, in the same order among themselves;
+//   2. the process environment;
+//   3. `.env.NAME`;
+//   4. `.env`.
+// That is the convention of dotenv-flow, Vite and Next.js: a file for one profile beats the shared file, and
+// what the operator exported beats both. SYNC_ENV itself comes from the process environment or `.env`.
+// dotenv-flow itself does not fit: it keys profiles on NODE_ENV-like names chosen before any file is read,
+// and knows nothing of prefixed variables; `dotenv` parses the files, the layering is the few lines below.
 import dotenv from 'dotenv';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,7 +51,8 @@ const fields = {
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_CHANNEL: z.string().optional(),
   SLACK_API_URL: url('https://slack.com/api/'),
-  SYNC_TASK_QUEUE: z.string().min(1).default('feedback-sync'),
+  // Unset: `feedback-sync-<SYNC_ENV>` (withDefaultQueue), so environments are apart unless told otherwise.
+  SYNC_TASK_QUEUE: z.string().min(1).optional(),
   SYNC_CREATE_COMPANIES: bool(true),
   SYNC_CREATE_CONTACTS: bool(true),
   SYNC_PAGE_SIZE: z.coerce
@@ -62,20 +70,31 @@ const fields = {
     .default('sqlite:.feedback-sync/run-store.db'),
   SYNC_STORE_RETENTION_DAYS: positiveInt(7),
   METRICS_PORT: z.coerce.number(wholeNumber).int(wholeNumber).min(0).max(65535).optional(),
+  // Loopback by default: the endpoint has no authentication. `0.0.0.0` for a scraper on another host.
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 };
 
-export const configSchema = z.object(fields);
+/** The default task queue carries the environment: two environments never share a queue by accident. */
+function withDefaultQueue<T extends { SYNC_ENV: string; SYNC_TASK_QUEUE?: string | undefined }>(
+  cfg: T,
+): T & { SYNC_TASK_QUEUE: string } {
+  return { ...cfg, SYNC_TASK_QUEUE: cfg.SYNC_TASK_QUEUE ?? `feedback-sync-${cfg.SYNC_ENV}` };
+}
+
+export const configSchema = z.object(fields).transform(withDefaultQueue);
 
 export type Config = z.infer<typeof configSchema>;
 
 /** What commands that only talk to Temporal need: no third-party secrets. */
-const operatorSchema = z.object({
-  SYNC_ENV: fields.SYNC_ENV,
-  SYNC_TASK_QUEUE: fields.SYNC_TASK_QUEUE,
-  SYNC_MAX_PARALLEL: fields.SYNC_MAX_PARALLEL,
-  TEMPORAL_UI_URL: fields.TEMPORAL_UI_URL,
-  LOG_LEVEL: fields.LOG_LEVEL,
-});
+const operatorSchema = z
+  .object({
+    SYNC_ENV: fields.SYNC_ENV,
+    SYNC_TASK_QUEUE: fields.SYNC_TASK_QUEUE,
+    SYNC_MAX_PARALLEL: fields.SYNC_MAX_PARALLEL,
+    TEMPORAL_UI_URL: fields.TEMPORAL_UI_URL,
+    LOG_LEVEL: fields.LOG_LEVEL,
+  })
+  .transform(withDefaultQueue);
 export type OperatorConfig = z.infer<typeof operatorSchema>;
 
 /** What `hubspot check` and `hubspot setup` need: HubSpot's settings, no Canny or Slack secret. */
@@ -132,23 +151,45 @@ export function parseOperatorConfig(env: Record<string, string | undefined>): Op
   return parseWith(operatorSchema, env, crossFieldProblems(env));
 }
 
+export interface ResolvedEnvironment {
+  values: Record<string, string | undefined>;
+  /** The files read, by name only (they hold secrets), lowest precedence first: `.env`, `.env.<SYNC_ENV>`. */
+  files: string[];
+}
+
+/** The variables in force after the profile precedence (see the top of this file), and the files read. */
+export function resolveEnvironmentWithFiles(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): ResolvedEnvironment {
+  const files: string[] = [];
+  const fromFile = (file: string): Record<string, string> => {
+    const full = path.join(cwd, file);
+    if (!fs.existsSync(full)) return {};
+    files.push(file);
+    return dotenv.parse(fs.readFileSync(full));
+  };
+  const shared = fromFile('.env');
+  // The profile is chosen before its own file is read: a SYNC_ENV inside `.env.NAME` cannot change it.
+  const profile = env.SYNC_ENV || shared.SYNC_ENV;
+  const plain = { ...shared, ...(profile ? fromFile(`.env.${profile}`) : {}), ...env };
+  if (!profile) return { values: plain, files };
+  const prefix = `${profile.toUpperCase().replace(/-/g, '_')}_`;
+  const overrides = Object.fromEntries(
+    Object.entries(plain)
+      .filter(([key]) => key.startsWith(prefix) && key.length > prefix.length)
+      .map(([key, value]) => [key.slice(prefix.length), value] as const)
+      .filter(([key]) => key !== 'SYNC_ENV'),
+  );
+  return { values: { ...plain, ...overrides, SYNC_ENV: profile }, files };
+}
+
 /** The process environment with `.env`, `.env.<SYNC_ENV>` and `<SYNC_ENV>_` prefixed overrides applied. */
 export function resolveEnvironment(
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
 ): Record<string, string | undefined> {
-  const fromFile = (file: string): Record<string, string> =>
-    fs.existsSync(path.join(cwd, file)) ? dotenv.parse(fs.readFileSync(path.join(cwd, file))) : {};
-  const base = { ...fromFile('.env'), ...env };
-  const profile = base.SYNC_ENV;
-  if (!profile) return base;
-  const prefix = `${profile.toUpperCase().replace(/-/g, '_')}_`;
-  const overrides = Object.fromEntries(
-    Object.entries(base)
-      .filter(([key]) => key.startsWith(prefix))
-      .map(([key, value]) => [key.slice(prefix.length), value]),
-  );
-  return { ...fromFile(`.env.${profile}`), ...base, ...overrides };
+  return resolveEnvironmentWithFiles(env, cwd).values;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

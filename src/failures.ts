@@ -30,6 +30,8 @@ export const FailureType = {
   /** The run store this worker uses has no (or another version of the) run's snapshot: workers must share one. */
   RunStateMissing: 'RunStateMissing',
   InvalidInput: 'InvalidInput',
+  /** The run belongs to another environment than the worker that picked it up (a shared task queue). */
+  EnvironmentMismatch: 'EnvironmentMismatch',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -45,6 +47,7 @@ export const NON_RETRYABLE_FAILURES: FailureType[] = [
   FailureType.SlackPlatformError,
   FailureType.SlackAmbiguous,
   FailureType.InvalidInput,
+  FailureType.EnvironmentMismatch,
 ];
 
 export function failure(

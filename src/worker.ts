@@ -19,7 +19,13 @@ import { createActivities } from './activities';
 import { CannyClient } from './clients/canny';
 import { HubspotGateway } from './clients/hubspot';
 import { SlackNotifier } from './clients/slack';
-import { hubspotActivitiesPerSecond, loadConfig, resolveEnvironment, type Config } from './config';
+import {
+  ConfigError,
+  hubspotActivitiesPerSecond,
+  parseConfig,
+  resolveEnvironmentWithFiles,
+  type Config,
+} from './config';
 import type { RunSummary } from './domain/types';
 import { openStore, storeLocation, type StoreDb } from './store/open';
 import { taskQueues } from './task-queues';
@@ -52,6 +58,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     store: setup.store,
     storeName: storeLocation(config.SYNC_STORE_URL).display,
     retentionDays: config.SYNC_STORE_RETENTION_DAYS,
+    environment: config.SYNC_ENV,
     settings: {
       arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,
       objectName: config.HUBSPOT_OBJECT_NAME,
@@ -129,11 +136,28 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-/** Structured logs: JSON lines, pretty in a terminal; the Temporal runtime logs through it too. */
+type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * The level an SDK log entry is printed at. Two start-up entries are expected on every start and say nothing
+ * an operator can act on, so they drop to debug: the webpack build report of the workflow bundle (many lines,
+ * at info; a failed build is logged at error and stays there), and "No workflows registered" of the two
+ * HubSpot workers, which run activities only by design.
+ */
+export function sdkLogLevel(level: Level, message: string): Level {
+  if (level === 'info' && /^webpack \d[^\n]* compiled/m.test(message)) return 'debug';
+  if (level === 'warn' && message.startsWith('No workflows registered')) return 'debug';
+  return level;
+}
+
+/**
+ * Structured logs: JSON lines (pino) when stdout is not a terminal, pretty and coloured on one; the Temporal
+ * runtime logs through the same logger. Metrics, when a port is given, are served at `/metrics` on `host`.
+ */
 export function installLogging(
   level: Config['LOG_LEVEL'],
   environment: string,
-  metricsPort?: number,
+  metrics?: { port: number; host: string },
 ): pino.Logger {
   const logger = pino(
     { level, base: { service: 'feedback-sync', environment } },
@@ -142,22 +166,36 @@ export function installLogging(
   const temporalLevel = level.toUpperCase() as LogLevel;
   Runtime.install({
     logger: new DefaultLogger(temporalLevel, (entry) => {
-      const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+      const method = sdkLogLevel(entry.level.toLowerCase() as Level, entry.message);
       logger[method]({ ...entry.meta }, entry.message);
     }),
-    ...(metricsPort
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } }
+    ...(metrics
+      ? {
+          telemetryOptions: {
+            metrics: { prometheus: { bindAddress: `${hostForAddress(metrics.host)}:${metrics.port}` } },
+          },
+        }
       : {}),
   });
   return logger;
 }
 
+/** An IPv6 literal needs brackets in host:port. */
+const hostForAddress = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = installLogging(config.LOG_LEVEL, config.SYNC_ENV, config.METRICS_PORT);
+  const resolved = resolveEnvironmentWithFiles();
+  const config = parseConfig(resolved.values);
+  const logger = installLogging(
+    config.LOG_LEVEL,
+    config.SYNC_ENV,
+    config.METRICS_PORT ? { port: config.METRICS_PORT, host: config.METRICS_HOST } : undefined,
+  );
+  // Names only: the files hold secrets. An empty list says that no .env file was found here.
+  logger.info({ configFiles: resolved.files, cwd: process.cwd() }, 'configuration loaded');
   // TEMPORAL_* from the environment, and from .env / .env.<SYNC_ENV> like everything else.
   const env = Object.fromEntries(
-    Object.entries(resolveEnvironment()).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    Object.entries(resolved.values).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
   const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: env });
   const connection = await NativeConnection.connect(connectionOptions);
@@ -175,6 +213,9 @@ async function main(): Promise<void> {
         taskQueues: taskQueues(config.SYNC_TASK_QUEUE),
         hubspotPerSecond: hubspotActivitiesPerSecond(config),
         runStore: storeLocation(config.SYNC_STORE_URL).display,
+        ...(config.METRICS_PORT
+          ? { metrics: `http://${hostForAddress(config.METRICS_HOST)}:${config.METRICS_PORT}/metrics` }
+          : {}),
       },
       'worker started',
     );
@@ -188,6 +229,7 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
+    // 2 like the CLI: a configuration error is fixed by the operator, not by a restart.
+    process.exit(err instanceof ConfigError ? 2 : 1);
   });
 }

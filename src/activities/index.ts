@@ -8,10 +8,13 @@ import type { SyncDependencies } from './context';
 import { createPortalActivities } from './portal';
 import { createRequestActivities } from './requests';
 import { createScanActivities } from './scan';
+import { createEnvironmentActivities, type EnvironmentDependencies } from './environment';
 import { createSlackActivities, type SlackDependencies } from './slack';
 import { createSourceActivities } from './source';
 
-export type ActivityDependencies = SyncDependencies & SlackDependencies & { retentionDays?: number };
+export type ActivityDependencies = SyncDependencies &
+  SlackDependencies &
+  EnvironmentDependencies & { retentionDays?: number };
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -23,6 +26,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createRequestActivities(deps),
     ...createAssociationActivities(deps),
     ...createSlackActivities(deps),
+    ...createEnvironmentActivities(deps),
   };
 }
 

@@ -1,11 +1,16 @@
 // Posts the run summary. Without a Slack token the summary is logged instead (local runs, the demo's
 // console), so a run always ends with one visible summary.
-import { log } from '@temporalio/activity';
+//
+// Posted at most once: a worker that dies after Slack accepted the message leaves a retry that cannot know
+// whether it did. A retry therefore first looks for its run's summary in the channel (by the run marker in
+// the message metadata), unless the attempt before it failed in a way that surely did not post.
+import { Context, log } from '@temporalio/activity';
 import type { RequestCounter } from '../clients/source';
 import type { SlackNotifier } from '../clients/slack';
 import { slackMessage } from '../domain/summary';
 import type { RunSummary } from '../domain/types';
-import { tracked } from './tracking';
+import { FailureType } from '../failures';
+import { tracked, type Counter } from './tracking';
 
 export interface SlackDependencies {
   /** Undefined when no SLACK_BOT_TOKEN is configured. */
@@ -14,22 +19,79 @@ export interface SlackDependencies {
   echo?: (text: string, summary: RunSummary) => void;
 }
 
+/** Failures of a post after which Slack surely holds no message: a retry needs no lookup. */
+const SURELY_NOT_POSTED: string[] = [FailureType.SlackRateLimited, FailureType.NetworkError];
+
+function attemptInfo(): { attempt: number; scheduledMs: number; notPostedIn?: unknown } {
+  try {
+    const info = Context.current().info;
+    const details = info.heartbeatDetails as { notPostedIn?: unknown } | undefined;
+    return {
+      attempt: info.attempt,
+      scheduledMs: info.scheduledTimestampMs,
+      notPostedIn: details?.notPostedIn,
+    };
+  } catch {
+    return { attempt: 1, scheduledMs: Date.now() }; // outside an activity
+  }
+}
+
+/**
+ * The summary as the message shows it: its request counts include this activity's, the post itself
+ * included, so that the message and the run's result (which adds this activity's counts) say the same.
+ */
+function countingThisPost(summary: RunSummary, counter: Counter): RunSummary {
+  const api = summary.apiRequests;
+  return {
+    ...summary,
+    apiRequests: {
+      ...api,
+      slack: api.slack + counter.counts.slack + 1,
+      rateLimited: api.rateLimited + counter.counts.rateLimited,
+    },
+  };
+}
+
 export function createSlackActivities(deps: SlackDependencies) {
   return {
     async postSummary(input: { summary: RunSummary; status: 'completed' | 'failed'; error?: string }) {
-      return tracked(async (counter) => {
-        const message = slackMessage(input.summary, {
-          status: input.status,
-          ...(input.error ? { error: input.error } : {}),
-        });
-        deps.echo?.(message.text, input.summary);
-        if (!deps.slack) {
-          log.info('Slack is not configured; run summary follows', { summary: input.summary });
-          return { posted: false };
-        }
-        const posted = await deps.slack(counter).post(message);
-        return { posted: true, channel: posted.channel, ts: posted.ts };
-      });
+      const { attempt, scheduledMs, notPostedIn } = attemptInfo();
+      // Set once the post may have reached Slack, cleared when its failure says it surely did not.
+      let mayHavePosted = false;
+      return tracked(
+        async (counter) => {
+          const options = { status: input.status, ...(input.error ? { error: input.error } : {}) };
+          if (!deps.slack) {
+            deps.echo?.(slackMessage(input.summary, options).text, input.summary);
+            log.info('Slack is not configured; run summary follows', { summary: input.summary });
+            return { posted: false };
+          }
+          const slack = deps.slack(counter);
+          const marker = { workflowId: input.summary.workflowId, runId: input.summary.runId };
+          // The attempt before this one may have posted, unless it said it surely did not.
+          if (attempt > 1 && notPostedIn !== attempt - 1) {
+            const earlier = await slack.findSummary(marker, scheduledMs);
+            if (earlier) {
+              log.info('the run summary was already posted by an earlier attempt', { ts: earlier.ts });
+              return { posted: true, channel: earlier.channel, ts: earlier.ts };
+            }
+          }
+          const message = slackMessage(countingThisPost(input.summary, counter), options);
+          deps.echo?.(message.text, input.summary);
+          mayHavePosted = true;
+          try {
+            const posted = await slack.post(message, marker);
+            return { posted: true, channel: posted.channel, ts: posted.ts };
+          } catch (err) {
+            const type = (err as { type?: unknown }).type;
+            if (typeof type === 'string' && SURELY_NOT_POSTED.includes(type)) mayHavePosted = false;
+            throw err;
+          }
+        },
+        // Tells the next attempt it need not look (and so needs no read scope) after a 429 or a refused
+        // connection. A worker that dies sends no such heartbeat, and the next attempt looks.
+        () => (mayHavePosted ? {} : { notPostedIn: attempt }),
+      );
     },
   };
 }

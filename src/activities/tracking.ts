@@ -1,8 +1,10 @@
 // Request accounting for the run summary: every HTTP request an activity sends, each retry attempt included.
 // A failed attempt leaves its counts in its last heartbeat; the next attempt starts from them, so the
-// successful attempt reports the total of all its attempts.
+// successful attempt reports the total of all its attempts. An activity that fails for good reports them in
+// its failure's details (`{ requests }`), so a run failed by a 401 still counts the request that drew it
+// (read back by requestsOfFailure in src/workflows/util.ts).
 import { Context } from '@temporalio/activity';
-import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
+import { ApplicationFailure, noopMetricMeter, TemporalFailure, type MetricMeter } from '@temporalio/common';
 import type { RequestCounter } from '../clients/source';
 
 export interface RequestCounts {
@@ -67,16 +69,53 @@ function heartbeat(details: unknown): void {
   }
 }
 
-/** Runs `fn` with a counter and adds `requests` (all attempts so far) to its result. */
+/**
+ * Runs `fn` with a counter and adds `requests` (all attempts so far) to its result, or to its failure's
+ * details. `failureDetails` adds what the next attempt should know to the failed attempt's last heartbeat.
+ */
 export async function tracked<T extends object>(
   fn: (counter: Counter) => Promise<T>,
+  failureDetails: (err: unknown) => Record<string, unknown> = () => ({}),
 ): Promise<T & { requests: RequestCounts }> {
   const counter = new Counter(previousAttempts());
   try {
     const result = await fn(counter);
     return { ...result, requests: counter.counts };
   } catch (err) {
-    heartbeat({ requests: counter.counts });
-    throw err;
+    heartbeat({ ...failureDetails(err), requests: counter.counts });
+    throw withRequests(err, counter.counts);
   }
+}
+
+/**
+ * The same failure with `{ requests }` appended to its details: type, message, retry behaviour and cause are
+ * kept. A plain Error becomes the ApplicationFailure Temporal would make of it (its name as the type,
+ * retryable). Cancellations and other Temporal failures pass unchanged.
+ */
+export function withRequests(err: unknown, requests: RequestCounts): unknown {
+  let copy: ApplicationFailure;
+  if (err instanceof ApplicationFailure) {
+    copy = ApplicationFailure.create({
+      message: err.message,
+      ...(err.type ? { type: err.type } : {}),
+      nonRetryable: err.nonRetryable === true,
+      details: [...(err.details ?? []), { requests: { ...requests } }],
+      ...(err.nextRetryDelay !== undefined && err.nextRetryDelay !== null
+        ? { nextRetryDelay: err.nextRetryDelay }
+        : {}),
+      ...(err.cause ? { cause: err.cause } : {}),
+      ...(err.category ? { category: err.category } : {}),
+    });
+  } else if (err instanceof Error && !(err instanceof TemporalFailure)) {
+    copy = ApplicationFailure.create({
+      message: err.message,
+      type: err.name,
+      details: [{ requests: { ...requests } }],
+      ...(err.cause instanceof Error ? { cause: err.cause } : {}),
+    });
+  } else {
+    return err;
+  }
+  copy.stack = err.stack;
+  return copy;
 }

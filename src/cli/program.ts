@@ -8,7 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { ConfigError, resolveEnvironment } from '../config';
+import { ConfigError, resolveEnvironment, resolveEnvironmentWithFiles } from '../config';
 import { CliError, EXIT, failedError, failureInfo, messageOf, type CliDeps, type Context } from './context';
 import { addHistoryCommands } from './histories';
 import { addHubspotCommands } from './hubspot';
@@ -69,6 +69,11 @@ export function buildProgram(deps: CliDeps = {}, onExit: (code: number) => void 
   program
     .description('Operate the Canny → HubSpot feature request sync on Temporal.')
     .option('--env <name>', 'environment profile to use (overrides SYNC_ENV)')
+    // Which .env files are in force (names only, they hold secrets), on stderr so --json stdout stays one line.
+    .hook('preAction', () => {
+      const { files } = resolveEnvironmentWithFiles(env());
+      if (files.length > 0) err(`config files: ${files.join(', ')}`);
+    })
     .exitOverride()
     .configureOutput({
       writeOut: (text) => out(text.replace(/\n$/, '')),

@@ -5,6 +5,11 @@
 // ApplicationFailure, split by one question: could Slack have posted the message? If it certainly did not (a
 // rate limit, a refused connection) a retry is safe; if it might have (a timeout, a 5xx) a retry could post the
 // summary twice, and a late or missing summary is better than a duplicate one.
+//
+// A worker can also die after Slack accepted the post and before it heard back; the activity's retry then
+// cannot know. So every summary carries its run in Slack message metadata, and a retry first looks for it
+// (`findSummary`) in the channel's recent history. That read needs scopes beyond chat:write; without them the
+// retry fails loudly rather than risk a second post.
 import {
   ErrorCode,
   LogLevel,
@@ -50,8 +55,23 @@ const PLATFORM_HINTS: Record<string, string> = {
   channel_not_found: 'check SLACK_CHANNEL (a private channel needs the bot invited to be visible)',
   not_in_channel: 'invite the bot to the channel (/invite @bot)',
   is_archived: 'the channel is archived',
-  missing_scope: 'the app lacks the chat:write scope',
+  missing_scope: 'add that scope to the Slack app and reinstall it',
 };
+
+/** The metadata event every summary carries: which run posted it. */
+export const SUMMARY_EVENT = 'feedback_sync_summary';
+/** Messages older than this before the first attempt was scheduled are not looked at (clock skew margin). */
+const LOOKUP_MARGIN_MS = 10 * 60_000;
+const HISTORY_PAGE = 200;
+/** A summary is looked for among this many messages at most; a busier channel cannot be checked. */
+const HISTORY_PAGES = 5;
+const CHANNEL_PAGES = 10;
+
+/** Which run a summary belongs to: the same on every attempt of the activity that posts it. */
+export interface SummaryMarker {
+  workflowId: string;
+  runId: string;
+}
 
 type SlackBlocks = Extract<ChatPostMessageArguments, { blocks: unknown }>['blocks'];
 
@@ -72,11 +92,14 @@ export class SlackNotifier {
   private readonly token: string;
   /** Named when the answer shows it is not Slack's API (a 404). */
   private readonly apiUrl: string;
+  /** The channel's id, once Slack told us. */
+  private channelId?: string;
 
   constructor(options: SlackNotifierOptions) {
     if (!options.token) throw new Error('SlackNotifier needs a token');
     if (!options.channel) throw new Error('SlackNotifier needs a channel');
     this.channel = options.channel;
+    if (/^[CG][A-Z0-9]{8,}$/.test(options.channel)) this.channelId = options.channel;
     this.token = options.token;
     this.apiUrl = options.apiUrl;
     this.client = new WebClient(options.token, {
@@ -90,8 +113,14 @@ export class SlackNotifier {
     });
   }
 
-  /** Posts one message. Not idempotent: a failure after which Slack may have posted is never retryable. */
-  async post(message: { text: string; blocks: unknown[] }): Promise<{ channel: string; ts: string }> {
+  /**
+   * Posts one message, marked as the summary of `marker`'s run when given. Not idempotent: a failure after
+   * which Slack may have posted is never retryable.
+   */
+  async post(
+    message: { text: string; blocks: unknown[] },
+    marker?: SummaryMarker,
+  ): Promise<{ channel: string; ts: string }> {
     const method = 'chat.postMessage';
     let result: Awaited<ReturnType<WebClient['chat']['postMessage']>>;
     try {
@@ -102,6 +131,15 @@ export class SlackNotifier {
         // The caller builds Block Kit JSON (src/domain/summary.ts); Slack validates it and answers
         // invalid_blocks, which translates to a SlackPlatformError like any other refusal.
         ...(message.blocks.length > 0 ? { blocks: message.blocks as SlackBlocks } : {}),
+        // Invisible to readers, and needs no scope beyond chat:write: a retry finds its run's summary by it.
+        ...(marker
+          ? {
+              metadata: {
+                event_type: SUMMARY_EVENT,
+                event_payload: { workflow_id: marker.workflowId, run_id: marker.runId },
+              },
+            }
+          : {}),
       });
     } catch (err) {
       throw this.translate(method, err, { idempotent: false });
@@ -111,6 +149,99 @@ export class SlackNotifier {
       throw failure(FailureType.SlackAmbiguous, `Slack ${method} answered ok without a channel or ts`);
     }
     return { channel: result.channel, ts: result.ts };
+  }
+
+  /**
+   * The summary `marker`'s run posted in the channel since `sinceMs` (minus a margin for clock skew), if any.
+   * Read-only, so transport failures are retryable. When it cannot tell (a missing scope, a channel name the
+   * bot cannot resolve, a channel too busy to read back that far) it fails with SlackAmbiguous: the caller
+   * must not post then.
+   */
+  async findSummary(
+    marker: SummaryMarker,
+    sinceMs: number,
+  ): Promise<{ channel: string; ts: string } | undefined> {
+    const channel = await this.resolveChannelId();
+    const oldest = (Math.max(0, sinceMs - LOOKUP_MARGIN_MS) / 1_000).toFixed(6);
+    let cursor: string | undefined;
+    for (let page = 0; page < HISTORY_PAGES; page++) {
+      let result: Awaited<ReturnType<WebClient['conversations']['history']>>;
+      try {
+        result = await this.client.conversations.history({
+          channel,
+          oldest,
+          limit: HISTORY_PAGE,
+          include_all_metadata: true,
+          ...(cursor ? { cursor } : {}),
+        });
+      } catch (err) {
+        throw this.lookupFailure('conversations.history', err);
+      }
+      for (const message of result.messages ?? []) {
+        const payload = message.metadata?.event_payload as Record<string, unknown> | undefined;
+        if (
+          message.metadata?.event_type === SUMMARY_EVENT &&
+          payload?.workflow_id === marker.workflowId &&
+          payload?.run_id === marker.runId &&
+          message.ts
+        )
+          return { channel, ts: message.ts };
+      }
+      cursor = result.response_metadata?.next_cursor;
+      if (!result.has_more || !cursor) return undefined;
+    }
+    throw failure(
+      FailureType.SlackAmbiguous,
+      `An earlier attempt may have posted the run summary, and over ${HISTORY_PAGE * HISTORY_PAGES} messages ` +
+        'since the run ended cannot all be checked; not posting again, to never post it twice',
+    );
+  }
+
+  /** The channel id conversations.history needs; a name is looked up among the bot's channels. */
+  private async resolveChannelId(): Promise<string> {
+    if (this.channelId) return this.channelId;
+    const name = this.channel.replace(/^#/, '').toLowerCase();
+    let cursor: string | undefined;
+    for (let page = 0; page < CHANNEL_PAGES; page++) {
+      let result: Awaited<ReturnType<WebClient['users']['conversations']>>;
+      try {
+        result = await this.client.users.conversations({
+          types: 'public_channel,private_channel',
+          exclude_archived: true,
+          limit: 1_000,
+          ...(cursor ? { cursor } : {}),
+        });
+      } catch (err) {
+        throw this.lookupFailure('users.conversations', err);
+      }
+      const found = result.channels?.find((c) => c.name?.toLowerCase() === name && c.id);
+      if (found?.id) return (this.channelId = found.id);
+      cursor = result.response_metadata?.next_cursor;
+      if (!cursor) break;
+    }
+    throw failure(
+      FailureType.SlackAmbiguous,
+      this.redact(
+        `An earlier attempt may have posted the run summary, and it cannot be checked: ${this.channel} is not ` +
+          "among the bot's channels. Set SLACK_CHANNEL to the channel id; not posting again, to never post it twice",
+      ),
+    );
+  }
+
+  /**
+   * A refused lookup: a missing scope means the check is impossible, so the caller must not post (the README
+   * lists the scopes). Other failures keep their usual types; transport failures are retryable.
+   */
+  private lookupFailure(method: string, err: unknown): ApplicationFailure {
+    const translated = this.translate(method, err, { idempotent: true });
+    if (translated.type !== FailureType.SlackPlatformError) return translated;
+    const data = isRecord(err) && isRecord(err.data) ? err.data : {};
+    if (data.error !== 'missing_scope') return translated;
+    return failure(
+      FailureType.SlackAmbiguous,
+      `An earlier attempt may have posted the run summary, and it cannot be checked: ${translated.message}. ` +
+        'Not posting again, to never post it twice (see "The Slack summary" in the README for the scopes)',
+    );
   }
 
   /** Who the token is, for diagnostics (`check` commands). Read-only, so every transport failure is retryable. */

@@ -103,6 +103,7 @@ const FAILURE_LINES = 10;
 const FAILURE_KEY_MAX = 120;
 const FAILURE_REASON_MAX = 200;
 const FALLBACK_MAX = 1000;
+const FALLBACK_ERROR_MAX = 300;
 const URL_MAX = 2000;
 
 function cut(text: string, max: number): string {
@@ -178,9 +179,10 @@ function headline(summary: RunSummary, status: 'completed' | 'failed'): string {
   return `${emoji} Feature request sync ${outcome}${summary.dryRun ? ' (dry run)' : ''} — ${summary.environment}`;
 }
 
+// The title already says "(dry run)"; the scope explains what that means without saying it again.
 function scope(summary: RunSummary): string {
   const parts: string[] = [];
-  if (summary.dryRun) parts.push('*DRY RUN* — counts show what would change; nothing was written');
+  if (summary.dryRun) parts.push('*Nothing was written*: counts show what would change');
   parts.push(summary.mode === 'company' ? `Company sync: ${summary.domain ?? '(no domain)'}` : 'Full sync');
   return parts.join(' · ');
 }
@@ -247,8 +249,11 @@ export function slackMessage(summary: RunSummary, options: SlackMessageOptions =
     });
   }
 
+  const error = options.error?.replace(/\s+/g, ' ').trim() ?? '';
   const fallback = [
     `${title} (${scope(summary).replace(/\*/g, '')})`,
+    // Notifications show only this text: a failed run says why, before anything the cut below may drop.
+    error !== '' ? `Error: ${cut(error, FALLBACK_ERROR_MAX)}` : '',
     ...fields.map(([label, value]) => `${label}: ${value}`),
     totalFailures(summary) > 0 ? `Failures: ${thousands(totalFailures(summary))}` : '',
     summary.uiUrl.length <= URL_MAX ? summary.uiUrl : '',

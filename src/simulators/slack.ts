@@ -1,4 +1,6 @@
-// A local stand-in for the two Slack Web API methods the run summary needs (see ../shared/reference/slack.md).
+// A local stand-in for the Slack Web API methods the run summary needs (see ../shared/reference/slack.md):
+// posting it, and, for a retried post, finding the summary an earlier attempt may have posted
+// (users.conversations to learn a channel name's id, conversations.history with message metadata).
 // Slack answers every call with HTTP 200 and `ok:false` for errors; only a rate limit is an HTTP status (429).
 import { SimServer, Simulator, type SimRequest, type SimResponse } from './http-kit';
 
@@ -6,6 +8,8 @@ export interface SlackChannel {
   id: string;
   /** Without the leading `#`. */
   name: string;
+  /** A private channel: reading it needs the `groups:*` scopes instead of `channels:*`. */
+  private?: boolean;
 }
 
 export interface SlackSimulatorOptions {
@@ -16,6 +20,8 @@ export interface SlackSimulatorOptions {
   notInChannels?: Array<string | SlackChannel>;
   /** Total characters of block text above which Slack answers `msg_blocks_too_long` (observed near 13k). */
   maxBlocksTextLength?: number;
+  /** The token's scopes; default: chat:write and reading channels (history and lists, public and private). */
+  scopes?: string[];
   seed?: number;
 }
 
@@ -24,6 +30,8 @@ export interface SlackMessage {
   channel: string;
   text: string | undefined;
   blocks: unknown[] | undefined;
+  /** Message metadata as posted (`event_type`, `event_payload`). */
+  metadata: unknown;
   ts: string;
   receivedAt: number;
 }
@@ -39,12 +47,17 @@ const MAX_FIELDS = 10;
 const MAX_FIELD_TEXT = 2_000;
 const MAX_HEADER_TEXT = 150;
 const MAX_TEXT = 40_000;
+const DEFAULT_SCOPES = ['chat:write', 'channels:history', 'groups:history', 'channels:read', 'groups:read'];
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 999;
 const BOT = { user: 'U0SIMBOT01', bot_id: 'B0SIMBOT01', team: 'T0SIMTEAM1', app_id: 'A0SIMAPP01' };
 
 class SlackError extends Error {
   constructor(
     readonly code: string,
     readonly detail?: string,
+    /** For `missing_scope`: the scope the method needs. */
+    readonly needed?: string,
   ) {
     super(code);
   }
@@ -55,13 +68,16 @@ export class SlackSimulator extends Simulator {
   readonly token: string;
   private readonly channels: Array<SlackChannel & { member: boolean }>;
   private readonly maxBlocksTextLength: number;
+  private readonly scopes: Set<string>;
   private posted: SlackMessage[] = [];
+  private nextPostHook?: (message: SlackMessage) => Promise<void> | void;
   private lastTsMicros = 0;
 
   constructor(options: SlackSimulatorOptions = {}) {
     super();
     this.token = options.token ?? 'xoxb-sim-token';
     this.maxBlocksTextLength = options.maxBlocksTextLength ?? 13_000;
+    this.scopes = new Set(options.scopes ?? DEFAULT_SCOPES);
     let generated = 0;
     const toChannel = (entry: string | SlackChannel, member: boolean): SlackChannel & { member: boolean } => {
       if (typeof entry !== 'string') return { ...entry, member };
@@ -85,15 +101,36 @@ export class SlackSimulator extends Simulator {
     });
     this.server.onReset(() => {
       this.posted = [];
+      this.nextPostHook = undefined;
     });
     this.server.setStateProvider(() => ({
       channels: this.channels,
       messages: this.posted.map((m) => ({ channel: m.channel, ts: m.ts, text: m.text })),
     }));
     this.server.route('POST', '/api/auth.test', (req) => this.call(req, () => this.authTest()));
-    this.server.route('POST', '/api/chat.postMessage', (req) =>
-      this.call(req, (body) => this.postMessage(body)),
+    this.server.route('POST', '/api/chat.postMessage', async (req) => {
+      const answer = this.call(req, (body) => this.postMessage(body));
+      const hook = this.nextPostHook;
+      if (hook && isRecord(answer.body) && answer.body.ok === true) {
+        this.nextPostHook = undefined;
+        await hook(this.posted[this.posted.length - 1]!);
+      }
+      return answer;
+    });
+    this.server.route('POST', '/api/conversations.history', (req) =>
+      this.call(req, (body) => this.history(body)),
     );
+    this.server.route('POST', '/api/users.conversations', (req) =>
+      this.call(req, (body) => this.userConversations(body)),
+    );
+  }
+
+  /**
+   * The next post Slack accepts is answered only once `hook` resolves: the message is in the channel and the
+   * poster does not know yet (a test kills the poster's worker meanwhile).
+   */
+  onNextPost(hook: (message: SlackMessage) => Promise<void> | void): void {
+    this.nextPostHook = hook;
   }
 
   /** What to pass as the WebClient's `slackApiUrl`. */
@@ -133,6 +170,7 @@ export class SlackSimulator extends Simulator {
         body: {
           ok: false,
           error: err.code,
+          ...(err.needed ? { needed: err.needed, provided: [...this.scopes].join(',') } : {}),
           ...(err.detail ? { response_metadata: { messages: [`[ERROR] ${err.detail}`] } } : {}),
         },
       };
@@ -151,7 +189,12 @@ export class SlackSimulator extends Simulator {
     };
   }
 
+  private requireScope(scope: string): void {
+    if (!this.scopes.has(scope)) throw new SlackError('missing_scope', undefined, scope);
+  }
+
   private postMessage(body: Record<string, unknown>): Record<string, unknown> {
+    this.requireScope('chat:write');
     const channel = this.findChannel(typeof body.channel === 'string' ? body.channel : '');
     if (!channel) throw new SlackError('channel_not_found');
     if (!channel.member) throw new SlackError('not_in_channel');
@@ -160,12 +203,50 @@ export class SlackSimulator extends Simulator {
     if (text === undefined && (blocks === undefined || blocks.length === 0)) throw new SlackError('no_text');
     if (text !== undefined && text.length > MAX_TEXT) throw new SlackError('msg_too_long');
     if (blocks) this.validateBlocks(blocks);
+    const metadata = parseJson(body.metadata, 'invalid_metadata_format');
     const ts = this.nextTs();
-    this.posted.push({ channel: channel.id, text, blocks, ts, receivedAt: Date.now() });
+    this.posted.push({ channel: channel.id, text, blocks, metadata, ts, receivedAt: Date.now() });
+    return { channel: channel.id, ts, message: messageOf(this.posted[this.posted.length - 1]!, false) };
+  }
+
+  /** A channel's messages, newest first, after `oldest` (exclusive); metadata with `include_all_metadata`. */
+  private history(body: Record<string, unknown>): Record<string, unknown> {
+    const id = typeof body.channel === 'string' ? body.channel : '';
+    // Only an id: like Slack, a `#name` is not found.
+    const channel = this.channels.find((c) => c.id === id);
+    if (!channel) throw new SlackError('channel_not_found');
+    this.requireScope(channel.private ? 'groups:history' : 'channels:history');
+    if (!channel.member) throw new SlackError('not_in_channel');
+    const oldest = typeof body.oldest === 'string' ? body.oldest : '0';
+    const withMetadata = body.include_all_metadata === 'true' || body.include_all_metadata === true;
+    const newestFirst = this.posted
+      .filter((m) => m.channel === channel.id && compareTs(m.ts, oldest) > 0)
+      .reverse();
+    const { items, nextCursor } = paged(newestFirst, body);
     return {
-      channel: channel.id,
-      ts,
-      message: { type: 'message', subtype: 'bot_message', text: text ?? '', ts, blocks, ...BOT },
+      messages: items.map((m) => messageOf(m, withMetadata)),
+      has_more: nextCursor !== '',
+      response_metadata: { next_cursor: nextCursor },
+    };
+  }
+
+  /** The channels the bot is a member of, of the types asked for (default public ones). */
+  private userConversations(body: Record<string, unknown>): Record<string, unknown> {
+    const types = (typeof body.types === 'string' ? body.types : 'public_channel').split(',');
+    if (types.includes('public_channel')) this.requireScope('channels:read');
+    if (types.includes('private_channel')) this.requireScope('groups:read');
+    const listed = this.channels.filter(
+      (c) => c.member && types.includes(c.private ? 'private_channel' : 'public_channel'),
+    );
+    const { items, nextCursor } = paged(listed, body);
+    return {
+      channels: items.map((c) => ({
+        id: c.id,
+        name: c.name,
+        is_private: c.private ?? false,
+        is_member: true,
+      })),
+      response_metadata: { next_cursor: nextCursor },
     };
   }
 
@@ -238,6 +319,59 @@ export class SlackSimulator extends Simulator {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function messageOf(m: SlackMessage, withMetadata: boolean): Record<string, unknown> {
+  return {
+    type: 'message',
+    subtype: 'bot_message',
+    text: m.text ?? '',
+    ts: m.ts,
+    ...(m.blocks ? { blocks: m.blocks } : {}),
+    ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
+    ...BOT,
+  };
+}
+
+/** `1700000000.000100` as a number of microseconds compares exactly (no float rounding). */
+function compareTs(a: string, b: string): number {
+  const micros = (ts: string): bigint => {
+    const [s = '0', f = ''] = ts.split('.');
+    return BigInt(s || '0') * 1_000_000n + BigInt((f + '000000').slice(0, 6) || '0');
+  };
+  const d = micros(a) - micros(b);
+  return d > 0n ? 1 : d < 0n ? -1 : 0;
+}
+
+/** Slack's cursor pagination: an opaque cursor (here the offset), empty when there is nothing more. */
+function paged<T>(all: T[], body: Record<string, unknown>): { items: T[]; nextCursor: string } {
+  const limit = Math.min(MAX_PAGE, Math.max(1, Number(body.limit ?? DEFAULT_PAGE) || DEFAULT_PAGE));
+  const cursor = typeof body.cursor === 'string' && body.cursor !== '' ? body.cursor : undefined;
+  const offset = cursor
+    ? Number(
+        Buffer.from(cursor, 'base64')
+          .toString('utf8')
+          .replace(/^offset:/, ''),
+      )
+    : 0;
+  if (!Number.isInteger(offset) || offset < 0) throw new SlackError('invalid_cursor');
+  const items = all.slice(offset, offset + limit);
+  const end = offset + items.length;
+  return {
+    items,
+    nextCursor: end < all.length ? Buffer.from(`offset:${end}`, 'utf8').toString('base64') : '',
+  };
+}
+
+/** A JSON field the form body carries as a string (`metadata`); JSON callers send the object. */
+function parseJson(raw: unknown, error: string): unknown {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new SlackError(error);
+  }
 }
 
 /** `@slack/web-api` sends `blocks` as a JSON string inside the form body; JSON callers send an array. */

@@ -8,7 +8,7 @@ import type { FailureEntry, SyncCounts, SyncMode } from '../domain/types';
 import { taskQueues } from '../task-queues';
 import type { Progress } from './messages';
 import { HUBSPOT_ACTIVITY, LOCAL_ACTIVITY, SLACK_ACTIVITY, SOURCE_ACTIVITY } from './options';
-import { countsFromRequests } from './util';
+import { countsFromRequests, requestsOfFailure } from './util';
 
 export interface SyncInput {
   /** The environment (SYNC_ENV) the run belongs to: in ids, search attributes and the summary. */
@@ -131,6 +131,10 @@ export function createRun(input: SyncInput) {
     },
     addRequests(result: { requests: SyncCounts['apiRequests'] }): void {
       run.add(countsFromRequests(result.requests));
+    },
+    /** What a failed activity or page sent: counted where the failure is absorbed, or by the run's catch. */
+    addFailedRequests(err: unknown): void {
+      run.add(countsFromRequests(requestsOfFailure(err)));
     },
     addFailures(failures: FailureEntry[]): void {
       state.counts.failures = appendFailures(state.counts.failures, failures);

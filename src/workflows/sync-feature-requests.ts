@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { RunSummary } from '../domain/types';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../search-attributes';
+import { refuseOtherEnvironment } from './environment-guard';
 import { progressQuery, syncCompanySignal } from './messages';
 import { createCompanies, findCompanies } from './phases/companies';
 import { finish } from './phases/finish';
@@ -26,6 +27,8 @@ import { failureMessage } from './util';
 export type { SyncInput } from './run';
 
 export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary> {
+  // First, and outside the try below: a refused run posts nothing, to a channel of another environment.
+  await refuseOtherEnvironment(input.environment);
   const run = createRun(input);
   const { state } = run;
 
@@ -72,6 +75,7 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     }
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err; // a hand-over, not a failure
+    run.addFailedRequests(err);
     const summary = await finish(run, 'failed', failureMessage(err));
     setCurrentDetails(`**Failed** after ${Math.round(summary.durationMs / 1000)} s: ${failureMessage(err)}`);
     log.error('sync failed', { error: failureMessage(err), workflowId: summary.workflowId });

@@ -9,7 +9,7 @@ import type { SyncCounts } from '../domain/types';
 import { taskQueues } from '../task-queues';
 import { forEachBounded } from './concurrency';
 import { HUBSPOT_ACTIVITY } from './options';
-import { countsFromRequests, failureMessage, isFatal } from './util';
+import { countsFromRequests, failureMessage, failureWithRequests, isFatal, requestsOfFailure } from './util';
 
 export interface PageInput {
   ref: RunRef;
@@ -33,6 +33,19 @@ const PARALLEL_BATCHES = 4;
 const KINDS: ToType[] = ['companies', 'contacts'];
 
 export async function syncFeatureRequestPage(input: PageInput): Promise<PageResult> {
+  const counts = { current: emptyCounts() };
+  try {
+    return await writePage(input, counts);
+  } catch (err) {
+    // The parent counts what this page sent before it failed, the failing activity's requests included.
+    throw failureWithRequests(
+      err,
+      addCounts(counts.current, countsFromRequests(requestsOfFailure(err))).apiRequests,
+    );
+  }
+}
+
+async function writePage(input: PageInput, progress: { current: SyncCounts }): Promise<PageResult> {
   const queues = taskQueues(workflowInfo().taskQueue);
   const hubspot = proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.hubspot });
   // Planning the associations of requests created just now reads nothing from HubSpot (they have none yet),
@@ -44,11 +57,11 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<PageResu
     page: input.page,
     planHash: input.planHash,
   };
-  let counts = emptyCounts();
+  let counts = (progress.current = emptyCounts());
   const broken = new Set<string>();
 
   const written = await hubspot.writeFeatureRequests({ ...pageRef, dryRun: input.dryRun });
-  counts = addCounts(counts, countsFromRequests(written.requests));
+  counts = progress.current = addCounts(counts, countsFromRequests(written.requests));
   counts.featureRequests.created += written.created;
   counts.featureRequests.updated += written.updated;
   counts.featureRequests.failed += written.failed;
@@ -64,7 +77,7 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<PageResu
       createdIds: written.createdIds,
       dryRun: input.dryRun,
     });
-    counts = addCounts(counts, countsFromRequests(plan.requests));
+    counts = progress.current = addCounts(counts, countsFromRequests(plan.requests));
     leftovers[toType] = plan.leftovers;
 
     const batches = [
@@ -81,13 +94,14 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<PageResu
           batch,
           dryRun: input.dryRun,
         });
-        counts = addCounts(counts, countsFromRequests(result.requests));
+        counts = progress.current = addCounts(counts, countsFromRequests(result.requests));
         if (op === 'create') counts.associations.created += result.written;
         else counts.associations.removed += result.written;
         counts.failures = appendFailures(counts.failures, result.failures);
         for (const id of result.brokenIds) broken.add(id);
       } catch (err) {
         if (isFatal(err)) throw err;
+        counts = progress.current = addCounts(counts, countsFromRequests(requestsOfFailure(err)));
         // Which requests the batch held is in the run store, not here: the whole page stays uncommitted, and
         // the parent reports it.
         counts.failures = appendFailures(counts.failures, [

@@ -27,9 +27,9 @@ describe('workflow histories replay against the current code', function () {
 
   if (process.env.RECORD_FIXTURES === '1') {
     it('records a full sync and a company sync (RECORD_FIXTURES=1)', async () => {
-      const stack = await startStack();
+      const env = `cli-fixtures-${process.pid}`;
+      const stack = await startStack({ env: { SYNC_ENV: env } }); // workers refuse runs of other environments
       try {
-        const env = `cli-fixtures-${process.pid}`;
         const cli = await cliFor(stack.env.client, envOf(stack.config, env));
         const full = await cli('sync', '--wait', '--json');
         assert.equal(full.code, 0, full.stderr.join('\n'));

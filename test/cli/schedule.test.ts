@@ -33,7 +33,7 @@ describe('client: schedule', function () {
   };
 
   before(async () => {
-    stack = await startStack();
+    stack = await startStack({ env: { SYNC_ENV: ENV } }); // workers refuse runs of other environments
     client = stack.env.client;
     cli = await cliFor(client, envOf(stack.config, ENV));
   });

@@ -22,7 +22,7 @@ describe('client: sync, sync-company, status, history and replay', function () {
   let fullRun: { workflowId: string; runId: string };
 
   before(async () => {
-    stack = await startStack();
+    stack = await startStack({ env: { SYNC_ENV: ENV } }); // workers refuse runs of other environments
     client = stack.env.client;
     cli = await cliFor(client, envOf(stack.config, ENV));
     // The company whose people touched the most requests, but not all of them: a targeted run must differ.

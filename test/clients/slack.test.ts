@@ -180,6 +180,73 @@ describe('SlackNotifier', function () {
     assert.match(failure.message, /ENOTFOUND|EAI_AGAIN/);
   });
 
+  describe('the run marker and findSummary', function () {
+    const marker = { workflowId: 'feedback-sync/test/full/1', runId: 'run-1' };
+
+    it('a post carries the run in its metadata; findSummary finds it by channel name or id', async function () {
+      const since = Date.now() - 1_000;
+      await notifier().post({ text: 'someone else', blocks: [] });
+      const posted = await notifier().post(summary, marker);
+      await notifier().post({ text: 'later chatter', blocks: [] });
+      assert.deepEqual(sim.messages()[1]!.metadata, {
+        event_type: 'feedback_sync_summary',
+        event_payload: { workflow_id: marker.workflowId, run_id: marker.runId },
+      });
+      counter.requests = 0;
+      assert.deepEqual(await notifier().findSummary(marker, since), posted);
+      assert.equal(counter.requests, 2, 'the channel id from users.conversations, then one history page');
+      counter.requests = 0;
+      assert.deepEqual(await notifier({ channel: posted.channel }).findSummary(marker, since), posted);
+      assert.equal(counter.requests, 1, 'with a channel id, history only');
+    });
+
+    it('finds nothing for another run, or before its window', async function () {
+      const since = Date.now() - 1_000;
+      const posted = await notifier().post(summary, marker);
+      assert.equal(await notifier().findSummary({ ...marker, runId: 'run-2' }, since), undefined);
+      // The window opens ten minutes (clock skew) before the time given.
+      const after = Number(posted.ts.split('.')[0]) * 1_000 + 11 * 60_000;
+      assert.equal(await notifier().findSummary(marker, after), undefined);
+    });
+
+    it('pages through a busy channel', async function () {
+      const since = Date.now() - 1_000;
+      const posted = await notifier().post(summary, marker);
+      for (let i = 0; i < 250; i++) await notifier().post({ text: `chatter ${i}`, blocks: [] });
+      assert.deepEqual(await notifier().findSummary(marker, since), posted);
+    });
+
+    for (const [name, scopes, needed] of [
+      ['without channels:history', ['chat:write', 'channels:read', 'groups:read'], 'channels:history'],
+      ['with a channel name and without channels:read', ['chat:write', 'channels:history'], 'channels:read'],
+    ] as const) {
+      it(`${name}, it fails loudly: SlackAmbiguous (no retry, no post) naming the scope`, async function () {
+        await sim.close();
+        sim = new SlackSimulator({ token: TOKEN, scopes: [...scopes] });
+        await sim.listen(0);
+        const failure = await failureOf(notifier().findSummary(marker, Date.now() - 1_000));
+        assert.equal(failure.type, FailureType.SlackAmbiguous);
+        assert.equal(failure.nonRetryable, true);
+        assert.ok(failure.message.includes(needed), failure.message);
+      });
+    }
+
+    it('a channel name the bot is not in cannot be checked: SlackAmbiguous naming the id as the fix', async function () {
+      const failure = await failureOf(
+        notifier({ channel: '#private-sales' }).findSummary(marker, Date.now() - 1_000),
+      );
+      assert.equal(failure.type, FailureType.SlackAmbiguous);
+      assert.match(failure.message, /SLACK_CHANNEL/);
+    });
+
+    it('a 500 while looking is a retryable NetworkError: reading cannot post twice', async function () {
+      sim.server.addFault({ route: 'conversations.history', kind: 'server-error', status: 500, count: 1 });
+      const failure = await failureOf(notifier().findSummary(marker, Date.now() - 1_000));
+      assert.equal(failure.type, FailureType.NetworkError);
+      assert.equal(failure.nonRetryable, false);
+    });
+  });
+
   describe('authTest', function () {
     it('names the team and bot user', async function () {
       assert.deepEqual(await notifier().authTest(), {

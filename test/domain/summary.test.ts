@@ -249,10 +249,30 @@ describe('slackMessage', () => {
   it('marks dry runs and company runs', () => {
     const message = slackMessage(summary({ dryRun: true, mode: 'company', domain: 'hooli.com' }));
     const context = (message.blocks[1] as Block).elements![0]!.text as string;
-    assert.match(context, /DRY RUN/);
+    assert.match(context, /nothing was written/i);
     assert.match(context, /Company sync: hooli\.com/);
-    assert.match(message.text, /DRY RUN/);
+    assert.match(message.text, /nothing was written/i);
     assert.match(message.text, /Company sync: hooli\.com/);
+  });
+
+  it('says "dry run" once: in the title, not again beside it', () => {
+    const message = slackMessage(summary({ dryRun: true }));
+    const times = (text: string): number => (text.match(/dry run/gi) ?? []).length;
+    const header = (message.blocks[0] as Block).text!.text;
+    const context = (message.blocks[1] as Block).elements![0]!.text as string;
+    assert.equal(times(header) + times(context), 1, `${header} / ${context}`);
+    assert.equal(times(message.text), 1, message.text);
+    assert.equal(times(message.text.split('\n')[0]!), 1, 'the fallback title says it');
+  });
+
+  it("a failed run's plain-text fallback carries the error line", () => {
+    const message = slackMessage(summary(), {
+      status: 'failed',
+      error: 'HubspotUnauthorized: HubSpot answered 401\nsecond line',
+    });
+    const lines = message.text.split('\n');
+    assert.ok(lines.includes('Error: HubspotUnauthorized: HubSpot answered 401 second line'), message.text);
+    assert.ok(!slackMessage(summary()).text.includes('Error:'), 'no error line without an error');
   });
 
   it('shows the error of a failed run', () => {

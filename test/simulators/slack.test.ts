@@ -167,6 +167,131 @@ describe('SlackSimulator', function () {
     assert.equal(sim.messages().length, 0);
   });
 
+  it('keeps message metadata, and returns it from conversations.history with include_all_metadata', async function () {
+    const metadata = { event_type: 'feedback_sync_summary', event_payload: { run_id: 'r-1' } };
+    const first = await client(sim).chat.postMessage({ channel: '#feature-requests', text: 'one', metadata });
+    await client(sim).chat.postMessage({ channel: 'general', text: 'elsewhere' });
+    const second = await client(sim).chat.postMessage({ channel: '#feature-requests', text: 'two' });
+    assert.deepEqual(sim.messages()[0]?.metadata, metadata);
+
+    const page = await client(sim).conversations.history({
+      channel: 'C0000000001',
+      include_all_metadata: true,
+      limit: 1,
+    });
+    assert.deepEqual(
+      page.messages?.map((m) => m.ts),
+      [second.ts],
+      'newest first, one per page',
+    );
+    assert.equal(page.has_more, true);
+    const rest = await client(sim).conversations.history({
+      channel: 'C0000000001',
+      include_all_metadata: true,
+      limit: 1,
+      cursor: page.response_metadata!.next_cursor!,
+    });
+    assert.equal(rest.messages?.[0]?.ts, first.ts);
+    assert.deepEqual(rest.messages?.[0]?.metadata, metadata);
+    assert.equal(rest.has_more, false);
+
+    const plain = await client(sim).conversations.history({ channel: 'C0000000001' });
+    assert.equal(plain.messages?.length, 2);
+    assert.ok(
+      plain.messages?.every((m) => m.metadata === undefined),
+      'metadata only when asked for',
+    );
+    const newer = await client(sim).conversations.history({ channel: 'C0000000001', oldest: first.ts! });
+    assert.deepEqual(
+      newer.messages?.map((m) => m.ts),
+      [second.ts],
+      'oldest is exclusive',
+    );
+    assert.equal(
+      await platformError(client(sim).conversations.history({ channel: '#feature-requests' })),
+      'channel_not_found',
+      'history takes an id, not a name',
+    );
+  });
+
+  it("lists the bot's channels with users.conversations, paged", async function () {
+    const first = await client(sim).users.conversations({
+      types: 'public_channel,private_channel',
+      limit: 1,
+    });
+    assert.deepEqual(
+      first.channels?.map((c) => [c.id, c.name]),
+      [['C0000000001', 'feature-requests']],
+    );
+    const next = await client(sim).users.conversations({
+      types: 'public_channel,private_channel',
+      limit: 1,
+      cursor: first.response_metadata!.next_cursor!,
+    });
+    assert.deepEqual(
+      next.channels?.map((c) => c.id),
+      ['C0000000002'],
+    );
+    assert.equal(
+      next.response_metadata?.next_cursor ?? '',
+      '',
+      'the channel the bot is not in is not listed',
+    );
+  });
+
+  it('refuses methods whose scope the token lacks, naming the scope', async function () {
+    const narrow = new SlackSimulator({ scopes: ['chat:write'] });
+    await narrow.listen(0);
+    try {
+      const refusal = async (promise: Promise<unknown>): Promise<[string?, string?]> => {
+        try {
+          await promise;
+        } catch (err) {
+          const data = (err as WebAPIPlatformError).data as { error?: string; needed?: string };
+          return [data.error, data.needed];
+        }
+        assert.fail('expected a refusal');
+      };
+      assert.deepEqual(await refusal(client(narrow).conversations.history({ channel: 'C0000000001' })), [
+        'missing_scope',
+        'channels:history',
+      ]);
+      assert.deepEqual(await refusal(client(narrow).users.conversations({ types: 'public_channel' })), [
+        'missing_scope',
+        'channels:read',
+      ]);
+      const posted = await client(narrow).chat.postMessage({ channel: '#feature-requests', text: 'x' });
+      assert.equal(posted.ok, true, 'chat:write is enough to post');
+    } finally {
+      await narrow.close();
+    }
+  });
+
+  it('can hold the answer to an accepted post: Slack has the message, the poster does not know yet', async function () {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const seen: string[] = [];
+    sim.onNextPost(async (message) => {
+      seen.push(message.text ?? '');
+      await held;
+    });
+    let answered = false;
+    const posting = client(sim)
+      .chat.postMessage({ channel: '#feature-requests', text: 'held' })
+      .then((answer) => {
+        answered = true;
+        return answer;
+      });
+    while (sim.messages().length === 0) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(seen, ['held']);
+    assert.equal(answered, false, 'no answer while held');
+    release();
+    assert.equal((await posting).ok, true);
+    const next = await client(sim).chat.postMessage({ channel: '#feature-requests', text: 'free' });
+    assert.equal(next.ok, true, 'the hook applies to one post only');
+    assert.deepEqual(seen, ['held']);
+  });
+
   it('answers unknown methods like Slack does', async function () {
     const res = await fetch(`${sim.url}/api/chat.nope`, { method: 'POST' });
     assert.equal(res.status, 200);

@@ -77,7 +77,7 @@ export async function startStack(
     env.client.workflow.execute(syncFeatureRequests, {
       taskQueue,
       workflowId: workflowId ?? `${taskQueue}/full/${++runCounter}`,
-      args: [{ environment: 'test', mode: 'full', ...input }],
+      args: [{ environment: config.SYNC_ENV, mode: 'full', ...input }],
     });
 
   return {

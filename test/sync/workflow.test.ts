@@ -75,16 +75,17 @@ describe('sync workflow behaviour', function () {
     const handle = await stack.env.client.workflow.start(syncFeatureRequests, {
       taskQueue: stack.taskQueue,
       workflowId: `${stack.taskQueue}/progress`,
-      args: [{ environment: 'staging-eu', mode: 'full' }],
+      // The stack's workers refuse a run of another environment (environment-guard.test.ts).
+      args: [{ environment: stack.config.SYNC_ENV, mode: 'full' }],
     });
     const summary = await handle.result();
     const progress = await handle.query(progressQuery);
     assert.equal(progress.phase, 'done');
     assert.equal(progress.counts.featureRequests.identified, summary.featureRequests.identified);
     const description = await handle.describe();
-    assert.deepEqual(description.searchAttributes.FeedbackSyncEnvironment, ['staging-eu']);
+    assert.deepEqual(description.searchAttributes.FeedbackSyncEnvironment, [stack.config.SYNC_ENV]);
     assert.deepEqual(description.searchAttributes.FeedbackSyncMode, ['full']);
-    assert.equal(summary.environment, 'staging-eu');
+    assert.equal(summary.environment, stack.config.SYNC_ENV);
   });
 
   it('a syncCompany signal during a company run makes it run exactly once more', async () => {

@@ -32,8 +32,9 @@ export async function finish(run: Run, status: 'completed' | 'failed', error?: s
     const posted = await activities.slack.postSummary({ summary, status, ...(error ? { error } : {}) });
     state.counts = addCounts(state.counts, countsFromRequests(posted.requests));
   } catch (err) {
-    // The summary is still the run's result; a Slack outage never fails a completed sync.
-    state.counts.apiRequests.slack += 1;
+    // The summary is still the run's result; a Slack outage never fails a completed sync. It counts the
+    // requests the failed post sent (the post, a lookup, retries).
+    run.addFailedRequests(err);
     run.addFailures([{ kind: 'slack', key: 'summary', reason: failureMessage(err) }]);
   }
   summary = summaryOf(state.counts);

@@ -71,6 +71,7 @@ export async function runPages(run: Run): Promise<boolean> {
       run.addFailures(result.failures);
     } catch (err) {
       if (isFatal(err)) throw err;
+      run.addFailedRequests(err);
       // Nothing was committed: the page's requests keep empty fingerprints and the next run writes them again.
       run.addFailures([
         { kind: 'page', key: `page ${waiting.page}`, reason: `not committed: ${failureMessage(err)}` },
@@ -130,6 +131,7 @@ export async function runPages(run: Run): Promise<boolean> {
       }
     } catch (err) {
       if (isFatal(err)) throw err;
+      run.addFailedRequests(err);
       // One bad page is reported, never fatal for the run; it is not committed, so the next run retries it.
       state.counts.featureRequests.failed += planned.changed;
       run.addFailures([{ kind: 'page', key: `page ${p}`, reason: failureMessage(err) }]);
@@ -156,6 +158,7 @@ export async function runPages(run: Run): Promise<boolean> {
       broken = result.brokenIds;
     } catch (err) {
       if (isFatal(err)) throw err;
+      run.addFailedRequests(err);
       broken = pairs.map(([from]) => from);
       run.addFailures([
         { kind: 'association', key: `${kind} batch of ${pairs.length}`, reason: failureMessage(err) },
@@ -209,6 +212,7 @@ export async function runPages(run: Run): Promise<boolean> {
           );
         } catch (err) {
           if (isFatal(err)) throw err;
+          run.addFailedRequests(err);
           // Their requests are planned without them; the next run creates them and associates them.
           state.counts.contacts.failed += count;
           run.addFailures([

@@ -1,0 +1,137 @@
+// The worker process as an operator starts it (`npm run worker`): what it prints at start-up, the exit code
+// of a bad configuration, and where its metrics listen.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { testEnv } from '../hooks';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-processes';
+
+/** A port nothing listens on right now (the OS picks it). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Local addresses of listening TCP sockets on `port`, as the kernel reports them (hex, /proc/net/tcp*). */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const found: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!fs.existsSync(file)) continue;
+    for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      // State 0A is LISTEN.
+      if (local?.endsWith(`:${hexPort}`) && state === '0A') found.push(local.split(':')[0]!);
+    }
+  }
+  return found;
+}
+
+/** Resolves with the error code of a connection attempt, or 'connected'. */
+function connectOutcome(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
+/** What a worker needs to start and poll; nothing here is called before a run arrives. */
+async function startupEnv(extra: Record<string, string>): Promise<Record<string, string>> {
+  const env = await testEnv();
+  return {
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: 'default',
+    SYNC_ENV: 'startup-test',
+    CANNY_API_KEY: 'unused-canny-key',
+    HUBSPOT_ACCESS_TOKEN: 'unused-hubspot-token',
+    SYNC_TASK_QUEUE: `fs-startup-${process.pid}-${Date.now()}`,
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+describe('worker process start-up', function () {
+  this.timeout(180_000);
+
+  it('exits 2 on a configuration error, listing every problem and no secret', async () => {
+    const worker = startWorkerProcess('bad-config', {
+      SYNC_ENV: 'startup-test',
+      HUBSPOT_ACCESS_TOKEN: 'secret-token-value',
+      METRICS_PORT: 'ninety',
+    });
+    const code = await worker.exited;
+    const output = worker.lines.join('\n');
+    assert.equal(code, 2, output);
+    assert.match(output, /CANNY_API_KEY is required/);
+    assert.match(output, /METRICS_PORT must be a whole number/);
+    assert.ok(!output.includes('secret-token-value'), output);
+  });
+
+  describe('a started worker (LOG_LEVEL=info, METRICS_PORT set)', () => {
+    let worker: WorkerProcess;
+    let port: number;
+
+    before(async () => {
+      port = await freePort();
+      worker = startWorkerProcess('startup', await startupEnv({ METRICS_PORT: String(port) }));
+      await worker.ready;
+    });
+    after(async () => {
+      await worker.stop();
+    });
+
+    it('serves /metrics on 127.0.0.1, with the SDK metrics', async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      assert.equal(response.status, 200);
+      const text = await response.text();
+      assert.match(text, /^temporal_/m, 'the SDK metrics are exported');
+    });
+
+    it('listens on loopback only, not on every interface', async () => {
+      const addresses = listeningAddresses(port);
+      if (addresses.length > 0) {
+        // 0100007F is 127.0.0.1 in /proc's little-endian hex; all zeros would be 0.0.0.0 or [::].
+        assert.deepEqual(addresses, ['0100007F']);
+      }
+      const other = Object.values(os.networkInterfaces())
+        .flat()
+        .find((a) => a && a.family === 'IPv4' && !a.internal);
+      if (other) assert.equal(await connectOutcome(other.address, port), 'ECONNREFUSED', other.address);
+      // Loopback itself answers (the positive side, whatever interfaces this machine has).
+      assert.equal(await connectOutcome('127.0.0.1', port), 'connected');
+    });
+
+    it('starts quietly: no webpack dump and no "No workflows registered" warnings; names the files read', async () => {
+      // Stopped first, so every line it would print (the pollers' warnings come after "worker started") is in.
+      // Its exit code is not asserted: tsx force-kills its node child when the child does not confirm the
+      // SIGTERM within 30 ms, which a loaded machine can miss (then 143, not 0).
+      await worker.stop();
+      const lines = worker.lines;
+      assert.ok(
+        lines.some((l) => l.includes('worker started')),
+        lines.join('\n'),
+      );
+      for (const noise of ['webpack', 'No workflows registered'])
+        assert.ok(!lines.some((l) => l.includes(noise)), `"${noise}" in:\n${lines.join('\n')}`);
+      const files = lines
+        .map((l) => {
+          try {
+            return JSON.parse(l) as { msg?: string; configFiles?: string[] };
+          } catch {
+            return {};
+          }
+        })
+        .find((entry) => entry.msg === 'configuration loaded');
+      // The test's working directory has no .env: the worker says so rather than nothing.
+      assert.deepEqual(files?.configFiles, [], lines.join('\n'));
+    });
+  });
+});
