@@ -54,7 +54,9 @@ export function createScanActivities(deps: SyncDependencies) {
           .map((record) => ({ record, postId: postIdOfExternalId(record.properties.external_id ?? '') }))
           .filter(
             (r): r is typeof r & { postId: string } =>
-              r.record.properties.source_state === 'active' && r.postId !== null,
+              Number(snapshot.vanish_known) === 1 &&
+              r.record.properties.source_state === 'active' &&
+              r.postId !== null,
           );
         const listed = new Map<string, string | null>();
         if (active.length > 0) {

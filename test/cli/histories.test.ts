@@ -44,11 +44,13 @@ describe('workflow histories replay against the current code', function () {
         const started = company.lastJson<{ workflowId: string; runId: string }>();
         await stack.env.client.workflow.getHandle(started.workflowId).result();
 
-        const record = async (workflowId: string, runId: string, file: string): Promise<void> => {
+        const record = async (workflowId: string, runId: string | undefined, file: string): Promise<void> => {
           const history = await stack.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
           fs.writeFileSync(path.join(FIXTURES, file), historyToJSON(history));
         };
         await record(fullSummary.workflowId, fullSummary.runId, 'sync-full.json');
+        // A page child of that run: the writes, the association batches and their hand-back to the parent.
+        await record(`${fullSummary.workflowId}/page-0`, undefined, 'sync-page.json');
         // The run that received the signal with its start: it exercises the signal handler.
         await record(started.workflowId, started.runId, 'sync-company.json');
       } finally {
