@@ -23,9 +23,10 @@ function portalState(hubspot: HubspotSimulator) {
         sync_fingerprint: fingerprint,
         ...rest
       } = r.properties;
+      // Fingerprints cover record ids, which differ between portals: only whether one is stored compares.
+      const properties: Record<string, unknown> = { ...rest, sync_fingerprint: fingerprint ? 'stored' : '' };
       return {
-        // Fingerprints cover record ids, which differ between portals: only whether one is stored compares.
-        properties: { ...rest, sync_fingerprint: fingerprint ? 'stored' : '' } as Record<string, unknown>,
+        properties,
         companies: hubspot
           .associations('feature_request', r.id, 'companies')
           .map((id) => domainOf.get(id))

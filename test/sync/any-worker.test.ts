@@ -3,7 +3,6 @@
 // HubSpot state of a clean run, with no duplicate, and a rerun that writes nothing.
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
 import type { RunSummary } from '../../src/domain/types';
 import { syncFeatureRequests } from '../../src/workflows';
 import { eventually } from '../support/cli';
@@ -25,8 +24,7 @@ async function activityWorkers(stack: Stack, workflowId: string): Promise<Set<st
     for (const event of history.events ?? []) {
       const started = event.activityTaskStartedEventAttributes;
       if (started?.identity) identities.add(started.identity);
-      const child = (event as temporal.api.history.v1.IHistoryEvent)
-        .childWorkflowExecutionStartedEventAttributes;
+      const child = event.childWorkflowExecutionStartedEventAttributes;
       if (child?.workflowExecution?.workflowId)
         await collect(child.workflowExecution.workflowId, child.workflowExecution.runId ?? undefined);
     }
@@ -105,7 +103,7 @@ describe('any number of workers: separate worker processes', function () {
       await a.ready;
       const handle = await startRun(stack, 'rolling');
       await eventually(
-        async () => (stack.hubspotWrites() >= 6 ? true : undefined),
+        () => Promise.resolve(stack.hubspotWrites() >= 6 ? true : undefined),
         'the run writing',
         120_000,
       );
@@ -129,7 +127,7 @@ describe('any number of workers: separate worker processes', function () {
       await Promise.all(workers.map((w) => w.ready));
       const handle = await startRun(stack, 'sigkill');
       await eventually(
-        async () => (stack.hubspotWrites() >= 8 ? true : undefined),
+        () => Promise.resolve(stack.hubspotWrites() >= 8 ? true : undefined),
         'the run writing',
         120_000,
       );
@@ -150,7 +148,7 @@ describe('any number of workers: separate worker processes', function () {
       await Promise.all(workers.map((w) => w.ready));
       const handle = await startRun(stack, 'revoked');
       await eventually(
-        async () => (stack.hubspotWrites() >= 10 ? true : undefined),
+        () => Promise.resolve(stack.hubspotWrites() >= 10 ? true : undefined),
         'the run writing',
         120_000,
       );
@@ -191,7 +189,7 @@ describe('any number of workers: separate worker processes', function () {
         await Promise.all(workers.map((w) => w.ready));
         const handle = await startRun(stack, how);
         await eventually(
-          async () => (stack.hubspotWrites() >= 10 ? true : undefined),
+          () => Promise.resolve(stack.hubspotWrites() >= 10 ? true : undefined),
           'the run writing',
           120_000,
         );
@@ -241,8 +239,10 @@ describe('any number of workers: separate worker processes', function () {
       const handle = await startRun(stack, 'changed-source');
       // Once the snapshot is taken (the run's first HubSpot search), the source changes under the run.
       await eventually(
-        async () =>
-          stack.sims.hubspot.server.requests().some((r) => r.path.endsWith('/search')) ? true : undefined,
+        () =>
+          Promise.resolve(
+            stack.sims.hubspot.server.requests().some((r) => r.path.endsWith('/search')) ? true : undefined,
+          ),
         'the snapshot',
         120_000,
       );

@@ -22,7 +22,10 @@ export async function findCompanies(run: Run): Promise<boolean> {
       state.counts.companies.matched += found.matched;
       state.missingDomains += found.missing;
     },
-    { shouldStop: run.historyIsLong, onDone: (done) => run.report('companies', done, overview.domainChunks) },
+    {
+      shouldStop: () => run.historyIsLong(),
+      onDone: (done) => run.report('companies', done, overview.domainChunks),
+    },
   );
   state.next = next;
   const scanned = await scanning;
@@ -44,7 +47,10 @@ export async function createCompanies(run: Run): Promise<boolean> {
         await activities.hubspot.createCompanies({ ...run.ref(), batch, dryRun: run.dryRun }),
       );
     },
-    { shouldStop: run.historyIsLong, onDone: (done) => run.report('create-companies', done, batches) },
+    {
+      shouldStop: () => run.historyIsLong(),
+      onDone: (done) => run.report('create-companies', done, batches),
+    },
   );
   state.next = next;
   return next >= batches;
