@@ -5,7 +5,7 @@
 import { HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
 import { diffIds } from '../domain/associations';
 import type { FailureEntry } from '../domain/types';
-import { pairRange, requirePlan, savePairs, storedOf } from '../store/run-data';
+import { pairPlanOf, pairRange, requirePlan, savePairPlan, storedOf } from '../store/run-data';
 import { checkRun, MAX_FAILURES_PER_RESULT, type Pair, type SyncDependencies, type ToType } from './context';
 import type { PagePlan, PageRef } from './requests';
 import { countWrites, tracked } from './tracking';
@@ -50,9 +50,16 @@ export function createAssociationActivities(deps: SyncDependencies) {
      * HubSpot holds. Requests created by this run's write have none to read. Returns counts and the last,
      * partial batch of creates (at most 99 pairs), which the parent packs with other pages'.
      */
-    async planAssociations(input: PageRef & { toType: ToType; createdIds: string[]; dryRun: boolean }) {
+    async planAssociations(
+      input: PageRef & { toType: ToType; createdIds: string[]; failedExternalIds: string[]; dryRun: boolean },
+    ) {
       return tracked(async (counter) => {
         await checkRun(deps, input);
+        // Write-once: an attempt that finds the pairs planned (by an earlier or a concurrent attempt) returns
+        // them, so the batches being written never see their list change under them.
+        const planned = await pairPlanOf(store, input.runKey, input.page, input.toType);
+        if (planned) return planned;
+        const failed = new Set(input.failedExternalIds);
         const plan = await requirePlan<PagePlan>(
           store,
           input.runKey,
@@ -66,6 +73,8 @@ export function createAssociationActivities(deps: SyncDependencies) {
           plan.changed.map((c) => c.externalId),
         );
         const targets = plan.changed
+          // A request whose upsert failed keeps its old state and fingerprint: its associations stay too.
+          .filter((item) => !failed.has(item.externalId))
           .map((item) => ({
             item,
             // A dry run plans requests that do not exist yet under a placeholder id, so their pairs are counted.
@@ -87,14 +96,14 @@ export function createAssociationActivities(deps: SyncDependencies) {
           for (const id of diff.toAdd) toAdd.push([fromId, id]);
           for (const id of diff.toRemove) toRemove.push([fromId, id]);
         }
-        await savePairs(store, input.runKey, input.page, input.toType, 'create', toAdd);
-        await savePairs(store, input.runKey, input.page, input.toType, 'remove', toRemove);
         const full = toAdd.length - (toAdd.length % HUBSPOT_BATCH_LIMIT);
-        return {
+        return savePairPlan(store, input.runKey, input.page, input.toType, {
           createBatches: full / HUBSPOT_BATCH_LIMIT,
           removeBatches: Math.ceil(toRemove.length / HUBSPOT_BATCH_LIMIT),
           leftovers: toAdd.slice(full),
-        };
+          toAdd,
+          toRemove,
+        });
       });
     },
 

@@ -3,7 +3,7 @@
 import { COMPANY_SEARCH_DOMAINS, HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
 import { indexCompaniesByDomain, parseArr } from '../domain/company-match';
 import type { FailureEntry } from '../domain/types';
-import { domainRange, missingDomains, saveCompanies } from '../store/run-data';
+import { domainRange, domainResolution, missingDomains, saveCompanies } from '../store/run-data';
 import {
   checkRun,
   MAX_FAILURES_PER_RESULT,
@@ -41,7 +41,8 @@ export function createCompanyActivities(deps: SyncDependencies) {
               : { domain, companyId: null, arr: null, state: 'missing' as const };
           }),
         );
-        return { matched: matches.size, missing: domains.length - matches.size };
+        // What the store holds, not what this attempt saw: a duplicate attempt reports the same counts.
+        return domainResolution(store, input.runKey, domains);
       });
     },
 

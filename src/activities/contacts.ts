@@ -2,7 +2,7 @@
 // ones (upsert by email, 100 per request). Results go into the run store, by email, with their record ids.
 import { CONTACT_SEARCH_EMAILS, HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
 import type { FailureEntry } from '../domain/types';
-import { emailRange, missingContacts, saveContacts } from '../store/run-data';
+import { emailRange, emailResolution, missingContacts, saveContacts } from '../store/run-data';
 import {
   checkRun,
   MAX_FAILURES_PER_RESULT,
@@ -34,8 +34,12 @@ export function createContactActivities(deps: SyncDependencies) {
               : { email, seq, contactId: null, state: 'missing' as const };
           }),
         );
-        const matched = emails.filter((e) => idOf.has(e.email)).length;
-        return { matched, missing: emails.length - matched };
+        // What the store holds, not what this attempt saw: a duplicate attempt reports the same counts.
+        return emailResolution(
+          store,
+          input.runKey,
+          emails.map((e) => e.email),
+        );
       });
     },
 

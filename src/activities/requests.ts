@@ -102,14 +102,15 @@ export function createRequestActivities(deps: SyncDependencies) {
             fingerprint,
           });
         }
-        const planHash = await savePlan(store, input.runKey, input.page, plan);
-        const toCreate = plan.changed.filter((c) => !c.existingId).length;
+        // Write-once: a retried or duplicate attempt (which may see this run's own writes) gets the first plan.
+        const saved = await savePlan(store, input.runKey, input.page, plan);
+        const toCreate = saved.plan.changed.filter((c) => !c.existingId).length;
         return {
-          planHash,
-          changed: plan.changed.length,
+          planHash: saved.planHash,
+          changed: saved.plan.changed.length,
           toCreate,
-          toUpdate: plan.changed.length - toCreate,
-          unchanged: plan.unchanged,
+          toUpdate: saved.plan.changed.length - toCreate,
+          unchanged: saved.plan.unchanged,
         };
       });
     },
@@ -144,14 +145,16 @@ export function createRequestActivities(deps: SyncDependencies) {
           plan.changed.map((c) => c.externalId),
         );
         const byExternalId = new Map(plan.changed.map((c) => [c.externalId, c]));
-        // Created by this very write: they have no associations yet, so nothing needs reading for them.
+        // Created by this very write: they have no associations yet, so nothing needs reading for them. The
+        // counts follow the plan: a request planned new that an earlier, timed-out attempt created is "created".
         const createdIds: string[] = [];
-        let updated = 0;
+        let created = 0;
         for (const r of result.results) {
           const item = byExternalId.get(r.properties.external_id ?? '');
           if (r.created && !item?.existingId) createdIds.push(r.id);
-          else updated++;
+          if (!item?.existingId) created++;
         }
+        const updated = result.results.length - created;
         await saveStored(
           store,
           input.runKey,
@@ -177,7 +180,7 @@ export function createRequestActivities(deps: SyncDependencies) {
         countWrites('feature_request', 'created', createdIds.length);
         countWrites('feature_request', 'updated', updated);
         return {
-          created: createdIds.length,
+          created,
           updated,
           failed: failedExternalIds.length,
           failures: failures.slice(0, MAX_FAILURES_PER_RESULT),

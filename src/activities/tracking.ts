@@ -14,6 +14,9 @@ export interface RequestCounts {
   rateLimited: number;
 }
 
+/** Well inside every activity's heartbeat timeout (30 s); the SDK throttles what it sends anyway. */
+const HEARTBEAT_EVERY_MS = 5_000;
+
 export const noRequests = (): RequestCounts => ({ canny: 0, hubspot: 0, slack: 0, rateLimited: 0 });
 
 /** The worker's metric meter (Prometheus at METRICS_PORT), or none outside an activity. */
@@ -78,12 +81,17 @@ export async function tracked<T extends object>(
   failureDetails: (err: unknown) => Record<string, unknown> = () => ({}),
 ): Promise<T & { requests: RequestCounts }> {
   const counter = new Counter(previousAttempts());
+  // A live attempt heartbeats while it waits on a request or the run store, so that the heartbeat timeout
+  // only ever ends attempts whose worker is gone: never one that is merely slow, which would then run twice.
+  const beat = setInterval(() => heartbeat({ requests: counter.counts }), HEARTBEAT_EVERY_MS);
   try {
     const result = await fn(counter);
     return { ...result, requests: counter.counts };
   } catch (err) {
     heartbeat({ ...failureDetails(err), requests: counter.counts });
     throw withRequests(err, counter.counts);
+  } finally {
+    clearInterval(beat);
   }
 }
 

@@ -127,6 +127,15 @@ const migrations: Record<string, Migration> = {
         .addColumn('to_id', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('run_pairs_pk', ['run_key', 'page', 'to_type', 'op', 'idx'])
         .execute();
+      // The page's pairs of one kind are planned once; this row says so, with what the planner returned.
+      await db.schema
+        .createTable('run_pair_plans')
+        .addColumn('run_key', 'text', (c) => c.notNull())
+        .addColumn('page', 'integer', (c) => c.notNull())
+        .addColumn('to_type', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_pair_plans_pk', ['run_key', 'page', 'to_type'])
+        .execute();
     },
   },
 };

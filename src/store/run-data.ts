@@ -58,12 +58,18 @@ export async function emailRange(
 
 // ---- companies ------------------------------------------------------------------------------------
 
+/**
+ * Records how domains resolved. A search result (`matched`, `missing`) is written once: a duplicate or late
+ * attempt of the same search never overwrites it, nor a create's result. A create's result (`created`,
+ * `failed`) always lands.
+ */
 export async function saveCompanies(
   db: StoreDb,
   runKey: string,
   rows: Array<{ domain: string; companyId: string | null; arr: number | null; state: Resolution }>,
 ): Promise<void> {
   for (const part of chunks(rows, INSERT_ROWS)) {
+    const fromSearch = part.every((r) => r.state === 'matched' || r.state === 'missing');
     await db
       .insertInto('run_companies')
       .values(
@@ -76,14 +82,37 @@ export async function saveCompanies(
         })),
       )
       .onConflict((oc) =>
-        oc.columns(['run_key', 'domain']).doUpdateSet((eb) => ({
-          company_id: eb.ref('excluded.company_id'),
-          arr: eb.ref('excluded.arr'),
-          state: eb.ref('excluded.state'),
-        })),
+        fromSearch
+          ? oc.columns(['run_key', 'domain']).doNothing()
+          : oc.columns(['run_key', 'domain']).doUpdateSet((eb) => ({
+              company_id: eb.ref('excluded.company_id'),
+              arr: eb.ref('excluded.arr'),
+              state: eb.ref('excluded.state'),
+            })),
       )
       .execute();
   }
+}
+
+/** How many of these domains the run holds as matched, and how many as not found. */
+export async function domainResolution(
+  db: StoreDb,
+  runKey: string,
+  domains: string[],
+): Promise<{ matched: number; missing: number }> {
+  let matched = 0;
+  let total = 0;
+  for (const part of chunks(domains, IN_LIST)) {
+    const rows = await db
+      .selectFrom('run_companies')
+      .select('state')
+      .where('run_key', '=', runKey)
+      .where('domain', 'in', part)
+      .execute();
+    total += rows.length;
+    matched += rows.filter((r) => r.state === 'matched').length;
+  }
+  return { matched, missing: total - matched };
 }
 
 /** Domains without a company, in domain order: the create phase takes them 100 at a time by offset. */
@@ -139,12 +168,14 @@ export async function companiesOf(
 
 // ---- contacts -------------------------------------------------------------------------------------
 
+/** Records how emails resolved; a search result is written once, a create's result always lands. */
 export async function saveContacts(
   db: StoreDb,
   runKey: string,
   rows: Array<{ email: string; seq: number; contactId: string | null; state: Resolution }>,
 ): Promise<void> {
   for (const part of chunks(rows, INSERT_ROWS)) {
+    const fromSearch = part.every((r) => r.state === 'matched' || r.state === 'missing');
     await db
       .insertInto('run_contacts')
       .values(
@@ -157,13 +188,36 @@ export async function saveContacts(
         })),
       )
       .onConflict((oc) =>
-        oc.columns(['run_key', 'email']).doUpdateSet((eb) => ({
-          contact_id: eb.ref('excluded.contact_id'),
-          state: eb.ref('excluded.state'),
-        })),
+        fromSearch
+          ? oc.columns(['run_key', 'email']).doNothing()
+          : oc.columns(['run_key', 'email']).doUpdateSet((eb) => ({
+              contact_id: eb.ref('excluded.contact_id'),
+              state: eb.ref('excluded.state'),
+            })),
       )
       .execute();
   }
+}
+
+/** How many of these emails the run holds as matched, and how many as not found. */
+export async function emailResolution(
+  db: StoreDb,
+  runKey: string,
+  emails: string[],
+): Promise<{ matched: number; missing: number }> {
+  let matched = 0;
+  let total = 0;
+  for (const part of chunks(emails, IN_LIST)) {
+    const rows = await db
+      .selectFrom('run_contacts')
+      .select('state')
+      .where('run_key', '=', runKey)
+      .where('email', 'in', part)
+      .execute();
+    total += rows.length;
+    matched += rows.filter((r) => r.state === 'matched').length;
+  }
+  return { matched, missing: total - matched };
 }
 
 /**
@@ -267,16 +321,31 @@ export async function storedOf(
 
 // ---- page plans -----------------------------------------------------------------------------------
 
-/** Stores a page's plan and returns its hash, the claim check the page's activities carry. */
-export async function savePlan(db: StoreDb, runKey: string, page: number, plan: unknown): Promise<string> {
+/**
+ * Stores a page's plan, once: the first attempt wins, and a later or concurrent attempt (whose reads may
+ * already see this run's own writes) gets the stored plan back. Returns the plan and its hash, the claim
+ * check the page's activities carry.
+ */
+export async function savePlan<T>(
+  db: StoreDb,
+  runKey: string,
+  page: number,
+  plan: T,
+): Promise<{ plan: T; planHash: string }> {
   const json = JSON.stringify(plan);
   const planHash = createHash('sha256').update(json).digest('hex').slice(0, 32);
   await db
     .insertInto('run_plans')
     .values({ run_key: runKey, page, plan_hash: planHash, plan: json })
-    .onConflict((oc) => oc.columns(['run_key', 'page']).doUpdateSet({ plan_hash: planHash, plan: json }))
+    .onConflict((oc) => oc.columns(['run_key', 'page']).doNothing())
     .execute();
-  return planHash;
+  const stored = await db
+    .selectFrom('run_plans')
+    .select(['plan_hash', 'plan'])
+    .where('run_key', '=', runKey)
+    .where('page', '=', page)
+    .executeTakeFirstOrThrow();
+  return { plan: JSON.parse(stored.plan) as T, planHash: stored.plan_hash };
 }
 
 /** The page's plan the history names, or `RunStateMissing`: never a plan made again from other data. */
@@ -306,34 +375,71 @@ export async function requirePlan<T>(
 
 export type Pair = [from: string, to: string];
 
-/** Replaces the page's pairs of one kind and operation (a retried plan writes the same rows again). */
-export async function savePairs(
+export interface PairPlan {
+  createBatches: number;
+  removeBatches: number;
+  /** The last, partial batch of creates: the parent packs it with other pages'. */
+  leftovers: Pair[];
+}
+
+/** The page's planned pairs of one kind, if an attempt planned them already. */
+export async function pairPlanOf(
   db: StoreDb,
   runKey: string,
   page: number,
   toType: string,
-  op: 'create' | 'remove',
-  pairs: Pair[],
-): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await tx
-      .deleteFrom('run_pairs')
-      .where('run_key', '=', runKey)
-      .where('page', '=', page)
-      .where('to_type', '=', toType)
-      .where('op', '=', op)
-      .execute();
-    const rows = pairs.map(([from, to], idx) => ({
+): Promise<PairPlan | undefined> {
+  const row = await db
+    .selectFrom('run_pair_plans')
+    .select('summary')
+    .where('run_key', '=', runKey)
+    .where('page', '=', page)
+    .where('to_type', '=', toType)
+    .executeTakeFirst();
+  return row ? (JSON.parse(row.summary) as PairPlan) : undefined;
+}
+
+/**
+ * Stores the page's pairs of one kind, once: the first attempt to commit its transaction wins, and any later
+ * or concurrent one gets the winner's plan back. The batches read pairs by position, so the list must never
+ * change once planned.
+ */
+export async function savePairPlan(
+  db: StoreDb,
+  runKey: string,
+  page: number,
+  toType: string,
+  plan: PairPlan & { toAdd: Pair[]; toRemove: Pair[] },
+): Promise<PairPlan> {
+  const summary: PairPlan = {
+    createBatches: plan.createBatches,
+    removeBatches: plan.removeBatches,
+    leftovers: plan.leftovers,
+  };
+  const won = await db.transaction().execute(async (tx) => {
+    const inserted = await tx
+      .insertInto('run_pair_plans')
+      .values({ run_key: runKey, page, to_type: toType, summary: JSON.stringify(summary) })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+    const rows = [
+      ...plan.toAdd.map(([from, to], idx) => ({ op: 'create', idx, from, to })),
+      ...plan.toRemove.map(([from, to], idx) => ({ op: 'remove', idx, from, to })),
+    ].map((r) => ({
       run_key: runKey,
       page,
       to_type: toType,
-      op,
-      idx,
-      from_id: from,
-      to_id: to,
+      op: r.op,
+      idx: r.idx,
+      from_id: r.from,
+      to_id: r.to,
     }));
     for (const part of chunks(rows, INSERT_ROWS)) await tx.insertInto('run_pairs').values(part).execute();
+    return true;
   });
+  if (won) return summary;
+  return (await pairPlanOf(db, runKey, page, toType))!;
 }
 
 /** Pairs at positions [from, to) of the page's list. */
@@ -383,7 +489,14 @@ export async function pruneBefore(db: StoreDb, before: Date): Promise<number> {
         await db.deleteFrom(table).where('snapshot_id', '=', id).execute();
     }
     await db.deleteFrom('snapshots').where('run_key', '=', runKey).execute();
-    for (const table of ['run_companies', 'run_contacts', 'run_stored', 'run_plans', 'run_pairs'] as const)
+    for (const table of [
+      'run_pair_plans',
+      'run_companies',
+      'run_contacts',
+      'run_stored',
+      'run_plans',
+      'run_pairs',
+    ] as const)
       await db.deleteFrom(table).where('run_key', '=', runKey).execute();
     await db.deleteFrom('sync_runs').where('run_key', '=', runKey).execute();
   }

@@ -111,7 +111,16 @@ export interface RunPairsTable {
   to_id: string;
 }
 
+export interface RunPairPlansTable {
+  run_key: string;
+  page: number;
+  to_type: string;
+  /** JSON of the `PairPlan` the first attempt returned. */
+  summary: string;
+}
+
 export interface StoreSchema {
+  run_pair_plans: RunPairPlansTable;
   snapshot_domains: SnapshotDomainsTable;
   snapshot_emails: SnapshotEmailsTable;
   run_companies: RunCompaniesTable;

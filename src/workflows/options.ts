@@ -4,9 +4,10 @@ import { NON_RETRYABLE_FAILURES } from '../failures';
 
 /** HubSpot: one request per activity; 429s come back with the delay HubSpot asked for (nextRetryDelay). */
 export const HUBSPOT_ACTIVITY: ActivityOptions = {
-  // Generous: a worker that lost its run state rebuilds it from the source inside the activity.
+  // Generous: a request may page (a company search, association reads) and wait on the run store.
   startToCloseTimeout: '10 minutes',
-  // A request takes seconds; a rebuild heartbeats every source page. A lost worker is noticed in 30 s.
+  // Every activity heartbeats every 5 s while it runs (activities/tracking.ts), so only a lost worker misses
+  // this: it is noticed in 30 s, and a slow request is never taken for lost and run a second time.
   heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',

@@ -5,6 +5,7 @@
 // store; this workflow holds counters, cursors and page numbers, and continues as new when history grows.
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   ContinueAsNew,
@@ -76,7 +77,8 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err; // a hand-over, not a failure
     run.addFailedRequests(err);
-    const summary = await finish(run, 'failed', failureMessage(err));
+    // Not cancellable: a cancelled run still ends with its summary.
+    const summary = await CancellationScope.nonCancellable(() => finish(run, 'failed', failureMessage(err)));
     setCurrentDetails(`**Failed** after ${Math.round(summary.durationMs / 1000)} s: ${failureMessage(err)}`);
     log.error('sync failed', { error: failureMessage(err), workflowId: summary.workflowId });
     throw err;

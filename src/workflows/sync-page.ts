@@ -75,6 +75,7 @@ async function writePage(input: PageInput, progress: { current: SyncCounts }): P
       ...pageRef,
       toType,
       createdIds: written.createdIds,
+      failedExternalIds: written.failedExternalIds,
       dryRun: input.dryRun,
     });
     counts = progress.current = addCounts(counts, countsFromRequests(plan.requests));
