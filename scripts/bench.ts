@@ -25,6 +25,7 @@ import type { RunSummary } from '../src/domain/types';
 import { BENCH_DATASET, DEMO_DATASET, type DatasetOptions } from '../src/simulators';
 import { openStore } from '../src/store/open';
 import { createWorkers } from '../src/worker';
+import { startWorkerProcess, stopAll, type WorkerProcess } from '../test/support/worker-processes';
 import { syncFeatureRequests } from '../src/workflows';
 import type { BenchChildMessage, BenchChildRequest, DatasetFacts, HubspotStats } from './bench-simulators';
 import { startDevServer } from './dev-stack';
@@ -40,12 +41,16 @@ interface BenchOptions {
   size: string;
   dataset: DatasetOptions;
   parallel: number;
+  /** 0: the workers run in this process; N: N `npm run worker` processes, as a fleet runs them. */
+  workers: number;
   /** Per run; derived from the dataset's lower bound unless given. */
   timeoutSeconds?: number;
 }
 
 function usage(): never {
-  console.error('Usage: npm run bench -- [--size bench|demo|<posts>] [--parallel N] [--timeout <seconds>]');
+  console.error(
+    'Usage: npm run bench -- [--size bench|demo|<posts>] [--parallel N] [--workers N] [--timeout <seconds>]',
+  );
   process.exit(2);
 }
 
@@ -70,6 +75,7 @@ function scaledDataset(posts: number): DatasetOptions {
 function readOptions(argv: string[]): BenchOptions {
   let size = 'bench';
   let parallel = 8;
+  let workers = 0;
   let timeoutSeconds: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -77,17 +83,19 @@ function readOptions(argv: string[]): BenchOptions {
     const value = (): string => inline ?? argv[++i] ?? usage();
     if (flag === '--size') size = value();
     else if (flag === '--parallel') parallel = Number(value());
+    else if (flag === '--workers') workers = Number(value());
     else if (flag === '--timeout') timeoutSeconds = Number(value());
     else usage();
   }
   if (!Number.isInteger(parallel) || parallel < 1) usage();
+  if (!Number.isInteger(workers) || workers < 0) usage();
   if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) usage();
   let dataset: DatasetOptions;
   if (size === 'bench') dataset = BENCH_DATASET;
   else if (size === 'demo') dataset = DEMO_DATASET;
   else if (/^\d+$/.test(size) && Number(size) >= 10) dataset = scaledDataset(Number(size));
   else usage();
-  return { size, dataset, parallel, ...(timeoutSeconds ? { timeoutSeconds } : {}) };
+  return { size, dataset, parallel, workers, ...(timeoutSeconds ? { timeoutSeconds } : {}) };
 }
 
 /** The simulators' child process, driven over IPC. */
@@ -320,7 +328,10 @@ async function main(): Promise<void> {
     }, snapshotAt * 1000).unref();
   }
   try {
-    console.log(`Benchmark: --size ${options.size} --parallel ${options.parallel}`);
+    console.log(
+      `Benchmark: --size ${options.size} --parallel ${options.parallel} --workers ${options.workers}` +
+        (options.workers === 0 ? ' (in this process)' : ' (npm run worker processes)'),
+    );
     let t = Date.now();
     const { sims, ready } = await SimulatorProcess.start(options.dataset);
     closers.push(() => sims.close());
@@ -375,19 +386,38 @@ async function main(): Promise<void> {
     closers.push(() => fs.promises.rm(bundlePath, { force: true }));
     const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'feedback-sync-bench-store-'));
     closers.push(() => fs.promises.rm(storeDir, { recursive: true, force: true }));
-    const store = await openStore(`sqlite:${path.join(storeDir, 'run-store.db')}`);
-    closers.push(() => store.destroy());
-    const workers: Worker[] = await createWorkers({
-      config: { ...config, SYNC_STORE_URL: `sqlite:${path.join(storeDir, 'run-store.db')}` },
-      store,
-      connection: native,
-      workflows: { workflowBundle: { codePath: bundlePath } },
-    });
-    const running = Promise.allSettled(workers.map((w) => w.run()));
-    closers.push(async () => {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await running;
-    });
+    const storeUrl = `sqlite:${path.join(storeDir, 'run-store.db')}`;
+    const fleet: WorkerProcess[] = [];
+    const fleetPeaks: number[] = [];
+    if (options.workers === 0) {
+      const store = await openStore(storeUrl);
+      closers.push(() => store.destroy());
+      const workers: Worker[] = await createWorkers({
+        config: { ...config, SYNC_STORE_URL: storeUrl },
+        store,
+        connection: native,
+        workflows: { workflowBundle: { codePath: bundlePath } },
+      });
+      const running = Promise.allSettled(workers.map((w) => w.run()));
+      closers.push(async () => {
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await running;
+      });
+    } else {
+      // A fleet: N worker processes started as operators start them, sharing the run store (one host).
+      const env: Record<string, string> = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' };
+      for (const [key, value] of Object.entries({ ...config, SYNC_STORE_URL: storeUrl }))
+        if (value !== undefined) env[key] = String(value);
+      env.LOG_LEVEL = 'info';
+      for (let i = 0; i < options.workers; i++) fleet.push(startWorkerProcess(`worker-${i + 1}`, env));
+      closers.push(() => stopAll(fleet).then(() => undefined));
+      await Promise.all(fleet.map((w) => w.ready));
+      fleet.forEach((w, i) => (fleetPeaks[i] = processTreeRss(w.child.pid!)));
+      const fleetSampler = setInterval(() => {
+        fleet.forEach((w, i) => (fleetPeaks[i] = Math.max(fleetPeaks[i]!, processTreeRss(w.child.pid!))));
+      }, 500);
+      closers.push(() => Promise.resolve(clearInterval(fleetSampler)));
+    }
     const rssBeforeRuns = process.memoryUsage().rss;
     console.log(
       `  workers up in ${seconds((Date.now() - t) / 1000)} (HubSpot queue ${hubspotActivitiesPerSecond(config).toFixed(2)} activities/s, ` +
@@ -434,8 +464,13 @@ async function main(): Promise<void> {
         `the rest (workflow thread, Temporal core, code) ${mb(peakUsage.rss - peakUsage.heapTotal - peakUsage.external)}`,
     );
 
+    if (fleet.length > 0)
+      console.log(
+        `  peak RSS per worker process (npm run worker, tsx and node): ${fleetPeaks.map((p) => mb(p)).join(', ')}`,
+      );
     report({
       options,
+      fleetPeaks,
       ds,
       run1,
       run2,
@@ -457,7 +492,27 @@ async function main(): Promise<void> {
   }
 }
 
+/** Resident memory of a process group (the worker's tsx launcher and its node process), from /proc. */
+function processTreeRss(groupId: number): number {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command's closing parenthesis: state ppid pgrp ...
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp !== groupId) continue;
+      const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${entry}/status`, 'utf8'));
+      if (rss) total += Number(rss[1]) * 1024;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
 function report(r: {
+  fleetPeaks: number[];
   options: BenchOptions;
   ds: DatasetFacts;
   run1: RunResult;
@@ -588,11 +643,26 @@ function report(r: {
       `${run2.hubspot.total} HubSpot requests, ${run2.hubspot.rateLimited} 429s`,
     ],
     ['run 2 writes', String(run2.hubspot.writes), '0', run2.hubspot.writes === 0 ? 'met' : 'MISSED'],
+    ...(r.fleetPeaks.length === 0
+      ? [
+          [
+            'peak RSS (worker)',
+            `${Math.round(r.peakRss / MB)} MB`,
+            '< 512 MB',
+            `this process: the three workers, the Temporal client and the harness; ${Math.round(r.rssBeforeRuns / MB)} MB before the runs; heap peak ${Math.round(r.peakHeap / MB)} MB`,
+          ] as [string, string, string, string],
+        ]
+      : r.fleetPeaks.map((peak, i): [string, string, string, string] => [
+          `peak RSS (worker ${i + 1})`,
+          `${Math.round(peak / MB)} MB`,
+          '< 512 MB',
+          'the npm run worker process tree (tsx and node), bundling the workflows at start',
+        ])),
     [
-      'peak RSS (worker)',
+      'peak RSS (bench process)',
       `${Math.round(r.peakRss / MB)} MB`,
       '',
-      `this process: the three workers, the Temporal client and the harness; ${Math.round(r.rssBeforeRuns / MB)} MB before the runs; heap peak ${Math.round(r.peakHeap / MB)} MB`,
+      'the harness and the Temporal client',
     ],
     ['peak RSS (simulators)', `${Math.round(r.simsPeakRss / MB)} MB`, '', 'child process, not the worker'],
   ];
