@@ -195,7 +195,7 @@ describe('config', () => {
       assert.deepEqual(resolveEnvironmentWithFiles({}, dir).files, []);
     });
 
-    it('the CLI names the files it read on stderr, never their values, and keeps stdout clean', async () => {
+    it('the CLI names the files it read on stderr, never their values; stdout holds only the JSON error', async () => {
       write({
         '.env': 'SYNC_ENV=sandbox\nHUBSPOT_ACCESS_TOKEN=secret-token-value\n',
         // Invalid on purpose: the command stops at its configuration, before any connection.
@@ -215,8 +215,12 @@ describe('config', () => {
       } finally {
         process.chdir(cwd);
       }
-      assert.deepEqual(stdout, []);
+      // With --json, stdout is one JSON object, here the configuration error ({error, code, hint}).
+      assert.equal(stdout.length, 1, stdout.join('\n'));
+      assert.equal((JSON.parse(stdout[0]!) as { code: number }).code, 2);
+      assert.ok(!stdout[0]!.includes('config files'));
       assert.ok(stderr.includes('config files: .env, .env.sandbox'), stderr.join('\n'));
+      assert.ok(!stdout.join('\n').includes('secret-token-value'));
       assert.ok(!stderr.join('\n').includes('secret-token-value'));
     });
 

@@ -29,7 +29,7 @@ describe('client: operator experience (exit codes, progress, hints, confirmation
   let cli: Cli;
 
   before(async () => {
-    stack = await startStack();
+    stack = await startStack({ env: { SYNC_ENV: ENV } }); // workers refuse runs of other environments
     client = stack.env.client;
     cli = await cliFor(client, envOf(stack.config, ENV), { progressIntervalMs: 50 });
   });
