@@ -107,8 +107,13 @@ export function startWorkerProcess(
   });
   const kill = (signal: NodeJS.Signals): void => {
     if (child.exitCode !== null || child.signalCode !== null) return;
+    // SIGKILL takes the whole group. Any other signal goes to the worker's node process only: tsx, which
+    // leads the group, relays signals itself and kills its child when the child is slow to confirm (it
+    // then exits 143 instead of shutting down gracefully).
+    const workers = signal === 'SIGKILL' ? [] : membersOf(child.pid!).filter((pid) => pid !== child.pid);
     try {
-      process.kill(-child.pid!, signal);
+      if (workers.length > 0) for (const pid of workers) process.kill(pid, signal);
+      else process.kill(-child.pid!, signal);
     } catch {
       // already gone
     }
@@ -130,6 +135,22 @@ export function startWorkerProcess(
       }
     },
   };
+}
+
+/** The processes of a process group, from /proc (Linux). */
+function membersOf(groupId: number): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command's closing parenthesis: state ppid pgrp ...
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === groupId) pids.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return pids;
 }
 
 /** Stops every process still running (for `finally` blocks). */
