@@ -98,6 +98,8 @@ describe('resilience: same final state under faults and crashes', function () {
           ...process.env,
           TEMPORAL_ADDRESS: stack.env.address,
           TEMPORAL_NAMESPACE: 'default',
+          // The worker's environment must be the run's: workers refuse runs of other environments.
+          SYNC_ENV: stack.config.SYNC_ENV,
           CANNY_API_KEY: stack.config.CANNY_API_KEY,
           CANNY_BASE_URL: stack.config.CANNY_BASE_URL,
           HUBSPOT_ACCESS_TOKEN: stack.config.HUBSPOT_ACCESS_TOKEN,
