@@ -25,7 +25,7 @@ import type { RunSummary } from '../src/domain/types';
 import { BENCH_DATASET, DEMO_DATASET, type DatasetOptions } from '../src/simulators';
 import { openStore } from '../src/store/open';
 import { createWorkers } from '../src/worker';
-import { startWorkerProcess, stopAll, type WorkerProcess } from '../test/support/worker-processes';
+import { startWorkerProcess, stopAll, type WorkerProcess } from './worker-processes';
 import { syncFeatureRequests } from '../src/workflows';
 import type { BenchChildMessage, BenchChildRequest, DatasetFacts, HubspotStats } from './bench-simulators';
 import { startDevServer } from './dev-stack';
