@@ -34,6 +34,8 @@ export function storeLocation(url: string): StoreLocation {
 export async function openStore(url: string): Promise<StoreDb> {
   const location = storeLocation(url);
   let db: StoreDb;
+  /** Held while migrating, so that workers starting together migrate one after the other. */
+  let migrationLock: Database.Database | undefined;
   if (location.kind === 'sqlite') {
     fs.mkdirSync(path.dirname(location.display), { recursive: true });
     const file = new Database(location.display);
@@ -42,6 +44,12 @@ export async function openStore(url: string): Promise<StoreDb> {
     file.pragma('busy_timeout = 30000');
     file.pragma('synchronous = NORMAL');
     db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: file }) });
+    // Kysely takes no lock for SQLite migrations (it assumes one process): two workers starting together on a
+    // new file would both create the tables. A write transaction on a lock file next to it serialises them;
+    // the second one then finds the migrations done.
+    migrationLock = new Database(`${location.display}.migrate-lock`);
+    migrationLock.pragma('busy_timeout = 60000');
+    migrationLock.exec('BEGIN IMMEDIATE');
   } else {
     db = new Kysely<StoreSchema>({
       dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 8 }) }),
@@ -58,6 +66,11 @@ export async function openStore(url: string): Promise<StoreDb> {
   } catch (err) {
     await db.destroy();
     throw err;
+  } finally {
+    if (migrationLock) {
+      migrationLock.exec('COMMIT');
+      migrationLock.close();
+    }
   }
   return db;
 }

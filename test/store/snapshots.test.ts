@@ -1,7 +1,7 @@
 // The run store's snapshot, on both of its forms: the embedded SQLite file and Postgres. A snapshot written
 // by one process is read by another, and a reader that finds another snapshot fails instead of rebuilding.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,6 +147,39 @@ for (const form of forms) {
     });
   });
 }
+
+describe('run store start-up', function () {
+  this.timeout(60_000);
+  it('worker processes opening a new SQLite store at the same moment all migrate it, one after the other', async () => {
+    const url = `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fs-store-')), 'run-store.db')}`;
+    const script = `
+      const { openStore } = require('./src/store/open');
+      // All start at one moment, as workers of a deployment that starts together.
+      setTimeout(() => openStore(process.env.URL).then((db) => db.destroy()).catch((e) => {
+        console.error(e.message);
+        process.exit(1);
+      }), Number(process.env.START_AT) - Date.now());`;
+    const startAt = String(Date.now() + 4_000);
+    const open = (): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+          cwd: path.resolve(__dirname, '../..'),
+          env: { ...process.env, URL: url, START_AT: startAt },
+        });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const results = await Promise.all(Array.from({ length: 6 }, open));
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    const db = await openStore(url);
+    try {
+      assert.equal((await db.selectFrom('snapshots').selectAll().execute()).length, 0);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
 
 describe('run store location', () => {
   it('names the file or the server, never a password', () => {
