@@ -3,6 +3,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   ChildWorkflowFailure,
+  isCancellation,
   TimeoutFailure,
 } from '@temporalio/workflow';
 import { emptyCounts } from '../domain/summary';
@@ -82,6 +83,8 @@ const FATAL: string[] = [
 ];
 
 export function isFatal(err: unknown): boolean {
+  // A cancelled run (an operator's cancel) must end as cancelled: no catch site may take it for one bad page.
+  if (isCancellation(err)) return true;
   const root = rootFailure(err);
   return root?.type !== undefined && root.type !== null && FATAL.includes(root.type);
 }
