@@ -25,7 +25,7 @@ import type { RunSummary } from '../src/domain/types';
 import { BENCH_DATASET, DEMO_DATASET, type DatasetOptions } from '../src/simulators';
 import { openStore } from '../src/store/open';
 import { createWorkers } from '../src/worker';
-import { startWorkerProcess, stopAll, type WorkerProcess } from './worker-processes';
+import { processGroupMembers, startWorkerProcess, stopAll, type WorkerProcess } from './worker-processes';
 import { syncFeatureRequests } from '../src/workflows';
 import type { BenchChildMessage, BenchChildRequest, DatasetFacts, HubspotStats } from './bench-simulators';
 import { startDevServer } from './dev-stack';
@@ -495,14 +495,9 @@ async function main(): Promise<void> {
 /** Resident memory of a process group (the worker's tsx launcher and its node process), from /proc. */
 function processTreeRss(groupId: number): number {
   let total = 0;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const pid of processGroupMembers(groupId)) {
     try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the command's closing parenthesis: state ppid pgrp ...
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      if (pgrp !== groupId) continue;
-      const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${entry}/status`, 'utf8'));
+      const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (rss) total += Number(rss[1]) * 1024;
     } catch {
       // the process ended meanwhile

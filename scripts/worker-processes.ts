@@ -82,7 +82,8 @@ export function startWorkerProcess(
     // SIGKILL takes the whole group. Any other signal goes to the worker's node process only: tsx, which
     // leads the group, relays signals itself and kills its child when the child is slow to confirm (it
     // then exits 143 instead of shutting down gracefully).
-    const workers = signal === 'SIGKILL' ? [] : membersOf(child.pid!).filter((pid) => pid !== child.pid);
+    const workers =
+      signal === 'SIGKILL' ? [] : processGroupMembers(child.pid!).filter((pid) => pid !== child.pid);
     try {
       if (workers.length > 0) for (const pid of workers) process.kill(pid, signal);
       else process.kill(-child.pid!, signal);
@@ -110,7 +111,7 @@ export function startWorkerProcess(
 }
 
 /** The processes of a process group, from /proc (Linux). */
-function membersOf(groupId: number): number[] {
+export function processGroupMembers(groupId: number): number[] {
   const pids: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

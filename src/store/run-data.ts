@@ -12,7 +12,8 @@ import type { Resolution } from './schema';
 const IN_LIST = 2_000;
 const INSERT_ROWS = 500;
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
+/** `items` in consecutive slices of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

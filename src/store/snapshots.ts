@@ -7,6 +7,7 @@ import type { Person } from '../domain/people';
 import type { SourcePost, SyncMode } from '../domain/types';
 import { failure, FailureType } from '../failures';
 import type { StoreDb } from './open';
+import { chunks } from './run-data';
 
 /** A post of the snapshot at its place in the run's order, with the people who count for it. */
 export interface SnapshotPost {
@@ -45,12 +46,6 @@ export interface SnapshotShape extends SnapshotRef {
 
 const INSERT_ROWS = 500;
 
-function chunks<T>(items: readonly T[], size = INSERT_ROWS): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /**
  * Writes a new snapshot and makes it the run's current one. A retried `prepareRun` writes another snapshot
  * under a new id: nothing was planned from the first one, which is left for pruning.
@@ -71,7 +66,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       created_at: now,
     })
     .execute();
-  for (const part of chunks(input.posts)) {
+  for (const part of chunks(input.posts, INSERT_ROWS)) {
     const posts = part.map((p) => {
       const record = JSON.stringify(p.post);
       hash.update(`${p.seq}\u0000${record}\u0000${JSON.stringify(p.people)}\n`);
@@ -88,10 +83,11 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
         company_domain: person.companyDomain,
       })),
     );
-    for (const rows of chunks(people)) await db.insertInto('snapshot_people').values(rows).execute();
+    for (const rows of chunks(people, INSERT_ROWS))
+      await db.insertInto('snapshot_people').values(rows).execute();
   }
   const listed = [...input.listed].sort((a, b) => (a.postId < b.postId ? -1 : a.postId > b.postId ? 1 : 0));
-  for (const part of chunks(listed)) {
+  for (const part of chunks(listed, INSERT_ROWS)) {
     for (const l of part) hash.update(`L\u0000${l.postId}\u0000${l.mergedInto ?? ''}\n`);
     await db
       .insertInto('snapshot_listed')
@@ -111,7 +107,10 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
     }
   }
   const sortedDomains = [...domains].sort();
-  for (const part of chunks(sortedDomains.map((domain, seq) => ({ domain, seq })))) {
+  for (const part of chunks(
+    sortedDomains.map((domain, seq) => ({ domain, seq })),
+    INSERT_ROWS,
+  )) {
     await db
       .insertInto('snapshot_domains')
       .values(part.map((d) => ({ snapshot_id: snapshotId, seq: d.seq, domain: d.domain })))
@@ -124,7 +123,8 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
     person_id: person.personId,
     name: person.name,
   }));
-  for (const part of chunks(emailRows)) await db.insertInto('snapshot_emails').values(part).execute();
+  for (const part of chunks(emailRows, INSERT_ROWS))
+    await db.insertInto('snapshot_emails').values(part).execute();
   hash.update(`V\u0000${input.vanishKnown}\n`);
   const contentHash = hash.digest('hex');
   await db

@@ -2,9 +2,6 @@
 // workers): plans and pairs are written once and a later attempt gets the first back; a late search never
 // erases what a create found. On both forms of the store.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { openStore, type StoreDb } from '../../src/store/open';
 import {
   companiesOf,
@@ -19,18 +16,9 @@ import {
   saveCompanies,
   saveContacts,
 } from '../../src/store/run-data';
-import { testPostgres } from '../support/postgres';
+import { storeForms } from '../support/postgres';
 
-const forms: Array<{ name: string; url: () => Promise<string> }> = [
-  {
-    name: 'SQLite file',
-    url: () =>
-      Promise.resolve(
-        `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fs-store-')), 'run-store.db')}`,
-      ),
-  },
-  { name: 'Postgres', url: async () => (await testPostgres()).url },
-];
+const forms = storeForms;
 
 let runCounter = 0;
 const newRun = (): string => `run-${process.pid}-${++runCounter}`;

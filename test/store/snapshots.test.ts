@@ -10,7 +10,7 @@ import type { SourcePost } from '../../src/domain/types';
 import { FailureType } from '../../src/failures';
 import { openStore, storeLocation, type StoreDb } from '../../src/store/open';
 import { requireSnapshot, snapshotPosts, writeSnapshot, type SnapshotPost } from '../../src/store/snapshots';
-import { testPostgres } from '../support/postgres';
+import { storeForms } from '../support/postgres';
 
 function post(id: string, title: string): SourcePost {
   return {
@@ -38,16 +38,7 @@ const posts: SnapshotPost[] = Array.from({ length: 1201 }, (_, seq) => ({
   ],
 }));
 
-const forms: Array<{ name: string; url: () => Promise<string> }> = [
-  {
-    name: 'SQLite file',
-    url: () =>
-      Promise.resolve(
-        `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fs-store-')), 'run-store.db')}`,
-      ),
-  },
-  { name: 'Postgres', url: async () => (await testPostgres()).url },
-];
+const forms = storeForms;
 
 for (const form of forms) {
   describe(`run store snapshots (${form.name})`, function () {

@@ -65,3 +65,15 @@ export function testPostgres(): Promise<{ url: string }> {
   })();
   return started;
 }
+
+/** The run store's two forms, for tests that must hold on both: a new SQLite file, and the suite's Postgres. */
+export const storeForms: Array<{ name: string; url: () => Promise<string> }> = [
+  {
+    name: 'SQLite file',
+    url: () =>
+      Promise.resolve(
+        `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fs-store-')), 'run-store.db')}`,
+      ),
+  },
+  { name: 'Postgres', url: async () => (await testPostgres()).url },
+];
