@@ -6,6 +6,9 @@
 //   npm run bench -- --size demo          the demo dataset (seconds)
 //   npm run bench -- --size 2000          the bench dataset scaled to 2,000 posts
 //   npm run bench -- --parallel 16        the workflow's window of concurrent activities and pages
+//   npm run bench -- --workers 2          two `npm run worker` processes sharing the run store
+//   npm run bench -- --size scale         100,000 posts / 1,000,000 votes / 50,000 companies, at ten times
+//                                         HubSpot's rate (--rate-factor), so that it runs in minutes
 //
 // Set-up: a headless in-memory Temporal dev server on free ports, the simulators in a child process
 // (scripts/bench-simulators.ts) at HubSpot's 190 requests / 10 s and 5 searches / s, and the three workers in
@@ -28,13 +31,23 @@ import { createWorkers } from '../src/worker';
 import { processGroupMembers, startWorkerProcess, stopAll, type WorkerProcess } from './worker-processes';
 import { syncFeatureRequests } from '../src/workflows';
 import type { BenchChildMessage, BenchChildRequest, DatasetFacts, HubspotStats } from './bench-simulators';
+import { measurePayloads, type PayloadReport } from './bench-payloads';
 import { startDevServer } from './dev-stack';
 
-const REQUESTS_PER_10S = 190;
-const SEARCHES_PER_SECOND = 5;
+/** HubSpot's limits at --rate-factor 1: a Professional portal's 190 requests per 10 s, 5 searches per second. */
+const PORTAL_REQUESTS_PER_10S = 190;
+const PORTAL_SEARCHES_PER_SECOND = 5;
+/** The limits the simulators enforce and the workers are configured with (the portal's × --rate-factor). */
+let REQUESTS_PER_10S = PORTAL_REQUESTS_PER_10S;
+let SEARCHES_PER_SECOND = PORTAL_SEARCHES_PER_SECOND;
 const BATCH = 100;
-const TARGET_RATIO = 1.1;
-const TARGET_TIME_FACTOR = 1.25;
+// Issue #10's targets: requests within 5 % of the lower bound, plus the commit writes the design needs
+// (counted apart, at most one per 100 new requests); wall time within 15 % of the time bound; peak RSS per
+// worker process tree under 512 MB at the bench size and under 768 MB at scale; every payload under 256 KB.
+const TARGET_RATIO = 1.05;
+const TARGET_TIME_FACTOR = 1.15;
+const TARGET_PAYLOAD_BYTES = 256 * 1024;
+const SCALE_POSTS = 100_000;
 const MB = 1024 * 1024;
 
 interface BenchOptions {
@@ -45,11 +58,15 @@ interface BenchOptions {
   workers: number;
   /** Per run; derived from the dataset's lower bound unless given. */
   timeoutSeconds?: number;
+  /** HubSpot's limits are multiplied by this (the scale bench raises them so that it runs in minutes). */
+  rateFactor: number;
+  /** The peak RSS target per worker process tree. */
+  rssTargetMb: number;
 }
 
 function usage(): never {
   console.error(
-    'Usage: npm run bench -- [--size bench|demo|<posts>] [--parallel N] [--workers N] [--timeout <seconds>]',
+    'Usage: npm run bench -- [--size bench|demo|scale|<posts>] [--parallel N] [--workers N] [--rate-factor N] [--timeout <seconds>]',
   );
   process.exit(2);
 }
@@ -77,6 +94,7 @@ function readOptions(argv: string[]): BenchOptions {
   let parallel = 8;
   let workers = 0;
   let timeoutSeconds: number | undefined;
+  let rateFactor: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
@@ -85,17 +103,28 @@ function readOptions(argv: string[]): BenchOptions {
     else if (flag === '--parallel') parallel = Number(value());
     else if (flag === '--workers') workers = Number(value());
     else if (flag === '--timeout') timeoutSeconds = Number(value());
+    else if (flag === '--rate-factor') rateFactor = Number(value());
     else usage();
   }
   if (!Number.isInteger(parallel) || parallel < 1) usage();
   if (!Number.isInteger(workers) || workers < 0) usage();
   if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) usage();
+  if (rateFactor !== undefined && !(rateFactor > 0)) usage();
   let dataset: DatasetOptions;
   if (size === 'bench') dataset = BENCH_DATASET;
   else if (size === 'demo') dataset = DEMO_DATASET;
+  else if (size === 'scale') dataset = scaledDataset(SCALE_POSTS);
   else if (/^\d+$/.test(size) && Number(size) >= 10) dataset = scaledDataset(Number(size));
   else usage();
-  return { size, dataset, parallel, workers, ...(timeoutSeconds ? { timeoutSeconds } : {}) };
+  return {
+    size,
+    dataset,
+    parallel,
+    workers,
+    ...(timeoutSeconds ? { timeoutSeconds } : {}),
+    rateFactor: rateFactor ?? (size === 'scale' ? 10 : 1),
+    rssTargetMb: dataset.posts >= SCALE_POSTS ? 768 : 512,
+  };
 }
 
 /** The simulators' child process, driven over IPC. */
@@ -288,6 +317,8 @@ const seconds = (s: number): string => `${s.toFixed(1)} s`;
 
 async function main(): Promise<void> {
   const options = readOptions(process.argv.slice(2));
+  REQUESTS_PER_10S = Math.round(PORTAL_REQUESTS_PER_10S * options.rateFactor);
+  SEARCHES_PER_SECOND = PORTAL_SEARCHES_PER_SECOND * options.rateFactor;
   // Worker lifecycle chatter buries the results; the HubSpot workers' "no workflows" warning is expected, and
   // retried activity failures (429s above all) are counted for the report instead of printed one by one.
   const fallback = new DefaultLogger('WARN');
@@ -411,12 +442,13 @@ async function main(): Promise<void> {
       env.LOG_LEVEL = 'info';
       for (let i = 0; i < options.workers; i++) fleet.push(startWorkerProcess(`worker-${i + 1}`, env));
       closers.push(() => stopAll(fleet).then(() => undefined));
-      await Promise.all(fleet.map((w) => w.ready));
+      // Sampled from the start: bundling the workflow code at start-up counts too.
       fleet.forEach((w, i) => (fleetPeaks[i] = processTreeRss(w.child.pid!)));
       const fleetSampler = setInterval(() => {
         fleet.forEach((w, i) => (fleetPeaks[i] = Math.max(fleetPeaks[i]!, processTreeRss(w.child.pid!))));
-      }, 500);
+      }, 200);
       closers.push(() => Promise.resolve(clearInterval(fleetSampler)));
+      await Promise.all(fleet.map((w) => w.ready));
     }
     const rssBeforeRuns = process.memoryUsage().rss;
     console.log(
@@ -444,6 +476,7 @@ async function main(): Promise<void> {
     console.log(
       `  run 1: ${first.completed ? 'completed' : `FAILED (${first.error})`} in ${seconds(first.wallSeconds)}`,
     );
+    const payloads = await measurePayloads(client, first.workflowId);
     console.log(`  run 2 (nothing changed): running...`);
     const second = await runSync(
       client,
@@ -479,6 +512,7 @@ async function main(): Promise<void> {
       rssBeforeRuns,
       simsPeakRss: run2.hubspot.peakRss,
       objectTypeId,
+      payloads,
     });
   } finally {
     clearInterval(sampler);
@@ -517,13 +551,24 @@ function report(r: {
   rssBeforeRuns: number;
   simsPeakRss: number;
   objectTypeId: string;
+  payloads: PayloadReport;
 }): void {
   const { ds, run1, run2 } = r;
   const h1 = run1.hubspot;
   const lb = lowerBound(ds, h1.associations.contacts);
-  const ratio = h1.total / lb.total;
-  const accepted = h1.total - h1.rateLimited;
-  const target = TARGET_TIME_FACTOR * lb.seconds;
+  // The commit rule's writes: a new request's fingerprint, written once HubSpot holds its associations, in
+  // batches of 100 (batch/update of feature requests; run 1 marks nothing merged or deleted, which uses it too).
+  const commitWrites = h1.byEndpoint[`POST /crm/v3/objects/${r.objectTypeId}/batch/update`] ?? 0;
+  const commitAllowed = batches(ds.livePosts);
+  const ratio = (h1.total - commitWrites) / lb.total;
+  const accepted = h1.total - h1.rateLimited - commitWrites;
+  // The time bound: the lower bound's writes and the commit writes the design needs, at the portal's rate.
+  const timeBound = Math.max(
+    (lb.writes + commitAllowed) / (REQUESTS_PER_10S / 10),
+    lb.searches / SEARCHES_PER_SECOND,
+  );
+  const target = TARGET_TIME_FACTOR * timeBound;
+  const lbOnlyTarget = TARGET_TIME_FACTOR * lb.seconds;
   const label = (endpoint: string): string => endpoint.replace(`/${r.objectTypeId}/`, '/feature_request/');
 
   // Endpoints in the order the run first called them, which is the order of the workflow's phases.
@@ -613,22 +658,34 @@ function report(r: {
       run1.wallSeconds <= target ? 'met' : 'MISSED',
     ],
     [
-      '  (LB time)',
-      seconds(lb.seconds),
+      '  (time bound)',
+      seconds(timeBound),
       '',
-      `${lb.writes} writes at ${REQUESTS_PER_10S / 10}/s; ${lb.searches} searches at ${SEARCHES_PER_SECOND}/s alongside`,
+      `${lb.writes} LB writes and ${commitAllowed} commit writes at ${REQUESTS_PER_10S / 10}/s; ${lb.searches} searches at ${SEARCHES_PER_SECOND}/s alongside`,
+    ],
+    [
+      '  (LB writes only)',
+      seconds(lb.seconds),
+      `≤ ${seconds(lbOnlyTarget)}`,
+      `${run1.wallSeconds <= lbOnlyTarget ? 'met' : 'missed'}: ${(run1.wallSeconds / lb.seconds).toFixed(2)}× the LB's own time`,
     ],
     [
       'run 1 HubSpot requests',
       h1.total.toLocaleString('en-US'),
       `LB ${lb.total.toLocaleString('en-US')}`,
-      '',
+      `${(h1.total - commitWrites).toLocaleString('en-US')} without the commit writes`,
     ],
     [
-      'ratio to LB',
-      `${ratio.toFixed(2)}×`,
+      'ratio to LB (without commits)',
+      `${ratio.toFixed(3)}×`,
       `≤ ${TARGET_RATIO}×`,
-      `${ratio <= TARGET_RATIO ? 'met' : 'MISSED'} (${(accepted / lb.total).toFixed(2)}× without 429s)`,
+      `${ratio <= TARGET_RATIO ? 'met' : 'MISSED'} (${(accepted / lb.total).toFixed(3)}× without 429s)`,
+    ],
+    [
+      'commit writes',
+      String(commitWrites),
+      `≤ ${commitAllowed}`,
+      `${commitWrites <= commitAllowed ? 'met' : 'MISSED'}: one per 100 new requests`,
     ],
     ['run 1 429s', String(h1.rateLimited), '', 'retried after the delay HubSpot asks for (counted above)'],
     [
@@ -643,15 +700,15 @@ function report(r: {
           [
             'peak RSS (worker)',
             `${Math.round(r.peakRss / MB)} MB`,
-            '< 512 MB',
+            `< ${r.options.rssTargetMb} MB`,
             `this process: the three workers, the Temporal client and the harness; ${Math.round(r.rssBeforeRuns / MB)} MB before the runs; heap peak ${Math.round(r.peakHeap / MB)} MB`,
           ] as [string, string, string, string],
         ]
       : r.fleetPeaks.map((peak, i): [string, string, string, string] => [
           `peak RSS (worker ${i + 1})`,
           `${Math.round(peak / MB)} MB`,
-          '< 512 MB',
-          'the npm run worker process tree (tsx and node), bundling the workflows at start',
+          `< ${r.options.rssTargetMb} MB`,
+          `${peak < r.options.rssTargetMb * MB ? 'met' : 'MISSED'}: the npm run worker process tree, from start-up (bundling included)`,
         ])),
     [
       'peak RSS (bench process)',
@@ -661,6 +718,31 @@ function report(r: {
     ],
     ['peak RSS (simulators)', `${Math.round(r.simsPeakRss / MB)} MB`, '', 'child process, not the worker'],
   ];
+  const largest = [...r.payloads.largest.values()].sort((x, y) => y.bytes - x.bytes);
+  console.log(
+    `\nLargest payload of each kind in run 1's histories (${r.payloads.workflows} workflow runs, ${r.payloads.events.toLocaleString('en-US')} events)`,
+  );
+  console.log(table([['payload', 'bytes'], ...largest.map((p) => [p.what, p.bytes])], ['l', 'r']));
+  const top = largest[0];
+  const continued = r.payloads.largest.get('continue-as-new input');
+  results.push(
+    [
+      'largest payload',
+      top ? `${(top.bytes / 1024).toFixed(1)} KB` : '—',
+      `< ${TARGET_PAYLOAD_BYTES / 1024} KB`,
+      top ? `${top.bytes < TARGET_PAYLOAD_BYTES ? 'met' : 'MISSED'}: ${top.what}` : 'no history read',
+    ],
+    [
+      'largest continue-as-new input',
+      continued ? `${(continued.bytes / 1024).toFixed(1)} KB` : 'none',
+      `< ${TARGET_PAYLOAD_BYTES / 1024} KB`,
+      continued
+        ? continued.bytes < TARGET_PAYLOAD_BYTES
+          ? 'met'
+          : 'MISSED'
+        : 'the run did not continue as new',
+    ],
+  );
   if (activityFailures.size > 0) {
     console.log('\nFailed activity attempts, retried by Temporal (both runs)');
     console.log(
@@ -681,11 +763,26 @@ function report(r: {
   const json = {
     at: new Date().toISOString(),
     node: process.version,
-    options: { size: r.options.size, parallel: r.options.parallel, dataset: r.options.dataset },
+    options: {
+      size: r.options.size,
+      parallel: r.options.parallel,
+      workers: r.options.workers,
+      rateFactor: r.options.rateFactor,
+      dataset: r.options.dataset,
+    },
     limits: { requestsPer10s: REQUESTS_PER_10S, searchesPerSecond: SEARCHES_PER_SECOND },
     dataset: ds,
     lowerBound: lb,
-    targets: { ratio: TARGET_RATIO, wallSeconds: target },
+    targets: {
+      ratio: TARGET_RATIO,
+      wallSeconds: target,
+      timeBoundSeconds: timeBound,
+      rssMb: r.options.rssTargetMb,
+      payloadBytes: TARGET_PAYLOAD_BYTES,
+    },
+    commitWrites,
+    payloads: Object.fromEntries(r.payloads.largest),
+    fleetPeakRss: r.fleetPeaks,
     run1: {
       ...run1,
       summary: run1.summary ? { ...run1.summary, failures: run1.summary.failures.slice(0, 10) } : undefined,

@@ -79,14 +79,10 @@ export function startWorkerProcess(
   });
   const kill = (signal: NodeJS.Signals): void => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    // SIGKILL takes the whole group. Any other signal goes to the worker's node process only: tsx, which
-    // leads the group, relays signals itself and kills its child when the child is slow to confirm (it
-    // then exits 143 instead of shutting down gracefully).
-    const workers =
-      signal === 'SIGKILL' ? [] : processGroupMembers(child.pid!).filter((pid) => pid !== child.pid);
+    // SIGKILL takes the whole group (the worker and any helper it started). Any other signal goes to the
+    // worker's node process, which `sh -c exec` made the group's leader: it shuts down gracefully itself.
     try {
-      if (workers.length > 0) for (const pid of workers) process.kill(pid, signal);
-      else process.kill(-child.pid!, signal);
+      process.kill(signal === 'SIGKILL' ? -child.pid! : child.pid!, signal);
     } catch {
       // already gone
     }

@@ -29,6 +29,7 @@ import {
 import type { RunSummary } from './domain/types';
 import { openStore, storeLocation, type StoreDb } from './store/open';
 import { taskQueues } from './task-queues';
+import { bundleWorkflowsInChild } from './workflow-bundle';
 
 export interface WorkerSetup {
   config: Config;
@@ -201,10 +202,14 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(connectionOptions);
   const store = await openStore(config.SYNC_STORE_URL);
   try {
+    // From sources, the bundle is made in a child process: its memory is returned when the child exits.
+    const compiled = defaultWorkflows();
+    const workflows = compiled.workflowBundle ? compiled : { workflowBundle: await bundleWorkflowsInChild() };
     const workers = await createWorkers({
       config,
       connection,
       store,
+      workflows,
       ...(namespace ? { namespace } : {}),
       echo: config.SLACK_BOT_TOKEN ? undefined : (text) => logger.info({ summary: text }, 'run summary'),
     });
