@@ -460,9 +460,11 @@ async function main(): Promise<void> {
     closers.push(() => connection.close());
     const client = new Client({ connection });
 
-    // Generous: four times the lower bound's time, and never under five minutes.
+    // Generous: four times the lower bound's time, and never under five minutes (an hour at scale, where the
+    // raised rate leaves the machine's CPU as the limit).
     const estimate = lowerBound(ds, ds.companyAssociations * 2).seconds;
-    const timeoutSeconds = options.timeoutSeconds ?? Math.max(300, Math.ceil(estimate * 4));
+    const timeoutSeconds =
+      options.timeoutSeconds ?? Math.max(options.size === 'scale' ? 3600 : 300, Math.ceil(estimate * 4));
     console.log(`  run 1 (everything new): running, timeout ${timeoutSeconds} s...`);
     const first = await runSync(
       client,

@@ -1,9 +1,11 @@
-// Reads the whole source once: every board, every post of every status and every vote, and derives the run's
-// people and domains. The result goes straight into the run's snapshot in the shared store (source.ts); no
-// worker keeps it.
+// Reads the whole source once: every board, every post of every status and every vote, page by page into a
+// staging file on this worker's disk (source-staging.ts), then reads it back in the run's order, a chunk of
+// posts at a time, to write the run's snapshot in the shared store (source.ts). No worker holds the source in
+// memory: a million votes cost disk, not RSS.
 import type { FeedbackSource } from '../clients/source';
-import { companyDomainsOf, peopleOfRequest, type PeopleOfRequest } from '../domain/people';
+import { peopleOfRequest, type PeopleOfRequest } from '../domain/people';
 import type { SourcePost, SourceRecordError, SourceVote, SyncMode } from '../domain/types';
+import { SourceStaging } from './source-staging';
 
 const SOURCE_PAGE_SIZE = 100;
 
@@ -24,11 +26,13 @@ async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) =>
 export interface SourceSnapshot {
   mode: SyncMode;
   domain?: string;
-  /** Posts this run syncs, sorted by creation then id, so pages are stable across rebuilds. */
-  posts: SourcePost[];
-  people: Map<string, PeopleOfRequest>;
-  /** Distinct company domains of the selected posts' people, sorted. */
-  domains: string[];
+  /**
+   * The ids of the posts this run may write (listed and not held back), sorted by creation then id: the run's
+   * order. Their records and votes are in `staging`; `selectedPosts` reads them back a chunk at a time.
+   */
+  order: string[];
+  /** The posts and votes as read, on this worker's disk until the snapshot is written (then closed). */
+  staging: SourceStaging;
   /** Every post id the source listed (all boards, all statuses, held back or not), for deleted-post detection. */
   listedPostIds: Set<string>;
   /** Merged post id → the survivor's post id (Canny's mergeHistory). */
@@ -44,32 +48,34 @@ export interface SourceSnapshot {
    */
   vanishKnown: boolean;
   sourceErrors: SourceRecordError[];
-  /** Missing or malformed emails of distinct people, over the selected posts. */
-  skippedPeople: number;
   votes: number;
 }
 
+/** A selected post with the people who count for it. */
+export interface SelectedPost {
+  post: SourcePost;
+  people: PeopleOfRequest;
+}
+
 async function readAll<T>(
-  onPage: () => void,
+  onPage: (items: T[]) => void,
   fetchPage: (skip: number) => Promise<{ items: T[]; errors: SourceRecordError[]; hasMore: boolean }>,
   errors: SourceRecordError[],
-): Promise<T[]> {
-  const items: T[] = [];
+): Promise<void> {
   let skip = 0;
   for (;;) {
     const page = await fetchPage(skip);
-    onPage();
-    items.push(...page.items);
+    onPage(page.items);
     errors.push(...page.errors);
     // Skip counts what the source listed, valid or not, so a malformed record never shifts the next page.
     skip += page.items.length + page.errors.length;
-    if (!page.hasMore || page.items.length + page.errors.length === 0) return items;
+    if (!page.hasMore || page.items.length + page.errors.length === 0) return;
   }
 }
 
 /**
- * Reads every board, every post (all statuses) and every vote, and derives the run's people and domains.
- * In company mode only the posts with at least one person of that domain are kept.
+ * Reads every board, every post (all statuses) and every vote into a staging file, page by page, keeping in
+ * memory only ids and what the read found wrong. The caller closes `staging` (see `withSourceSnapshot`).
  */
 export async function readSource(
   source: FeedbackSource,
@@ -84,6 +90,23 @@ export async function readSource(
 ): Promise<SourceSnapshot> {
   const parallelBoards = options.parallelBoards ?? 4;
   const onProgress = options.onProgress ?? (() => undefined);
+  const staging = new SourceStaging();
+  try {
+    return await readInto(staging, source, mode, domain, parallelBoards, onProgress);
+  } catch (err) {
+    staging.close();
+    throw err;
+  }
+}
+
+async function readInto(
+  staging: SourceStaging,
+  source: FeedbackSource,
+  mode: SyncMode,
+  domain: string | undefined,
+  parallelBoards: number,
+  onProgress: () => void,
+): Promise<SourceSnapshot> {
   const sourceErrors: SourceRecordError[] = [];
   const { boards: validBoards, errors: boardErrors } = await source.listBoards();
   sourceErrors.push(...boardErrors);
@@ -99,28 +122,41 @@ export async function readSource(
     if (!heldBack.has(postId)) heldBack.set(postId, reason);
   };
   const mergedInto = new Map<string, string>();
+  /** Id and creation time of every post read, for the run's order. */
+  const index: Array<{ id: string; createdAt: string }> = [];
 
-  const posts: SourcePost[] = [];
-  const votesByPost = new Map<string, SourceVote[]>();
-  let voteCount = 0;
   // Boards are read a few at a time, posts and votes side by side: the source read is the first thing a run
-  // waits for. Results are merged in board order, so the snapshot does not depend on timing.
+  // waits for. Each page goes to the staging file as it arrives; what the read decides does not depend on the
+  // order pages arrive in.
   const perBoard = await mapConcurrently(boards, parallelBoards, async (board) => {
     const postErrors: SourceRecordError[] = [];
     const voteErrors: SourceRecordError[] = [];
-    const [boardPosts, boardVotes] = await Promise.all([
-      readAll(onProgress, (skip) => source.listPosts(board.id, skip, SOURCE_PAGE_SIZE), postErrors),
+    const postIds: string[] = [];
+    await Promise.all([
       readAll(
-        onProgress,
+        (posts: SourcePost[]) => {
+          onProgress();
+          for (const post of staging.addPosts(posts)) {
+            postIds.push(post.id);
+            index.push({ id: post.id, createdAt: post.createdAt ?? '' });
+            for (const merged of post.mergedPostIds) mergedInto.set(merged, post.id);
+          }
+        },
+        (skip) => source.listPosts(board.id, skip, SOURCE_PAGE_SIZE),
+        postErrors,
+      ),
+      readAll(
+        (votes: SourceVote[]) => {
+          onProgress();
+          staging.addVotes(votes);
+        },
         (skip) => source.listVotes({ boardId: board.id }, skip, SOURCE_PAGE_SIZE),
         voteErrors,
       ),
     ]);
-    return { boardPosts, boardVotes, postErrors, voteErrors };
+    return { postIds, postErrors, voteErrors };
   });
-  const seenVotes = new Set<string>();
-  for (const { boardPosts, boardVotes, postErrors, voteErrors } of perBoard) {
-    posts.push(...boardPosts);
+  for (const { postIds, postErrors, voteErrors } of perBoard) {
     sourceErrors.push(...postErrors, ...voteErrors);
     for (const error of postErrors) {
       if (error.postId === undefined) vanishKnown = false;
@@ -134,58 +170,54 @@ export async function readSource(
       else {
         // Any post of the board may have lost this voter: none of them is written this run.
         const reason = `a vote of this board names no readable post (vote ${error.id}: ${error.reason})`;
-        for (const post of boardPosts) holdBack(post.id, reason);
+        for (const id of postIds) holdBack(id, reason);
         for (const e of postErrors) if (e.postId !== undefined) holdBack(e.postId, reason);
       }
     }
-    for (const vote of boardVotes) {
-      // Votes are listed newest first, so a vote cast mid-read can show up on two pages: count it once.
-      if (seenVotes.has(vote.id)) continue;
-      seenVotes.add(vote.id);
-      voteCount++;
-      const list = votesByPost.get(vote.postId);
-      if (list) list.push(vote);
-      else votesByPost.set(vote.postId, [vote]);
-    }
   }
 
-  const listedPostIds = new Set([...posts.map((p) => p.id), ...heldBack.keys()]);
-  for (const post of posts) for (const merged of post.mergedPostIds) mergedInto.set(merged, post.id);
-  const written = posts.filter((p) => !heldBack.has(p.id));
-
-  written.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id));
-  const people = new Map<string, PeopleOfRequest>();
-  for (const post of written) people.set(post.id, peopleOfRequest(post, votesByPost.get(post.id) ?? []));
-
-  // Company runs too leave held-back posts alone: the unreadable part may be one of the company's people.
-  const selected =
-    mode === 'company' && domain
-      ? written.filter((p) => people.get(p.id)?.people.some((person) => person.companyDomain === domain))
-      : written;
-
-  const domains = new Set<string>();
-  const skipped = new Set<string>();
-  for (const post of selected) {
-    const ofPost = people.get(post.id);
-    if (!ofPost) continue;
-    for (const d of companyDomainsOf(ofPost.people)) domains.add(d);
-    for (const id of ofPost.skippedPersonIds) skipped.add(id);
-  }
-
+  const listedPostIds = new Set([...index.map((p) => p.id), ...heldBack.keys()]);
+  const order = index
+    .filter((p) => !heldBack.has(p.id))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+    .map((p) => p.id);
   return {
     mode,
     ...(domain ? { domain } : {}),
-    posts: selected,
-    people,
-    domains: [...domains].sort(),
+    order,
+    staging,
     listedPostIds,
     mergedInto,
     heldBack,
     vanishKnown,
     sourceErrors: distinctErrors(sourceErrors),
-    skippedPeople: skipped.size,
-    votes: voteCount,
+    votes: staging.voteCount(),
   };
+}
+
+/**
+ * The posts this run syncs, in the run's order, `chunk` at a time, each with the people who count for it. In
+ * company mode only the posts with at least one person of that domain. Company runs too leave held-back posts
+ * alone: the unreadable part may be one of the company's people.
+ */
+export function* selectedPosts(snapshot: SourceSnapshot, chunk = 500): Generator<SelectedPost[]> {
+  for (let i = 0; i < snapshot.order.length; i += chunk) {
+    const ids = snapshot.order.slice(i, i + chunk);
+    const posts = snapshot.staging.posts(ids);
+    const votes = snapshot.staging.votesOf(ids);
+    const selected: SelectedPost[] = [];
+    for (const post of posts) {
+      const people = peopleOfRequest(post, votes.get(post.id) ?? []);
+      if (
+        snapshot.mode === 'company' &&
+        snapshot.domain &&
+        !people.people.some((person) => person.companyDomain === snapshot.domain)
+      )
+        continue;
+      selected.push({ post, people });
+    }
+    yield selected;
+  }
 }
 
 /** Votes are listed newest first and a vote cast mid-read can show up on two pages: report each record once. */

@@ -3,7 +3,7 @@ import { COMPANY_SEARCH_DOMAINS, CONTACT_SEARCH_EMAILS } from '../clients/hubspo
 import type { SourceRecordError } from '../domain/types';
 import { writeSnapshot, type SnapshotPost } from '../store/snapshots';
 import { heartbeat, MAX_FAILURES_PER_RESULT, type RunRef, type SyncDependencies } from './context';
-import { readSource, reportedSourceErrors } from './source-read';
+import { readSource, reportedSourceErrors, selectedPosts, type SourceSnapshot } from './source-read';
 import { tracked } from './tracking';
 
 export interface RunOverview {
@@ -32,7 +32,7 @@ export interface RunOverview {
 
 export function createSourceActivities(deps: SyncDependencies) {
   const { settings } = deps;
-  return {
+  const activities = {
     /**
      * Reads every board, post and vote once and stores the run's snapshot. A retry reads again and stores a
      * new snapshot: nothing has been planned from the first one yet.
@@ -43,52 +43,65 @@ export function createSourceActivities(deps: SyncDependencies) {
           parallelBoards: settings.sourceParallelBoards,
           onProgress: heartbeat,
         });
-        const posts: SnapshotPost[] = snapshot.posts.map((post, seq) => ({
-          seq,
-          post,
-          people: snapshot.people.get(post.id)?.people ?? [],
-        }));
-        const shape = await writeSnapshot(deps.store, {
-          runKey: ref.runKey,
-          mode: ref.mode,
-          ...(ref.domain ? { domain: ref.domain } : {}),
-          posts,
-          vanishKnown: snapshot.vanishKnown,
-          // Listed posts, and the posts merged away (no longer listed) with their survivor.
-          listed: [
-            ...[...snapshot.listedPostIds].map((postId) => ({ postId, mergedInto: null })),
-            ...[...snapshot.mergedInto]
-              .filter(([postId]) => !snapshot.listedPostIds.has(postId))
-              .map(([postId, survivor]) => ({ postId, mergedInto: survivor })),
-          ],
-        });
-        const reported = reportedSourceErrors(snapshot);
-        const pages = Math.ceil(posts.length / settings.pageSize);
-        const pageEmailEnds = Array.from(
-          { length: pages },
-          (_, page) => shape.emailEnds[Math.min(posts.length, (page + 1) * settings.pageSize) - 1] ?? 0,
-        );
-        const overview: RunOverview = {
-          snapshotId: shape.snapshotId,
-          contentHash: shape.contentHash,
-          posts: posts.length,
-          pages,
-          votes: snapshot.votes,
-          domains: shape.domains,
-          domainChunks: Math.ceil(shape.domains / COMPANY_SEARCH_DOMAINS),
-          emails: shape.emails,
-          emailChunks: Math.ceil(shape.emails / CONTACT_SEARCH_EMAILS),
-          emailChunkSize: CONTACT_SEARCH_EMAILS,
-          pageEmailEnds,
-          skippedPeople: snapshot.skippedPeople,
-          heldBackPosts: snapshot.heldBack.size,
-          sourceErrorCount: reported.length,
-          sourceErrors: reported.slice(0, MAX_FAILURES_PER_RESULT),
-          createCompanies: settings.createCompanies,
-          createContacts: settings.createContacts,
-        };
-        return overview;
+        try {
+          return await storeSnapshot(ref.runKey, snapshot);
+        } finally {
+          snapshot.staging.close();
+        }
       });
     },
   };
+  return activities;
+
+  /** Writes the run's snapshot from the staged read, a chunk of posts at a time, and describes it. */
+  async function storeSnapshot(runKey: string, snapshot: SourceSnapshot): Promise<RunOverview> {
+    const skipped = new Set<string>(); // person ids with a missing or malformed email, over the selected posts
+    let seq = 0;
+    function* posts(): Generator<SnapshotPost[]> {
+      for (const chunk of selectedPosts(snapshot)) {
+        heartbeat();
+        for (const { people } of chunk) for (const id of people.skippedPersonIds) skipped.add(id);
+        yield chunk.map(({ post, people }) => ({ seq: seq++, post, people: people.people }));
+      }
+    }
+    const shape = await writeSnapshot(deps.store, {
+      runKey,
+      mode: snapshot.mode,
+      ...(snapshot.domain ? { domain: snapshot.domain } : {}),
+      posts: posts(),
+      vanishKnown: snapshot.vanishKnown,
+      // Listed posts, and the posts merged away (no longer listed) with their survivor.
+      listed: [
+        ...[...snapshot.listedPostIds].map((postId) => ({ postId, mergedInto: null })),
+        ...[...snapshot.mergedInto]
+          .filter(([postId]) => !snapshot.listedPostIds.has(postId))
+          .map(([postId, survivor]) => ({ postId, mergedInto: survivor })),
+      ],
+    });
+    const reported = reportedSourceErrors(snapshot);
+    const pages = Math.ceil(shape.posts / settings.pageSize);
+    const pageEmailEnds = Array.from(
+      { length: pages },
+      (_, page) => shape.emailEnds[Math.min(shape.posts, (page + 1) * settings.pageSize) - 1] ?? 0,
+    );
+    return {
+      snapshotId: shape.snapshotId,
+      contentHash: shape.contentHash,
+      posts: shape.posts,
+      pages,
+      votes: snapshot.votes,
+      domains: shape.domains,
+      domainChunks: Math.ceil(shape.domains / COMPANY_SEARCH_DOMAINS),
+      emails: shape.emails,
+      emailChunks: Math.ceil(shape.emails / CONTACT_SEARCH_EMAILS),
+      emailChunkSize: CONTACT_SEARCH_EMAILS,
+      pageEmailEnds,
+      skippedPeople: skipped.size,
+      heldBackPosts: snapshot.heldBack.size,
+      sourceErrorCount: reported.length,
+      sourceErrors: reported.slice(0, MAX_FAILURES_PER_RESULT),
+      createCompanies: settings.createCompanies,
+      createContacts: settings.createContacts,
+    };
+  }
 }

@@ -20,8 +20,8 @@ export interface SnapshotInput {
   runKey: string;
   mode: SyncMode;
   domain?: string;
-  /** In the run's order; `seq` must count up from 0. */
-  posts: SnapshotPost[];
+  /** In the run's order, whole or a chunk at a time (each chunk is written before the next is read); `seq` must count up from 0. */
+  posts: SnapshotPost[] | Iterable<SnapshotPost[]>;
   /**
    * False when the source read could not tell every listed post (a board or post without a readable id): then
    * no request is marked vanished from this snapshot.
@@ -66,7 +66,24 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       created_at: now,
     })
     .execute();
-  for (const part of chunks(input.posts, INSERT_ROWS)) {
+  // The run's order of company domains (sorted) and of emails (as the pages need them), so that every
+  // chunk of searches and creates is a range of positions, the same on every worker.
+  const domains = new Set<string>();
+  const emails = new Map<string, { personId: string; name: string | null }>();
+  /** For each post position: how many distinct emails the posts up to it hold. */
+  const emailEnds: number[] = [];
+  let postCount = 0;
+  for (const part of inParts(input.posts)) {
+    postCount += part.length;
+    for (const p of part) {
+      for (const person of p.people) {
+        if (person.companyDomain !== null) domains.add(person.companyDomain);
+        const known = emails.get(person.email);
+        if (!known) emails.set(person.email, { personId: person.personId, name: person.name });
+        else if (known.name === null && person.name !== null) known.name = person.name;
+      }
+      emailEnds.push(emails.size);
+    }
     const posts = part.map((p) => {
       const record = JSON.stringify(p.post);
       hash.update(`${p.seq}\u0000${record}\u0000${JSON.stringify(p.people)}\n`);
@@ -94,18 +111,6 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       .values(part.map((l) => ({ snapshot_id: snapshotId, post_id: l.postId, merged_into: l.mergedInto })))
       .execute();
   }
-  // The run's order of company domains (sorted) and of emails (as the pages need them), so that every
-  // chunk of searches and creates is a range of positions, the same on every worker.
-  const domains = new Set<string>();
-  const emails = new Map<string, { personId: string; name: string | null }>();
-  for (const p of input.posts) {
-    for (const person of p.people) {
-      if (person.companyDomain !== null) domains.add(person.companyDomain);
-      const known = emails.get(person.email);
-      if (!known) emails.set(person.email, { personId: person.personId, name: person.name });
-      else if (known.name === null && person.name !== null) known.name = person.name;
-    }
-  }
   const sortedDomains = [...domains].sort();
   for (const part of chunks(
     sortedDomains.map((domain, seq) => ({ domain, seq })),
@@ -129,7 +134,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
   const contentHash = hash.digest('hex');
   await db
     .updateTable('snapshots')
-    .set({ content_hash: contentHash, posts: input.posts.length, complete: 1 })
+    .set({ content_hash: contentHash, posts: postCount, complete: 1 })
     .where('snapshot_id', '=', snapshotId)
     .execute();
   await db
@@ -144,20 +149,20 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
     })
     .onConflict((oc) => oc.column('run_key').doUpdateSet({ snapshot_id: snapshotId, updated_at: now }))
     .execute();
-  const emailEnds: number[] = [];
-  const seen = new Set<string>();
-  for (const p of input.posts) {
-    for (const person of p.people) seen.add(person.email);
-    emailEnds.push(seen.size);
-  }
   return {
     snapshotId,
     contentHash,
-    posts: input.posts.length,
+    posts: postCount,
     domains: sortedDomains.length,
     emails: emailRows.length,
     emailEnds,
   };
+}
+
+/** Posts given whole are written in parts of INSERT_ROWS; posts given in parts are written as they come. */
+function* inParts(posts: SnapshotPost[] | Iterable<SnapshotPost[]>): Generator<SnapshotPost[]> {
+  if (Array.isArray(posts)) yield* chunks(posts, INSERT_ROWS);
+  else for (const part of posts) yield* chunks(part, INSERT_ROWS);
 }
 
 /**
