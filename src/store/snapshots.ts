@@ -42,6 +42,8 @@ export interface SnapshotShape extends SnapshotRef {
   emails: number;
   /** For each post position: how many of the run's emails the posts up to it need (the pages' readiness). */
   emailEnds: number[];
+  /** The same for the run's company domains. */
+  domainEnds: number[];
 }
 
 const INSERT_ROWS = 500;
@@ -94,8 +96,8 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       .values(part.map((l) => ({ snapshot_id: snapshotId, post_id: l.postId, merged_into: l.mergedInto })))
       .execute();
   }
-  // The run's order of company domains (sorted) and of emails (as the pages need them), so that every
-  // chunk of searches and creates is a range of positions, the same on every worker.
+  // The run's order of company domains and of emails, both as the pages need them (first need in post
+  // order), so that every chunk of searches and creates is a range of positions, the same on every worker.
   const domains = new Set<string>();
   const emails = new Map<string, { personId: string; name: string | null }>();
   for (const p of input.posts) {
@@ -106,9 +108,8 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       else if (known.name === null && person.name !== null) known.name = person.name;
     }
   }
-  const sortedDomains = [...domains].sort();
   for (const part of chunks(
-    sortedDomains.map((domain, seq) => ({ domain, seq })),
+    [...domains].map((domain, seq) => ({ domain, seq })),
     INSERT_ROWS,
   )) {
     await db
@@ -145,18 +146,25 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
     .onConflict((oc) => oc.column('run_key').doUpdateSet({ snapshot_id: snapshotId, updated_at: now }))
     .execute();
   const emailEnds: number[] = [];
-  const seen = new Set<string>();
+  const domainEnds: number[] = [];
+  const seenEmails = new Set<string>();
+  const seenDomains = new Set<string>();
   for (const p of input.posts) {
-    for (const person of p.people) seen.add(person.email);
-    emailEnds.push(seen.size);
+    for (const person of p.people) {
+      seenEmails.add(person.email);
+      if (person.companyDomain !== null) seenDomains.add(person.companyDomain);
+    }
+    emailEnds.push(seenEmails.size);
+    domainEnds.push(seenDomains.size);
   }
   return {
     snapshotId,
     contentHash,
     posts: input.posts.length,
-    domains: sortedDomains.length,
+    domains: domains.size,
     emails: emailRows.length,
     emailEnds,
+    domainEnds,
   };
 }
 
