@@ -12,7 +12,8 @@ const QUERY_TIMEOUT_MS = 3_000;
 
 export function progressText(p: Progress): string {
   const fr = p.counts.featureRequests;
-  // While companies or contacts are still being resolved ahead of the pages, they show too.
+  // While companies or contacts are still being resolved ahead of the pages, they show too (last, so that the
+  // line starts the same in every phase).
   const r = p.resolving;
   const resolving =
     r &&
@@ -20,11 +21,11 @@ export function progressText(p: Progress): string {
       r.contacts.searched < r.contacts.chunks ||
       r.companies.created < r.companies.missing ||
       r.contacts.created < r.contacts.missing)
-      ? ` (${resolvingText(r)})`
+      ? ` · resolving ${resolvingText(r)}`
       : '';
   return (
-    `${p.phase} ${p.done}/${p.total}${resolving} · ${fr.identified} identified · ${fr.created} created · ` +
-    `${fr.updated} updated · ${fr.unchanged} unchanged · ${fr.failed} failed`
+    `${p.phase} ${p.done}/${p.total} · ${fr.identified} identified · ${fr.created} created · ` +
+    `${fr.updated} updated · ${fr.unchanged} unchanged · ${fr.failed} failed${resolving}`
   );
 }
 
