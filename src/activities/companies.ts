@@ -47,17 +47,18 @@ export function createCompanyActivities(deps: SyncDependencies) {
     },
 
     /**
-     * Creates the companies of up to 100 domains that have none (the batch-th hundred, in domain order), as
-     * upserts on the sync's unique key: a retried create never duplicates.
+     * Creates the companies of up to 100 domains that have none, from the `from`-th missing domain of the run
+     * on (in the run's domain order), as upserts on the sync's unique key: a retried create never duplicates.
      */
-    async createCompanies(input: RunRef & { batch: number; dryRun: boolean }) {
+    async createCompanies(input: RunRef & { from: number; count: number; dryRun: boolean }) {
       return tracked(async (counter) => {
         await checkRun(deps, input);
         const domains = await missingDomains(
           store,
           input.runKey,
-          input.batch * HUBSPOT_BATCH_LIMIT,
-          HUBSPOT_BATCH_LIMIT,
+          input.snapshotId,
+          input.from,
+          Math.min(input.count, HUBSPOT_BATCH_LIMIT),
         );
         if (input.dryRun || !settings.createCompanies)
           return withoutWriting(domains.length, settings.createCompanies);

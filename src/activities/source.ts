@@ -14,6 +14,9 @@ export interface RunOverview {
   votes: number;
   domains: number;
   domainChunks: number;
+  domainChunkSize: number;
+  /** For each page: how many of the run's company domains it and the pages before it need. */
+  pageDomainEnds: number[];
   emails: number;
   emailChunks: number;
   emailChunkSize: number;
@@ -80,10 +83,12 @@ export function createSourceActivities(deps: SyncDependencies) {
     });
     const reported = reportedSourceErrors(snapshot);
     const pages = Math.ceil(shape.posts / settings.pageSize);
-    const pageEmailEnds = Array.from(
-      { length: pages },
-      (_, page) => shape.emailEnds[Math.min(shape.posts, (page + 1) * settings.pageSize) - 1] ?? 0,
-    );
+    /** For each page, the end of its last post. */
+    const pageEnds = (ends: number[]): number[] =>
+      Array.from(
+        { length: pages },
+        (_, page) => ends[Math.min(shape.posts, (page + 1) * settings.pageSize) - 1] ?? 0,
+      );
     return {
       snapshotId: shape.snapshotId,
       contentHash: shape.contentHash,
@@ -92,10 +97,12 @@ export function createSourceActivities(deps: SyncDependencies) {
       votes: snapshot.votes,
       domains: shape.domains,
       domainChunks: Math.ceil(shape.domains / COMPANY_SEARCH_DOMAINS),
+      domainChunkSize: COMPANY_SEARCH_DOMAINS,
+      pageDomainEnds: pageEnds(shape.domainEnds),
       emails: shape.emails,
       emailChunks: Math.ceil(shape.emails / CONTACT_SEARCH_EMAILS),
       emailChunkSize: CONTACT_SEARCH_EMAILS,
-      pageEmailEnds,
+      pageEmailEnds: pageEnds(shape.emailEnds),
       skippedPeople: skipped.size,
       heldBackPosts: snapshot.heldBack.size,
       sourceErrorCount: reported.length,

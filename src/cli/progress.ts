@@ -2,6 +2,7 @@
 // interval (CI logs keep every line, so a line per second would flood them).
 import type { WorkflowHandle } from '@temporalio/client';
 import { progressQuery, type Progress } from '../workflows';
+import { resolvingText } from '../workflows/messages';
 import { isTerminal, type Context } from './context';
 
 const DEFAULT_INTERVAL_MS = 10_000;
@@ -11,9 +12,20 @@ const QUERY_TIMEOUT_MS = 3_000;
 
 export function progressText(p: Progress): string {
   const fr = p.counts.featureRequests;
+  // While companies or contacts are still being resolved ahead of the pages, they show too (last, so that the
+  // line starts the same in every phase).
+  const r = p.resolving;
+  const resolving =
+    r &&
+    (r.companies.searched < r.companies.chunks ||
+      r.contacts.searched < r.contacts.chunks ||
+      r.companies.created < r.companies.missing ||
+      r.contacts.created < r.contacts.missing)
+      ? ` · resolving ${resolvingText(r)}`
+      : '';
   return (
     `${p.phase} ${p.done}/${p.total} · ${fr.identified} identified · ${fr.created} created · ` +
-    `${fr.updated} updated · ${fr.unchanged} unchanged · ${fr.failed} failed`
+    `${fr.updated} updated · ${fr.unchanged} unchanged · ${fr.failed} failed${resolving}`
   );
 }
 

@@ -116,20 +116,27 @@ export async function domainResolution(
   return { matched, missing: total - matched };
 }
 
-/** Domains without a company, in domain order: the create phase takes them 100 at a time by offset. */
+/**
+ * Domains without a company, in the run's domain order (the snapshot's), from the `offset`-th one. Searches
+ * apply in order of their chunks' positions, so the first N missing domains never change once N are known.
+ */
 export async function missingDomains(
   db: StoreDb,
   runKey: string,
+  snapshotId: string,
   offset: number,
   limit: number,
 ): Promise<string[]> {
   const rows = await db
-    .selectFrom('run_companies')
-    .select('domain')
-    .where('run_key', '=', runKey)
+    .selectFrom('run_companies as c')
+    .innerJoin('snapshot_domains as d', (join) =>
+      join.onRef('d.domain', '=', 'c.domain').on('d.snapshot_id', '=', snapshotId),
+    )
+    .select('c.domain')
+    .where('c.run_key', '=', runKey)
     // Created and failed ones keep their place, so that offsets never shift while the creates run.
-    .where('state', 'in', ['missing', 'created', 'failed'])
-    .orderBy('domain')
+    .where('c.state', 'in', ['missing', 'created', 'failed'])
+    .orderBy('d.seq')
     .limit(limit)
     .offset(offset)
     .execute();

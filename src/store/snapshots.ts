@@ -42,6 +42,8 @@ export interface SnapshotShape extends SnapshotRef {
   emails: number;
   /** For each post position: how many of the run's emails the posts up to it need (the pages' readiness). */
   emailEnds: number[];
+  /** The same for the run's company domains. */
+  domainEnds: number[];
 }
 
 const INSERT_ROWS = 500;
@@ -66,12 +68,13 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       created_at: now,
     })
     .execute();
-  // The run's order of company domains (sorted) and of emails (as the pages need them), so that every
-  // chunk of searches and creates is a range of positions, the same on every worker.
+  // The run's order of company domains and of emails, both as the pages need them (first need in post
+  // order), so that every chunk of searches and creates is a range of positions, the same on every worker.
   const domains = new Set<string>();
   const emails = new Map<string, { personId: string; name: string | null }>();
-  /** For each post position: how many distinct emails the posts up to it hold. */
+  /** For each post position: how many distinct emails, and domains, the posts up to it hold. */
   const emailEnds: number[] = [];
+  const domainEnds: number[] = [];
   let postCount = 0;
   for (const part of inParts(input.posts)) {
     postCount += part.length;
@@ -83,6 +86,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
         else if (known.name === null && person.name !== null) known.name = person.name;
       }
       emailEnds.push(emails.size);
+      domainEnds.push(domains.size);
     }
     const posts = part.map((p) => {
       const record = JSON.stringify(p.post);
@@ -111,9 +115,8 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       .values(part.map((l) => ({ snapshot_id: snapshotId, post_id: l.postId, merged_into: l.mergedInto })))
       .execute();
   }
-  const sortedDomains = [...domains].sort();
   for (const part of chunks(
-    sortedDomains.map((domain, seq) => ({ domain, seq })),
+    [...domains].map((domain, seq) => ({ domain, seq })),
     INSERT_ROWS,
   )) {
     await db
@@ -153,9 +156,10 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
     snapshotId,
     contentHash,
     posts: postCount,
-    domains: sortedDomains.length,
+    domains: domains.size,
     emails: emailRows.length,
     emailEnds,
+    domainEnds,
   };
 }
 

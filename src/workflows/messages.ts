@@ -2,11 +2,28 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { SyncCounts } from '../domain/types';
 
+/** How far one resolution stream of the pages phase is: search chunks done, missing keys found and created. */
+export interface StreamProgress {
+  searched: number;
+  chunks: number;
+  created: number;
+  missing: number;
+}
+
 export interface Progress {
   phase: string;
   done: number;
   total: number;
   counts: SyncCounts;
+  /** In the pages phase: the company and contact streams that run ahead of the pages. */
+  resolving?: { companies: StreamProgress; contacts: StreamProgress };
+}
+
+/** Where the company and contact streams are, for the progress line and the current details. */
+export function resolvingText(r: { companies: StreamProgress; contacts: StreamProgress }): string {
+  const one = (s: StreamProgress): string =>
+    `${s.searched}/${s.chunks} searches, ${s.created}/${s.missing} missing created`;
+  return `companies ${one(r.companies)} · contacts ${one(r.contacts)}`;
 }
 
 /** Re-sync the requests one company's people voted on (sent with signalWithStart by `sync-company`). */

@@ -6,7 +6,7 @@ import type { Activities, Pair, RunOverview, RunRef, ToType } from '../activitie
 import { addCounts, appendFailures, emptyCounts } from '../domain/summary';
 import type { FailureEntry, SyncCounts, SyncMode } from '../domain/types';
 import { taskQueues } from '../task-queues';
-import type { Progress } from './messages';
+import { resolvingText, type Progress, type StreamProgress } from './messages';
 import { HUBSPOT_ACTIVITY, LOCAL_ACTIVITY, SLACK_ACTIVITY, SOURCE_ACTIVITY } from './options';
 import { countsFromRequests, requestsOfFailure } from './util';
 
@@ -30,7 +30,7 @@ export interface SyncInput {
   resume?: RunState;
 }
 
-export type Phase = 'prepare' | 'companies' | 'create-companies' | 'pages' | 'done';
+export type Phase = 'prepare' | 'pages' | 'done';
 
 /** A leftover association pair, with the page it belongs to (committed once its pairs are written). */
 export type PagePair = [from: string, to: string, page: number];
@@ -45,14 +45,23 @@ export interface WaitingPage {
   failedExternalIds: string[];
 }
 
-/** The contacts and pages pipeline: contacts are searched and created in the order the pages need them. */
-export interface Pipeline {
-  /** Email chunks searched, a prefix. */
+/** How far one resolution stream (companies by domain, contacts by email) has come: prefixes only. */
+export interface StreamState {
+  /** Search chunks done, a prefix. */
   searched: number;
-  /** After each searched chunk: how many of the run's emails so far have no contact. */
+  /** After each searched chunk: how many of the run's keys so far have no record. */
   missingEnds: number[];
-  /** Missing emails whose create is done (or reported failed), a prefix. */
+  /** Missing keys whose create is done (or reported failed), a prefix. */
   created: number;
+}
+
+/**
+ * The pages pipeline: companies and contacts are searched and created in the order the pages need them,
+ * alongside the scan of stored requests, and each page starts once what it needs is resolved.
+ */
+export interface Pipeline {
+  companies: StreamState;
+  contacts: StreamState;
   /** Pages planned (and written, when they changed), a prefix of the run's pages. */
   nextPage: number;
   pagesDone: number;
@@ -64,12 +73,9 @@ export interface RunState {
   runKey: string;
   startedAt: string;
   phase: Phase;
-  next: number;
   counts: SyncCounts;
   overview?: RunOverview;
   objectTypeId?: string;
-  /** Domains without a company, found by the companies phase. */
-  missingDomains: number;
   pipeline?: Pipeline;
   /** Where the scan of stored requests continues (full runs). */
   scanAfterId?: string;
@@ -88,13 +94,11 @@ export function createRun(input: SyncInput) {
     runKey: `${info.workflowId}:${info.runId}`,
     startedAt: new Date().toISOString(),
     phase: 'prepare',
-    next: 0,
     counts: emptyCounts(),
-    missingDomains: 0,
     scanDone: input.mode !== 'full',
     rerun: false,
   };
-  let progress: Progress = { phase: state.phase, done: state.next, total: 0, counts: state.counts };
+  let progress: Progress = { phase: state.phase, done: 0, total: 0, counts: state.counts };
 
   const run = {
     input,
@@ -142,13 +146,18 @@ export function createRun(input: SyncInput) {
 
     progress: (): Progress => ({ ...progress, counts: state.counts }),
 
-    report(phase: Phase, done: number, total: number): void {
-      progress = { phase, done, total, counts: state.counts };
+    report(
+      phase: Phase,
+      done: number,
+      total: number,
+      resolving?: { companies: StreamProgress; contacts: StreamProgress },
+    ): void {
+      progress = { phase, done, total, counts: state.counts, ...(resolving ? { resolving } : {}) };
       const c = state.counts;
       setCurrentDetails(
         [
           `**${input.mode === 'company' ? `Company sync: ${input.domain}` : 'Full sync'}${run.dryRun ? ' (dry run)' : ''}** — ${input.environment}`,
-          `Phase: **${phase}** ${done}/${total}`,
+          `Phase: **${phase}** ${done}/${total}${resolving ? ` (${resolvingText(resolving)})` : ''}`,
           `Feature requests: ${c.featureRequests.identified} identified, ${c.featureRequests.created} created, ${c.featureRequests.updated} updated, ${c.featureRequests.unchanged} unchanged, ${c.featureRequests.failed} failed`,
           `Companies: ${c.companies.matched} matched, ${c.companies.created} created · Contacts: ${c.contacts.matched} matched, ${c.contacts.created} created`,
           `Associations: +${c.associations.created} −${c.associations.removed} · HubSpot requests: ${c.apiRequests.hubspot} (${c.apiRequests.rateLimited} rate-limited)`,

@@ -1,7 +1,7 @@
-// The scheduled sync, read top to bottom: prepare (portal, one snapshot of the source), companies (search,
-// scan of stored requests, create the missing), pages (contacts resolved just ahead of the pages, a child
-// workflow per page with changes, leftovers packed, each page committed once HubSpot holds all of it), then
-// the summary to Slack. Each phase is a module of ./phases. The run's bulk data lives in the shared run
+// The scheduled sync, read top to bottom: prepare (portal, one snapshot of the source), pages (companies and
+// contacts resolved just ahead of the pages, alongside the scan of stored requests, a child workflow per page
+// with changes, leftovers packed, each page committed once HubSpot holds all of it), then the summary to
+// Slack. Each phase is a module of ./phases. The run's bulk data lives in the shared run
 // store; this workflow holds counters, cursors and page numbers, and continues as new when history grows.
 import {
   allHandlersFinished,
@@ -18,7 +18,6 @@ import type { RunSummary } from '../domain/types';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../search-attributes';
 import { refuseOtherEnvironment } from './environment-guard';
 import { progressQuery, syncCompanySignal } from './messages';
-import { createCompanies, findCompanies } from './phases/companies';
 import { finish } from './phases/finish';
 import { runPages } from './phases/pages';
 import { prepare } from './phases/prepare';
@@ -59,17 +58,9 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     if (state.phase === 'prepare') {
       underWay = true;
       await prepare(run);
-      await enter(run, 'companies');
-    }
-    underWay = true;
-    if (state.phase === 'companies') {
-      if (!(await findCompanies(run))) return await resumeLater(run);
-      await enter(run, 'create-companies');
-    }
-    if (state.phase === 'create-companies') {
-      if (!(await createCompanies(run))) return await resumeLater(run);
       await enter(run, 'pages');
     }
+    underWay = true;
     if (state.phase === 'pages') {
       if (!(await runPages(run))) return await resumeLater(run);
       await enter(run, 'done');
@@ -96,13 +87,12 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
 /** Moves to the next phase; a long history hands over to a fresh run between phases too. */
 async function enter(run: Run, phase: Phase): Promise<void> {
   run.state.phase = phase;
-  run.state.next = 0;
   run.report(phase, 0, 0);
   if (phase !== 'done' && run.historyIsLong()) await resumeLater(run);
 }
 
 async function resumeLater(run: Run): Promise<never> {
   await condition(allHandlersFinished);
-  log.info('continuing as new', { phase: run.state.phase, next: run.state.next });
+  log.info('continuing as new', { phase: run.state.phase, nextPage: run.state.pipeline?.nextPage ?? 0 });
   return continueAsNew<typeof syncFeatureRequests>({ ...run.input, resume: run.state });
 }

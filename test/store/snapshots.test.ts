@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { SourcePost } from '../../src/domain/types';
 import { FailureType } from '../../src/failures';
 import { openStore, storeLocation, type StoreDb } from '../../src/store/open';
+import { domainRange, missingDomains, saveCompanies } from '../../src/store/run-data';
 import { requireSnapshot, snapshotPosts, writeSnapshot, type SnapshotPost } from '../../src/store/snapshots';
 import { storeForms } from '../support/postgres';
 
@@ -73,6 +74,45 @@ for (const form of forms) {
       assert.equal(page.length, 100);
       assert.deepEqual(page[0], posts[1100]);
       assert.deepEqual(page[99], posts[1199]);
+    });
+
+    it('orders domains as the posts first need them, and the missing ones by that order', async () => {
+      const person = (email: string, companyDomain: string | null) => ({
+        email,
+        personId: email,
+        name: null,
+        companyDomain,
+      });
+      const runKey = `run-${form.name}-domains`;
+      const ref = await writeSnapshot(db, {
+        runKey,
+        mode: 'full',
+        vanishKnown: true,
+        posts: [
+          { seq: 0, post: post('d0', 'First'), people: [person('a@zeta.com', 'zeta.com')] },
+          { seq: 1, post: post('d1', 'Second'), people: [person('b@gmail.com', null)] },
+          {
+            seq: 2,
+            post: post('d2', 'Third'),
+            people: [
+              person('c@alpha.com', 'alpha.com'),
+              person('d@mu.com', 'mu.com'),
+              person('e@zeta.com', 'zeta.com'),
+            ],
+          },
+        ],
+        listed: [],
+      });
+      assert.deepEqual(await domainRange(db, ref.snapshotId, 0, 10), ['zeta.com', 'alpha.com', 'mu.com']);
+      assert.deepEqual(ref.domainEnds, [1, 1, 3]);
+      assert.deepEqual(ref.emailEnds, [1, 2, 5]);
+      await saveCompanies(db, runKey, [
+        { domain: 'alpha.com', companyId: null, arr: null, state: 'missing' },
+        { domain: 'mu.com', companyId: '7', arr: null, state: 'matched' },
+        { domain: 'zeta.com', companyId: null, arr: null, state: 'missing' },
+      ]);
+      assert.deepEqual(await missingDomains(db, runKey, ref.snapshotId, 0, 10), ['zeta.com', 'alpha.com']);
+      assert.deepEqual(await missingDomains(db, runKey, ref.snapshotId, 1, 10), ['alpha.com']);
     });
 
     it('a retried write is another snapshot with the same content hash, and the run points at the last one', async () => {

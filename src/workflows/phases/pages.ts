@@ -1,27 +1,29 @@
-// Phase 4, pages. Three streams run side by side, each bounded:
-// - contacts: the run's emails are searched 200 at a time (search budget), in the order the pages need them,
-//   and the missing ones created 100 at a time;
-// - pages: a page is planned once the contacts of its people are known (the plan's fingerprints cover contact
-//   ids), and a page with changes is written by a child workflow;
+// Phase 2, pages. Everything after the source read runs here, side by side, each bounded:
+// - companies and contacts (./stream, ./resolve): the run's domains and emails are searched (150 and 200 per
+//   search, on the search budget) in the order the pages need them, and the missing ones created 100 at a
+//   time; the searches of both share the search queue, in the order the next pages need them;
+// - the scan of stored requests (full runs, ./scan), which every page's plan needs;
+// - pages: a page is planned once the scan is done and the companies and contacts of its people are known
+//   (the plan's fingerprints cover their ids), and a page with changes is written by a child workflow;
 // - leftovers and commits: each page hands back its last, partial batch of pairs of each kind; they are packed
 //   into full batches here, and a page is committed (its fingerprints written) once all its pairs landed.
 import { executeChild, log, workflowInfo } from '@temporalio/workflow';
 import type { ToType } from '../../activities';
 import { TaskPool } from '../concurrency';
-import { addCreated, type PagePair, type Pipeline, type Run, type WaitingPage } from '../run';
+import type { PagePair, Pipeline, Run, WaitingPage } from '../run';
 import { syncFeatureRequestPage } from '../sync-page';
 import { failureMessage, isFatal } from '../util';
+import { companyStream, contactStream, launchSearches } from './resolve';
+import { scanNext } from './scan';
+import { newStreamState } from './stream';
 
 const HUBSPOT_BATCH = 100;
-/** Contact searches in flight: enough for the search queue's rate to be the limit. */
-const CONTACT_SEARCHES = 4;
 const KINDS: ToType[] = ['companies', 'contacts'];
 
 export function newPipeline(): Pipeline {
   return {
-    searched: 0,
-    missingEnds: [],
-    created: 0,
+    companies: newStreamState(),
+    contacts: newStreamState(),
     nextPage: 0,
     pagesDone: 0,
     waiting: [],
@@ -34,25 +36,15 @@ export async function runPages(run: Run): Promise<boolean> {
   const { state, activities } = run;
   const overview = state.overview!;
   const pipe = (state.pipeline ??= newPipeline());
-  // With creation off, nothing waits for creates; a dry run still counts the creates it would make.
-  const creating = overview.createContacts;
   const pool = new TaskPool();
-  const searchedOutOfOrder = new Map<number, number>(); // chunk → missing emails found in it
-  const createdOutOfOrder = new Map<number, number>(); // first missing email number → end
-  let nextChunk = pipe.searched;
-  let createIssued = pipe.created;
+  const companies = companyStream(run, pool);
+  const contacts = contactStream(run, pool);
+  const streams = [companies, contacts];
+  const resolving = () => ({ companies: companies.progress(), contacts: contacts.progress() });
   let stop = false;
 
-  const missingFound = (): number => pipe.missingEnds[pipe.searched - 1] ?? 0;
-  const allSearched = (): boolean => pipe.searched >= overview.emailChunks;
-  /** A page may be planned once every email it and the pages before it need is searched and created. */
-  const ready = (page: number): boolean => {
-    const end = overview.pageEmailEnds[page] ?? 0;
-    if (end === 0) return true;
-    const chunk = Math.floor((end - 1) / overview.emailChunkSize);
-    if (pipe.searched <= chunk) return false;
-    return !creating || pipe.created >= pipe.missingEnds[chunk]!;
-  };
+  /** A page may be planned once the scan is done and every key it and the pages before it need resolved. */
+  const ready = (page: number): boolean => state.scanDone && streams.every((s) => s.ready(page));
 
   const commit = async (waiting: WaitingPage): Promise<void> => {
     if (run.dryRun) return;
@@ -176,64 +168,13 @@ export async function runPages(run: Run): Promise<boolean> {
 
   const input = run.input;
   for (;;) {
-    // Contacts: searches in chunk order (applied as a prefix), then creates of the missing ones, 100 at a time.
-    while (!stop && pool.count('search') < CONTACT_SEARCHES && nextChunk < overview.emailChunks) {
-      const chunk = nextChunk++;
-      pool.launch('search', async () => {
-        const found = await activities.search.findContacts({ ...run.ref(), chunk });
-        run.addRequests(found);
-        state.counts.contacts.matched += found.matched;
-        searchedOutOfOrder.set(chunk, found.missing);
-        for (
-          let m = searchedOutOfOrder.get(pipe.searched);
-          m !== undefined;
-          m = searchedOutOfOrder.get(pipe.searched)
-        ) {
-          searchedOutOfOrder.delete(pipe.searched);
-          pipe.missingEnds.push(missingFound() + m);
-          pipe.searched++;
-        }
-      });
+    // Companies and contacts: searches in the order the pages need them, then creates of the missing ones.
+    if (!stop) {
+      launchSearches(streams);
+      for (const stream of streams) stream.launchCreates(run.parallel);
     }
-    if (!creating) pipe.created = missingFound();
-    for (;;) {
-      const available = missingFound() - createIssued;
-      if (!creating || stop || pool.count('create') >= run.parallel || available === 0) break;
-      if (available < HUBSPOT_BATCH && !allSearched()) break;
-      const from = createIssued;
-      const count = Math.min(HUBSPOT_BATCH, available);
-      createIssued += count;
-      pool.launch('create', async () => {
-        try {
-          addCreated(
-            run,
-            'contacts',
-            await activities.hubspot.createContacts({ ...run.ref(), from, count, dryRun: run.dryRun }),
-          );
-        } catch (err) {
-          if (isFatal(err)) throw err;
-          run.addFailedRequests(err);
-          // Their requests are planned without them; the next run creates them and associates them.
-          state.counts.contacts.failed += count;
-          run.addFailures([
-            {
-              kind: 'contact',
-              key: `contacts ${from + 1}–${from + count} of the run`,
-              reason: failureMessage(err),
-            },
-          ]);
-        }
-        createdOutOfOrder.set(from, from + count);
-        for (
-          let end = createdOutOfOrder.get(pipe.created);
-          end !== undefined;
-          end = createdOutOfOrder.get(pipe.created)
-        ) {
-          createdOutOfOrder.delete(pipe.created);
-          pipe.created = end;
-        }
-      });
-    }
+    // The scan, a search at a time, so that a long one still hands over when history grows.
+    if (!stop && !state.scanDone && pool.count('scan') === 0) pool.launch('scan', () => scanNext(run));
     // Leftover pairs go out in full batches, and the rest once every page is written.
     const pagesWritten = pipe.nextPage >= overview.pages && pool.count('page') === 0;
     for (const kind of KINDS) {
@@ -243,7 +184,7 @@ export async function runPages(run: Run): Promise<boolean> {
         pool.launch('leftovers', () => writeLeftovers(kind, pairs));
       }
     }
-    // Pages start in order, each once its contacts are resolved.
+    // Pages start in order, each once what it needs is resolved.
     while (
       !stop &&
       pool.count('page') < run.parallel &&
@@ -255,19 +196,16 @@ export async function runPages(run: Run): Promise<boolean> {
     }
     if (pool.count() === 0) {
       if (stop || pipe.nextPage >= overview.pages) break;
-      // Nothing runs and the next page is not ready: a contact stream stalled, which cannot happen.
-      log.error('pages pipeline stalled', {
-        nextPage: pipe.nextPage,
-        searched: pipe.searched,
-        created: pipe.created,
-      });
+      // Nothing runs and the next page is not ready: a stream stalled, which cannot happen.
+      log.error('pages pipeline stalled', { nextPage: pipe.nextPage, ...resolving() });
       throw new Error(`pages pipeline stalled at page ${pipe.nextPage}`);
     }
     await pool.next();
-    run.report('pages', pipe.pagesDone, overview.pages);
+    run.report('pages', pipe.pagesDone, overview.pages, resolving());
     if (run.historyIsLong()) stop = true;
   }
   return (
+    state.scanDone &&
     pipe.nextPage >= overview.pages &&
     pipe.waiting.length === 0 &&
     pipe.leftovers.companies.length + pipe.leftovers.contacts.length === 0
