@@ -61,12 +61,15 @@ export class EncryptionCodec implements PayloadCodec {
     return text(payload.metadata?.[KEY_ID_KEY]) ?? '';
   }
 
-  encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((p) => this.encodeOne(p)));
+  // async: a payload that cannot be decoded rejects, as the SDK expects, instead of throwing.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => this.encodeOne(p));
   }
 
-  decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((p) => this.decodeOne(p)));
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => this.decodeOne(p));
   }
 
   encodeOne(payload: Payload): Payload {

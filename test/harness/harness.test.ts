@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { dataConverterFor } from '../../src/codec/data-converter';
 import { testEnv, workflowBundle } from '../hooks';
+import { keysOf, TEST_PAYLOAD_KEYS } from '../support/payload-keys';
 import * as activities from './activities';
 import { harnessWorkflow } from './workflows';
 
@@ -21,6 +23,8 @@ describe('test harness: a real Temporal dev server', function () {
       taskQueue,
       workflowBundle: await workflowBundle(workflowsPath),
       activities,
+      // The suite's client encrypts (test/hooks.ts): its worker must decode.
+      dataConverter: dataConverterFor(keysOf(TEST_PAYLOAD_KEYS)),
     });
     const workflowId = `harness-${Date.now()}`;
     const result = await worker.runUntil(

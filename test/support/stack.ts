@@ -13,6 +13,7 @@ import { openStore } from '../../src/store/open';
 import { createWorkers } from '../../src/worker';
 import { syncFeatureRequests, type SyncInput } from '../../src/workflows';
 import { testEnv, workflowBundle } from '../hooks';
+import { TEST_PAYLOAD_KEYS } from './payload-keys';
 
 let stackCounter = 0;
 
@@ -40,6 +41,8 @@ export async function startStack(
     SLACK_API_URL: sims.slack.apiUrl,
     SYNC_TASK_QUEUE: taskQueue,
     HUBSPOT_COMPANY_ARR_PROPERTY: sims.dataset?.options.arrProperty ?? 'annualrevenue',
+    // The suite client's keys (test/hooks.ts): a stack's workers read what the tests start.
+    SYNC_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     ...options.env,
   });
   const gateway = new HubspotGateway({
