@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { applySetup } from '../../src/clients/hubspot-setup';
 import { HubspotGateway } from '../../src/clients/hubspot';
@@ -20,9 +21,15 @@ let stackCounter = 0;
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
 export async function startStack(
-  options: { simulators?: StartSimulatorsOptions; env?: Record<string, string>; setup?: boolean } = {},
+  options: {
+    simulators?: StartSimulatorsOptions;
+    env?: Record<string, string>;
+    setup?: boolean;
+    /** Another Temporal server than the suite's (one with a Web UI, say); the caller tears it down. */
+    temporal?: TestWorkflowEnvironment;
+  } = {},
 ) {
-  const env = await testEnv();
+  const env = options.temporal ?? (await testEnv());
   const sims = await startSimulators(options.simulators ?? {});
   const taskQueue = `fs-test-${process.pid}-${++stackCounter}-${Date.now()}`;
   // One run store per stack, shared by its in-process workers and any worker process it starts.
