@@ -411,7 +411,7 @@ async function main(): Promise<number> {
       );
       console.log(
         `Temporal: its UI decodes payloads only if it was started with --ui-codec-endpoint ${codec.url} ` +
-          '(npm run temporal does), or once it is set in the UI (Settings → Codec Server)',
+          '(npm run temporal does), or once it is set in the UI (its codec server setting)',
       );
     } else {
       const started = Date.now();
