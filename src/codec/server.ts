@@ -10,8 +10,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload } from '@temporalio/common';
-import type { CodecServerConfig } from '../config';
-import { ConfigError } from '../config';
+import { ConfigError, type CodecServerConfig } from '../config';
 import { parsePayloadKeys } from './keys';
 import { EncryptionCodec } from './payload-codec';
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
+import { runCli } from '../../src/client';
 import { dataConverterFor } from '../../src/codec/data-converter';
 import { decodeHistory } from '../../src/codec/history';
 import { CodecFailure, ENCODING, EncryptionCodec } from '../../src/codec/payload-codec';
@@ -131,6 +132,29 @@ describe('personal data in workflow histories', function () {
       }
       const fromServer = await cli('replay', workflowId);
       assert.equal(fromServer.code, 0, fromServer.stderr.join('\n'));
+
+      // The CLI's own connection (no client handed in): it decodes with SYNC_PAYLOAD_KEYS, and says so when
+      // it has none.
+      const own = async (env: Record<string, string>, file: string) => {
+        const stderr: string[] = [];
+        const code = await runCli(['history', workflowId, '--out', file], {
+          env: { TEMPORAL_ADDRESS: stack.env.address, SYNC_ENV: stack.config.SYNC_ENV, ...env },
+          stdout: () => undefined,
+          stderr: (line) => stderr.push(line),
+        });
+        assert.equal(code, 0, stderr.join('\n'));
+        return stderr.join('\n');
+      };
+      const withKeys = await own({ SYNC_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS }, path.join(dir, 'own.json'));
+      assert.doesNotMatch(withKeys, /not encrypted/);
+      assert.ok(!encodingsOf(path.join(dir, 'own.json')).has(ENCODING), 'decoded by the CLI with its keys');
+      const withoutKeys = await own({}, path.join(dir, 'own-raw.json'));
+      assert.match(withoutKeys, /note: payloads are not encrypted \(SYNC_PAYLOAD_KEYS is unset\)/);
+      assert.deepEqual(
+        [...encodingsOf(path.join(dir, 'own-raw.json'))],
+        [ENCODING],
+        'nothing to decode with',
+      );
 
       const keyless = await cliFor(stack.env.client, { ...cli.env, SYNC_PAYLOAD_KEYS: newKey('other') });
       const refused = await keyless('replay', '--file', rawFile);
