@@ -83,10 +83,16 @@ describe('worker process start-up', function () {
     assert.match(unset.lines.join('\n'), /SYNC_PAYLOAD_KEYS is required for SYNC_ENV=startup-test/);
 
     const material = Buffer.alloc(20, 7).toString('base64');
-    const malformed = startWorkerProcess('bad-key', await startupEnv({ SYNC_PAYLOAD_KEYS: `k1:${material}` }));
+    const malformed = startWorkerProcess(
+      'bad-key',
+      await startupEnv({ SYNC_PAYLOAD_KEYS: `k1:${material}` }),
+    );
     const output = malformed.lines.join('\n');
     assert.equal(await malformed.exited, 2, output);
-    assert.match(malformed.lines.join('\n'), /SYNC_PAYLOAD_KEYS entry 1 \('k1'\) must hold a base64 key of 32 bytes/);
+    assert.match(
+      malformed.lines.join('\n'),
+      /SYNC_PAYLOAD_KEYS entry 1 \('k1'\) must hold a base64 key of 32 bytes/,
+    );
     assert.ok(!malformed.lines.join('\n').includes(material));
   });
 
