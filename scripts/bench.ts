@@ -15,6 +15,7 @@
 // this process, so this process's memory is the worker's. Two full syncs: the first writes everything, the
 // second finds nothing changed and must write nothing.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,8 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { applySetup } from '../src/clients/hubspot-setup';
 import { HubspotGateway } from '../src/clients/hubspot';
+import { dataConverterFor } from '../src/codec/data-converter';
+import { parsePayloadKeys } from '../src/codec/keys';
 import { hubspotActivitiesPerSecond, parseConfig } from '../src/config';
 import type { RunSummary } from '../src/domain/types';
 import { BENCH_DATASET, DEMO_DATASET, type DatasetOptions } from '../src/simulators';
@@ -383,6 +386,8 @@ async function main(): Promise<void> {
     const taskQueue = `bench-${process.pid}`;
     const config = parseConfig({
       SYNC_ENV: 'bench',
+      // Encrypted like production, so the figures include the codec; a throw-away key per bench run.
+      SYNC_PAYLOAD_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
       CANNY_API_KEY: ready.cannyApiKey,
       CANNY_BASE_URL: ready.urls.canny,
       HUBSPOT_ACCESS_TOKEN: ready.hubspotAccessToken,
@@ -458,7 +463,10 @@ async function main(): Promise<void> {
 
     const connection = await Connection.connect({ address: server.address });
     closers.push(() => connection.close());
-    const client = new Client({ connection });
+    const client = new Client({
+      connection,
+      dataConverter: dataConverterFor(parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys),
+    });
 
     // Generous: four times the lower bound's time, and never under five minutes (an hour at scale, where the
     // raised rate leaves the machine's CPU as the limit).

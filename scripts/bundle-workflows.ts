@@ -3,11 +3,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { failureConverterPath } from '../src/codec/data-converter';
 
 async function main(): Promise<void> {
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
+    // Failures leave the workflow sandbox encoded, like everywhere else (src/codec/failure-converter.ts).
+    failureConverterPath,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   // dist/scripts → dist/workflow-bundle.js; an explicit path (the benchmark's) wins.

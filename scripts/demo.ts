@@ -7,12 +7,18 @@
 //   npm run demo -- --once    one run, a check that the Temporal UI shows it, then exit (CI, test/demo.test.ts)
 //
 // Environment: TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233), CANNY_SIM_PORT (4010), HUBSPOT_SIM_PORT (4020),
-// SLACK_SIM_PORT (4030), DEMO_DB_FILE (.temporal/demo.sqlite; `memory` keeps nothing), DEMO_ONCE=1,
-// DEMO_TIMEOUT_SECONDS (300, for the first run), LOG_LEVEL (warn).
+// SLACK_SIM_PORT (4030), SYNC_CODEC_PORT (8888), DEMO_DB_FILE (.temporal/demo.sqlite; `memory` keeps nothing),
+// DEMO_KEYS_FILE (.feedback-sync/demo-payload-keys), DEMO_ONCE=1, DEMO_TIMEOUT_SECONDS (300, for the first
+// run), LOG_LEVEL (warn).
+//
+// Payloads are encrypted like a deployment's (README: Personal data): a development key is generated on first
+// use into DEMO_KEYS_FILE (gitignored), and a codec server on loopback lets the Web UI show them decoded.
 //
 // If something already answers on TEMPORAL_PORT (say `npm run temporal`), the demo uses that server and leaves
 // it running. Its own task queue (`feedback-sync-demo`) keeps its runs away from a worker of a real portal
 // polling the default queue on the same server.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   Client,
@@ -27,7 +33,10 @@ import {
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 import { applySetup } from '../src/clients/hubspot-setup';
 import { HubspotGateway } from '../src/clients/hubspot';
-import { parseConfig, type Config } from '../src/config';
+import { dataConverterFor } from '../src/codec/data-converter';
+import { parsePayloadKeys } from '../src/codec/keys';
+import { startCodecServer } from '../src/codec/server';
+import { parseCodecServerConfig, parseConfig, type Config } from '../src/config';
 import type { RunSummary } from '../src/domain/types';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../src/search-attributes';
 import { DEMO_DATASET, startSimulators, type RunningSimulators } from '../src/simulators';
@@ -56,6 +65,8 @@ interface DemoOptions {
   temporalPort: number;
   uiPort: number;
   simPorts: { canny: number; hubspot: number; slack: number };
+  codecPort: number;
+  keysFile: string;
   /** undefined = in memory. */
   dbFile: string | undefined;
   timeoutMs: number;
@@ -91,6 +102,10 @@ function readOptions(argv: string[]): DemoOptions {
       hubspot: envPort('HUBSPOT_SIM_PORT', 4020),
       slack: envPort('SLACK_SIM_PORT', 4030),
     },
+    codecPort: envPort('SYNC_CODEC_PORT', 8888),
+    keysFile: path.resolve(
+      process.env.DEMO_KEYS_FILE || path.join(__dirname, '..', '.feedback-sync', 'demo-payload-keys'),
+    ),
     dbFile:
       db === 'memory'
         ? undefined
@@ -136,6 +151,24 @@ class StopSignal {
 class Stopped extends Error {
   constructor(readonly signal: NodeJS.Signals) {
     super(`stopped by ${signal}`);
+  }
+}
+
+/**
+ * The demo's SYNC_PAYLOAD_KEYS, generated on first use and kept in `file`: runs kept in the demo's SQLite file
+ * decode on the next start too. `wx`: two demos starting at once agree on the first one's key.
+ */
+function demoPayloadKeys(file: string): { value: string; created: boolean } {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    fs.writeFileSync(file, `demo-1:${crypto.randomBytes(32).toString('base64')}\n`, {
+      flag: 'wx',
+      mode: 0o600,
+    });
+    return { value: fs.readFileSync(file, 'utf8').trim(), created: true };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return { value: fs.readFileSync(file, 'utf8').trim(), created: false };
   }
 }
 
@@ -265,6 +298,8 @@ function printWhereToLook(o: {
   config: Config;
   runUrl: string;
   once: boolean;
+  codecUrl: string;
+  keysFile: string;
 }): void {
   const { sims, config } = o;
   console.log(rule('Where to look'));
@@ -280,6 +315,10 @@ function printWhereToLook(o: {
   console.log(`  HubSpot simulator  ${sims.urls.hubspot}   state: ${sims.urls.hubspot}/_sim/state`);
   console.log(`  Slack simulator    ${sims.urls.slack}   state: ${sims.urls.slack}/_sim/state`);
   console.log(`  request logs       GET <simulator>/_sim/requests`);
+  console.log(
+    `  decoded payloads   the UI shows inputs and results through the codec server ${o.codecUrl};\n` +
+      `                     in Temporal they are encrypted (key in ${displayPath(o.keysFile)})`,
+  );
   if (o.once) return;
   console.log(rule('Drive it with the CLI (in another terminal)'));
   const env: Record<string, string> = {
@@ -299,6 +338,8 @@ function printWhereToLook(o: {
     TEMPORAL_UI_URL: config.TEMPORAL_UI_URL,
   };
   for (const [key, value] of Object.entries(env)) console.log(`  export ${key}='${value}'`);
+  // The key by reference, not by value: the CLI encrypts and decodes like the demo's workers.
+  console.log(`  export SYNC_PAYLOAD_KEYS="$(cat '${displayPath(o.keysFile)}')"`);
   console.log(`  npm run client -- --help          # every command`);
   console.log(`  npm run client -- hubspot check   # the simulated portal matches the data model`);
   console.log(
@@ -331,6 +372,32 @@ async function main(): Promise<number> {
   };
 
   try {
+    // --- payload keys and the codec server (before Temporal: its UI is told where the codec server is) ---
+    const payloadKeys = demoPayloadKeys(options.keysFile);
+    const keys = parsePayloadKeys(payloadKeys.value).keys;
+    if (!keys)
+      throw new Error(`${displayPath(options.keysFile)} holds no valid key: delete it to get a new one`);
+    console.log(
+      `Payload keys: ${payloadKeys.created ? 'generated a development key in' : 'using the development key in'} ` +
+        `${displayPath(options.keysFile)} (payloads are encrypted in Temporal)`,
+    );
+    const codec = await stop.race(
+      startCodecServer(
+        parseCodecServerConfig({
+          SYNC_ENV: ENVIRONMENT,
+          SYNC_PAYLOAD_KEYS: payloadKeys.value,
+          SYNC_CODEC_PORT: String(options.codecPort),
+          SYNC_CODEC_CORS_ORIGINS: `http://localhost:${options.uiPort},http://127.0.0.1:${options.uiPort}`,
+        }),
+        {
+          // Its request lines are noise in the demo; its warning (no token, loopback only) is printed.
+          info: () => undefined,
+          warn: (_fields, message) => console.log(`Codec server: ${message}`),
+        },
+      ),
+    );
+    cleanups.push(['the codec server', () => codec.close()]);
+
     // --- Temporal ---
     let server: { address: string; uiUrl: string; reused: boolean };
     const address = `127.0.0.1:${options.temporalPort}`;
@@ -342,10 +409,19 @@ async function main(): Promise<number> {
         `Temporal: reusing the server already answering on ${address} (the demo will not stop it)` +
           (added.length ? `; added search attributes ${added.join(', ')}` : ''),
       );
+      console.log(
+        `Temporal: its UI decodes payloads only if it was started with --ui-codec-endpoint ${codec.url} ` +
+          '(npm run temporal does), or once it is set in the UI (its codec server setting)',
+      );
     } else {
       const started = Date.now();
       const dev: DevServer = await stop.race(
-        startDevServer({ port: options.temporalPort, uiPort: options.uiPort, dbFile: options.dbFile }),
+        startDevServer({
+          port: options.temporalPort,
+          uiPort: options.uiPort,
+          dbFile: options.dbFile,
+          codecEndpoint: codec.url,
+        }),
       );
       cleanups.push(['the Temporal dev server', () => dev.stop()]);
       server = { address: dev.address, uiUrl: dev.uiUrl!, reused: false };
@@ -378,6 +454,7 @@ async function main(): Promise<number> {
       SLACK_API_URL: sims.slack.apiUrl,
       SYNC_TASK_QUEUE: TASK_QUEUE,
       TEMPORAL_UI_URL: server.uiUrl,
+      SYNC_PAYLOAD_KEYS: payloadKeys.value,
       // The run store, next to the demo's Temporal state (gitignored).
       SYNC_STORE_URL: `sqlite:${path.join(__dirname, '..', '.temporal', 'demo-run-store.db')}`,
     });
@@ -440,7 +517,7 @@ async function main(): Promise<number> {
     // --- schedule and the first run ---
     const connection = await stop.race(Connection.connect({ address: server.address }));
     cleanups.push(['the client connection', () => connection.close()]);
-    const client = new Client({ connection, namespace: NAMESPACE });
+    const client = new Client({ connection, namespace: NAMESPACE, dataConverter: dataConverterFor(keys) });
     const input: SyncInput = { environment: ENVIRONMENT, mode: 'full', uiBaseUrl: server.uiUrl, parallel: 8 };
     const { handle: schedule, created } = await stop.race(upsertSchedule(client, input));
     console.log(
@@ -484,7 +561,15 @@ async function main(): Promise<number> {
         console.log(await checkUiShowsRun(server.uiUrl, run.workflowId, run.runId));
       }
     }
-    printWhereToLook({ server, sims, config, runUrl: summary.uiUrl, once: options.once });
+    printWhereToLook({
+      server,
+      sims,
+      config,
+      runUrl: summary.uiUrl,
+      once: options.once,
+      codecUrl: codec.url,
+      keysFile: options.keysFile,
+    });
     if (options.once) return 0;
 
     // --- keep running ---

@@ -23,6 +23,8 @@ export interface DevServerOptions {
   dbFile?: string;
   /** How long the server may take to answer (a first start on a large SQLite file is slow). */
   readyTimeoutMs?: number;
+  /** The codec server the Web UI decodes payloads through (`--ui-codec-endpoint`). Ignored when headless. */
+  codecEndpoint?: string;
   /** Where the server's own output (warnings and errors) goes; defaults to stderr. */
   log?: (line: string) => void;
 }
@@ -145,6 +147,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     '--port',
     String(port),
     ...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(uiPort !== undefined && opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
     '--namespace',
     'default',

@@ -1,4 +1,5 @@
-// `npm run temporal`: a Temporal dev server in the foreground, Web UI on 8233, state kept in .temporal/.
+// `npm run temporal`: a Temporal dev server in the foreground, Web UI on 8233, state kept in .temporal/. The UI
+// decodes payloads through the codec server (`npm run codec-server`, SYNC_CODEC_URL to point elsewhere).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true });
   const port = process.env.TEMPORAL_PORT ?? '7233';
   const uiPort = process.env.TEMPORAL_UI_PORT ?? '8233';
+  const codec = process.env.SYNC_CODEC_URL ?? `http://127.0.0.1:${process.env.SYNC_CODEC_PORT ?? '8888'}`;
   const args = [
     'server',
     'start-dev',
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
     port,
     '--ui-port',
     uiPort,
+    '--ui-codec-endpoint',
+    codec,
     '--db-filename',
     path.join(dataDir, 'dev.sqlite'),
     ...searchAttributeFlags(),
@@ -28,6 +32,9 @@ async function main(): Promise<void> {
     ...process.argv.slice(2),
   ];
   console.error(`Temporal dev server: gRPC 127.0.0.1:${port}, Web UI http://localhost:${uiPort}`);
+  console.error(
+    `Web UI decodes payloads through ${codec}: run \`npm run codec-server\` with SYNC_PAYLOAD_KEYS`,
+  );
   const child = spawn(binary, args, { stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   process.on('SIGINT', forward('SIGINT'));

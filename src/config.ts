@@ -15,6 +15,7 @@ import dotenv from 'dotenv';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parsePayloadKeys } from './codec/keys';
 
 const bool = (fallback: boolean) =>
   z
@@ -72,6 +73,9 @@ const fields = {
   METRICS_PORT: z.coerce.number(wholeNumber).int(wholeNumber).min(0).max(65535).optional(),
   // Loopback by default: the endpoint has no authentication. `0.0.0.0` for a scraper on another host.
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // `id:base64key,…`: the first encrypts, all decrypt (README: Personal data). Checked in crossFieldProblems,
+  // which names the bad entry without echoing key material.
+  SYNC_PAYLOAD_KEYS: z.string().optional(),
 };
 
 /** The default task queue carries the environment: two environments never share a queue by accident. */
@@ -93,6 +97,7 @@ const operatorSchema = z
     SYNC_MAX_PARALLEL: fields.SYNC_MAX_PARALLEL,
     TEMPORAL_UI_URL: fields.TEMPORAL_UI_URL,
     LOG_LEVEL: fields.LOG_LEVEL,
+    SYNC_PAYLOAD_KEYS: fields.SYNC_PAYLOAD_KEYS,
   })
   .transform(withDefaultQueue);
 export type OperatorConfig = z.infer<typeof operatorSchema>;
@@ -108,6 +113,23 @@ const hubspotSchema = z.object({
   LOG_LEVEL: fields.LOG_LEVEL,
 });
 export type HubspotConfig = z.infer<typeof hubspotSchema>;
+
+/** What `npm run codec-server` needs: the payload keys and how it listens (README: Personal data). */
+const codecServerSchema = z.object({
+  SYNC_ENV: fields.SYNC_ENV,
+  LOG_LEVEL: fields.LOG_LEVEL,
+  SYNC_PAYLOAD_KEYS: z
+    .string({ error: 'is required (the codec server decodes with these keys)' })
+    .refine((v) => v.trim() !== 'none', 'is required (the codec server decodes with these keys)'),
+  // Loopback by default: beyond it a token is required (checked in src/codec/server.ts).
+  SYNC_CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+  SYNC_CODEC_PORT: z.coerce.number(wholeNumber).int(wholeNumber).min(0).max(65535).default(8888),
+  SYNC_CODEC_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // The Web UI's origin(s), comma-separated: the browser sends the payloads from there.
+  SYNC_CODEC_CORS_ORIGINS: z.string().min(1).default('http://localhost:8233'),
+  SYNC_CODEC_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
+});
+export type CodecServerConfig = z.infer<typeof codecServerSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -136,9 +158,12 @@ function parseWith<T>(
 /** Parses a plain record of variables (already merged with the profile) into a Config. */
 /** Rules across fields, the same for the worker and the command line. */
 function crossFieldProblems(env: Record<string, string | undefined>): string[] {
-  return env.SLACK_BOT_TOKEN && !env.SLACK_CHANNEL
-    ? ['SLACK_CHANNEL is required when SLACK_BOT_TOKEN is set']
-    : [];
+  return [
+    ...(env.SLACK_BOT_TOKEN && !env.SLACK_CHANNEL
+      ? ['SLACK_CHANNEL is required when SLACK_BOT_TOKEN is set']
+      : []),
+    ...parsePayloadKeys(env.SYNC_PAYLOAD_KEYS).problems,
+  ];
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -198,6 +223,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   return parseOperatorConfig(resolveEnvironment(env));
+}
+
+export function parseCodecServerConfig(env: Record<string, string | undefined>): CodecServerConfig {
+  return parseWith(codecServerSchema, env, parsePayloadKeys(env.SYNC_PAYLOAD_KEYS).problems);
 }
 
 export function loadHubspotConfig(env: NodeJS.ProcessEnv = process.env): HubspotConfig {

@@ -16,6 +16,8 @@ import {
 } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from './activities';
+import { dataConverterFor } from './codec/data-converter';
+import { parsePayloadKeys, payloadProtection, unencryptedProblem } from './codec/keys';
 import { CannyClient } from './clients/canny';
 import { HubspotGateway } from './clients/hubspot';
 import { SlackNotifier } from './clients/slack';
@@ -95,6 +97,8 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     connection: setup.connection,
     namespace: setup.namespace ?? 'default',
     activities,
+    // SYNC_PAYLOAD_KEYS: payloads and failures are encrypted before they reach Temporal (README: Personal data).
+    dataConverter: dataConverterFor(parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys),
     // On SIGTERM, in-flight activities (one HubSpot request each) get this long to finish before they are
     // cancelled and handed back to another worker.
     shutdownGraceTime: '10 seconds' as const,
@@ -187,6 +191,9 @@ const hostForAddress = (host: string): string => (host.includes(':') ? `[${host}
 async function main(): Promise<void> {
   const resolved = resolveEnvironmentWithFiles();
   const config = parseConfig(resolved.values);
+  const protection = payloadProtection(config);
+  if (!protection.encrypted && !protection.allowed)
+    throw new ConfigError([unencryptedProblem(config.SYNC_ENV)]);
   const logger = installLogging(
     config.LOG_LEVEL,
     config.SYNC_ENV,
@@ -194,6 +201,16 @@ async function main(): Promise<void> {
   );
   // Names only: the files hold secrets. An empty list says that no .env file was found here.
   logger.info({ configFiles: resolved.files, cwd: process.cwd() }, 'configuration loaded');
+  if (protection.encrypted)
+    logger.info(
+      { encryptKeyId: protection.keys.encryptId, keyIds: [...protection.keys.keys.keys()] },
+      'payloads are encrypted',
+    );
+  else
+    logger.warn(
+      { reason: protection.reason },
+      'payloads are NOT encrypted: workflow histories hold personal data in plain text (README: Personal data)',
+    );
   // TEMPORAL_* from the environment, and from .env / .env.<SYNC_ENV> like everything else.
   const env = Object.fromEntries(
     Object.entries(resolved.values).filter((entry): entry is [string, string] => entry[1] !== undefined),

@@ -24,7 +24,8 @@ describe('npm run demo -- --once', function () {
   });
 
   it('syncs once, finds the run in the Temporal UI and exits 0', async () => {
-    const [temporal, ui, canny, hubspot, slack] = [
+    const [temporal, ui, canny, hubspot, slack, codec] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -38,6 +39,8 @@ describe('npm run demo -- --once', function () {
       CANNY_SIM_PORT: String(canny),
       HUBSPOT_SIM_PORT: String(hubspot),
       SLACK_SIM_PORT: String(slack),
+      SYNC_CODEC_PORT: String(codec),
+      DEMO_KEYS_FILE: path.join(dir, 'demo-payload-keys'),
       DEMO_DB_FILE: path.join(dir, 'demo.sqlite'),
       DEMO_TIMEOUT_SECONDS: '60',
       LOG_LEVEL: 'warn',
@@ -57,6 +60,14 @@ describe('npm run demo -- --once', function () {
     const seconds = Math.round((Date.now() - started) / 1000);
 
     assert.equal(code, 0, `demo exited ${code} after ${seconds} s:\n${output}`);
+    assert.match(output, /Payload keys: generated a development key in /, output);
+    assert.match(output, /Codec server: .*WITHOUT a token/, 'the token-less codec server says so');
+    assert.match(fs.readFileSync(env.DEMO_KEYS_FILE!, 'utf8'), /^demo-1:[A-Za-z0-9+/]{43}=\n$/);
+    assert.match(
+      output,
+      new RegExp(`decoded payloads\\s+the UI shows .* http://127\\.0\\.0\\.1:${codec}`),
+      output,
+    );
     assert.match(output, /Temporal: dev server up in \d+ ms on 127\.0\.0\.1:\d+/, output);
     assert.match(output, /created object feature_request/, 'the portal was set up');
     assert.match(output, /Schedule: created feedback-sync\/demo/, output);

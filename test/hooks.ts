@@ -10,8 +10,10 @@ import {
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import path from 'node:path';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
+import { dataConverterFor, failureConverterPath } from '../src/codec/data-converter';
 import { allSearchAttributes } from '../src/search-attributes';
 import { singlePartitionFlags } from '../src/task-queues';
+import { keysOf, TEST_PAYLOAD_KEYS } from './support/payload-keys';
 
 // Worker chatter (and the activity failures fault tests provoke on purpose) drowns mocha's output;
 // TEST_LOG_LEVEL=WARN (or INFO) brings it back.
@@ -33,6 +35,8 @@ export function testEnv(): Promise<TestWorkflowEnvironment> {
         extraArgs: singlePartitionFlags(),
         log: { format: 'pretty', level: 'warn' },
       },
+      // The suite's client encrypts like a deployment's; its workers get the same keys (test/support/stack.ts).
+      client: { dataConverter: dataConverterFor(keysOf(TEST_PAYLOAD_KEYS)) },
     });
     console.log(`    [harness] Temporal dev server up in ${Date.now() - started} ms (${executable})`);
     return env;
@@ -46,7 +50,7 @@ export function workflowBundle(
 ): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    bundle = bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietBundlerLogger });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;

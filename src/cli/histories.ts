@@ -5,21 +5,57 @@ import type { Command } from 'commander';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { dataConverterFor } from '../codec/data-converter';
+import { decodeHistory, payloadsIn } from '../codec/history';
+import { parsePayloadKeys, type PayloadKeys } from '../codec/keys';
+import { EncryptionCodec } from '../codec/payload-codec';
+import { ConfigError, resolveEnvironment } from '../config';
 import { defaultWorkflows } from '../worker';
-import { EXIT, messageOf, usageError, type Act, type Context } from './context';
+import { EXIT, failedError, messageOf, usageError, type Act, type Context } from './context';
 
+/**
+ * The run's history with its payloads decoded by the client's codec (the file holds personal data then:
+ * it is for people allowed to see it), or as stored, ciphertext, with `--raw`.
+ */
 async function exportHistory(
   ctx: Context,
   workflowId: string,
-  opts: { runId?: string; out: string },
+  opts: { runId?: string; out: string; raw?: boolean },
 ): Promise<number> {
   return ctx.temporal(async (client) => {
-    const history = await client.workflow.getHandle(workflowId, opts.runId).fetchHistory();
+    const stored = await client.workflow.getHandle(workflowId, opts.runId).fetchHistory();
+    const history = opts.raw
+      ? stored
+      : await decodeHistory(stored, client.options.loadedDataConverter.payloadCodecs);
     fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
     fs.writeFileSync(opts.out, historyToJSON(history));
-    ctx.out(`Wrote ${history.events?.length ?? 0} events of ${workflowId} to ${opts.out}`);
+    ctx.out(
+      `Wrote ${history.events?.length ?? 0} events of ${workflowId} to ${opts.out}` +
+        (opts.raw ? ' (raw: payloads as stored)' : ''),
+    );
     return EXIT.ok;
   });
+}
+
+/**
+ * A history file exported with `--raw` decodes with the environment's keys before it replays, so a missing
+ * key is named here (inside the replay worker its message would be encrypted like every failure).
+ */
+async function decodeFile(history: History, keys: PayloadKeys | undefined): Promise<History> {
+  if (keys) return decodeHistory(history, [new EncryptionCodec(keys)]);
+  const encrypted = payloadsIn(history)
+    .map((p) => EncryptionCodec.keyIdOf(p))
+    .find((id) => id !== undefined);
+  if (encrypted !== undefined)
+    throw failedError(`the history is encrypted with key '${encrypted}', and SYNC_PAYLOAD_KEYS is not set`);
+  return history;
+}
+
+/** The payload keys of the environment: a file exported with `--raw` decodes with them. */
+function payloadKeysOf(ctx: Context) {
+  const { keys, problems } = parsePayloadKeys(resolveEnvironment(ctx.env).SYNC_PAYLOAD_KEYS);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return keys;
 }
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
@@ -44,13 +80,24 @@ async function replay(
     );
   if (workflowId !== undefined && opts.file !== undefined)
     throw usageError('give a workflow id or --file <history.json>, not both');
+  const keys = payloadKeysOf(ctx);
   const history = opts.file
-    ? historyFromJSON(JSON.parse(fs.readFileSync(opts.file, 'utf8')))
-    : await ctx.temporal((client) => client.workflow.getHandle(workflowId!, opts.runId).fetchHistory());
+    ? await decodeFile(historyFromJSON(JSON.parse(fs.readFileSync(opts.file, 'utf8'))), keys)
+    : await ctx.temporal(async (client) =>
+        decodeHistory(
+          await client.workflow.getHandle(workflowId!, opts.runId).fetchHistory(),
+          client.options.loadedDataConverter.payloadCodecs,
+        ),
+      );
   const source = opts.file ?? workflowId!;
   try {
     await Worker.runReplayHistory(
-      { ...(ctx.deps.workflows ?? defaultWorkflows()), replayName: 'feedback-sync-cli' },
+      {
+        ...(ctx.deps.workflows ?? defaultWorkflows()),
+        // A raw file decodes with the environment's keys; a decoded one passes through.
+        dataConverter: dataConverterFor(keys),
+        replayName: 'feedback-sync-cli',
+      },
       history,
       workflowId ?? workflowIdOfHistory(history) ?? path.basename(source, '.json'),
     );
@@ -74,7 +121,13 @@ export function addHistoryCommands(program: Command, ctx: Context, act: Act): vo
     // Commander enforces a required option but does not say so in --help: the text and usage line do.
     .usage('--out <file> [options] <workflowId>')
     .requiredOption('--out <file>', 'where to write the JSON (required)')
-    .action(act((id: string, opts: { runId?: string; out: string }) => exportHistory(ctx, id, opts)));
+    .option(
+      '--raw',
+      'keep the payloads as stored (encrypted), instead of decoding them with SYNC_PAYLOAD_KEYS',
+    )
+    .action(
+      act((id: string, opts: { runId?: string; out: string; raw?: boolean }) => exportHistory(ctx, id, opts)),
+    );
 
   program
     .command('replay')

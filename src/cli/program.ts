@@ -8,6 +8,8 @@
 import { Command, CommanderError } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { dataConverterFor } from '../codec/data-converter';
+import { parsePayloadKeys, payloadProtection } from '../codec/keys';
 import { ConfigError, resolveEnvironment, resolveEnvironmentWithFiles } from '../config';
 import { CliError, EXIT, failedError, failureInfo, messageOf, type CliDeps, type Context } from './context';
 import { addHistoryCommands } from './histories';
@@ -22,19 +24,36 @@ function definedStrings(env: Record<string, string | undefined>): Record<string,
   );
 }
 
-function temporalFor(deps: CliDeps, env: () => NodeJS.ProcessEnv): Context['temporal'] {
+function temporalFor(
+  deps: CliDeps,
+  env: () => NodeJS.ProcessEnv,
+  err: (line: string) => void,
+): Context['temporal'] {
   return async (fn) => {
     if (deps.client) return fn(deps.client, deps.client.options.namespace);
+    const resolved = resolveEnvironment(env());
+    // The worker's keys: what the CLI starts is encrypted, what it reads decodes (README: Personal data).
+    const { problems } = parsePayloadKeys(resolved.SYNC_PAYLOAD_KEYS);
+    if (problems.length > 0) throw new ConfigError(problems);
+    const protection = payloadProtection({
+      SYNC_ENV: resolved.SYNC_ENV || 'default',
+      SYNC_PAYLOAD_KEYS: resolved.SYNC_PAYLOAD_KEYS,
+    });
+    if (!protection.encrypted)
+      err(
+        `note: payloads are not encrypted (${protection.reason}); histories hold personal data in plain text`,
+      );
     // TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS and profiles, also from .env files.
     const { connectionOptions, namespace = 'default' } = loadClientConnectConfig({
-      overrideEnvVars: definedStrings(resolveEnvironment(env())),
+      overrideEnvVars: definedStrings(resolved),
     });
     const address = connectionOptions.address ?? 'localhost:7233';
     const connection = await Connection.connect(connectionOptions).catch((err: unknown) => {
       throw failedError(`cannot connect to Temporal at ${address}: ${messageOf(err)}`);
     });
     try {
-      return await fn(new Client({ connection, namespace }), namespace);
+      const dataConverter = dataConverterFor(protection.encrypted ? protection.keys : undefined);
+      return await fn(new Client({ connection, namespace, dataConverter }), namespace);
     } finally {
       await connection.close();
     }
@@ -58,7 +77,7 @@ export function buildProgram(deps: CliDeps = {}, onExit: (code: number) => void 
     out,
     err,
     deps,
-    temporal: temporalFor(deps, env),
+    temporal: temporalFor(deps, env, err),
   };
   const act =
     <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>

@@ -6,6 +6,7 @@ import { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
 import { COMPANY_KEY_PROPERTY } from '../domain/company-match';
 import { withoutEmails } from '../domain/email';
+import { emailRef } from './email-ref';
 import { failure, FailureType } from '../failures';
 import type { RequestCounter } from './source';
 
@@ -179,7 +180,7 @@ export function translateHubspotError(err: unknown, what: string, baseUrl?: stri
       `check HUBSPOT_BASE_URL (${baseUrl}): it must point at the HubSpot API, e.g. https://api.hubapi.com`,
     );
   // HubSpot quotes refused inputs, emails among them; a failure reaches logs, histories and Slack.
-  const message = withoutEmails(body.message ?? 'no message');
+  const message = withoutEmails(body.message ?? 'no message', emailRef);
   const detail = `HubSpot ${what} answered ${err.code}: ${message}${body.category ? ` (${body.category})` : ''}`;
   if (err.code === 429) {
     if (body.policyName === 'DAILY') return failure(FailureType.HubspotDailyLimit, detail);
@@ -220,7 +221,7 @@ function recordErrors(response: unknown, keys: string[]): RecordError[] {
   const errors = (response as { errors?: BatchErrorShape[] }).errors;
   return (Array.isArray(errors) ? errors : []).map((e) => ({
     key: keyOfError(e, keys),
-    message: withoutEmails(e.message ?? 'unknown error'),
+    message: withoutEmails(e.message ?? 'unknown error', emailRef),
     category: e.category,
   }));
 }

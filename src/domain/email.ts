@@ -121,9 +121,10 @@ export function normalizeDomainArgument(input: string): string | null {
 const EMAIL_LIKE = /[^\s@"'`<>()[\]{},;:\\]+@[^\s@"'`<>()[\]{},;:\\]+/gu;
 
 /**
- * The text with every email-like part replaced by `<email>`: for messages that come from elsewhere (HubSpot
- * quotes the inputs it refuses) on their way into failures, logs and Temporal histories.
+ * The text with every email-like part replaced by `<email>`, or by what `replace` makes of it (a stable hash,
+ * src/clients/email-ref.ts): for messages that come from elsewhere (HubSpot quotes the inputs it refuses) on
+ * their way into failures, logs and Temporal histories.
  */
-export function withoutEmails(text: string): string {
-  return text.replace(EMAIL_LIKE, '<email>');
+export function withoutEmails(text: string, replace: (email: string) => string = () => '<email>'): string {
+  return text.replace(EMAIL_LIKE, (email) => replace(email));
 }

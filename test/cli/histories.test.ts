@@ -7,6 +7,7 @@ import path from 'node:path';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { runCli, workflowIdOfHistory } from '../../src/client';
+import { decodeHistory } from '../../src/codec/history';
 import type { RunSummary } from '../../src/domain/types';
 import { workflowBundle } from '../hooks';
 import { cliFor, envOf } from '../support/cli';
@@ -46,7 +47,9 @@ describe('workflow histories replay against the current code', function () {
 
         const record = async (workflowId: string, runId: string | undefined, file: string): Promise<void> => {
           const history = await stack.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-          fs.writeFileSync(path.join(FIXTURES, file), historyToJSON(history));
+          // Decoded: the suite's payload key is new on every run, so a fixture must not need it.
+          const codecs = stack.env.client.options.loadedDataConverter.payloadCodecs;
+          fs.writeFileSync(path.join(FIXTURES, file), historyToJSON(await decodeHistory(history, codecs)));
         };
         await record(fullSummary.workflowId, fullSummary.runId, 'sync-full.json');
         // A page child of that run: the writes, the association batches and their hand-back to the parent.

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { emailRef } from '../../src/clients/email-ref';
 import { indexCompaniesByDomain, type HubspotCompany } from '../../src/domain/company-match';
 import {
   companyDomainOfEmail,
@@ -259,4 +260,15 @@ describe('withoutEmails', () => {
     it(`${JSON.stringify(text)} → ${JSON.stringify(expected)}`, () =>
       assert.equal(withoutEmails(text), expected));
   }
+
+  it('shows an email as a stable hash with emailRef (the HubSpot gateway’s failures)', () => {
+    const once = withoutEmails('Email address Jo@Acme.com is invalid', emailRef);
+    assert.match(once, /^Email address <email [0-9a-f]{12}> is invalid$/);
+    assert.equal(
+      withoutEmails('again: jo@acme.com', emailRef),
+      `again: ${once.slice(14, 34)}`,
+      'stable, normalised',
+    );
+    assert.notEqual(emailRef('a@acme.com'), emailRef('b@acme.com'));
+  });
 });

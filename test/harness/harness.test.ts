@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { dataConverterFor } from '../../src/codec/data-converter';
+import { decodeHistory } from '../../src/codec/history';
 import { testEnv, workflowBundle } from '../hooks';
+import { keysOf, TEST_PAYLOAD_KEYS } from '../support/payload-keys';
 import * as activities from './activities';
 import { harnessWorkflow } from './workflows';
 
@@ -21,6 +24,8 @@ describe('test harness: a real Temporal dev server', function () {
       taskQueue,
       workflowBundle: await workflowBundle(workflowsPath),
       activities,
+      // The suite's client encrypts (test/hooks.ts): its worker must decode.
+      dataConverter: dataConverterFor(keysOf(TEST_PAYLOAD_KEYS)),
     });
     const workflowId = `harness-${Date.now()}`;
     const result = await worker.runUntil(
@@ -33,7 +38,9 @@ describe('test harness: a real Temporal dev server', function () {
     const types = (history.events ?? []).map((e) => e.eventType);
     assert.ok(types.length >= 11, `expected a full history, got ${types.length} events`);
     if (process.env.RECORD_FIXTURES === '1') {
-      fs.writeFileSync(fixture, historyToJSON(history));
+      // Decoded: the suite's payload key is new on every run, so a fixture must not need it.
+      const codecs = env.client.options.loadedDataConverter.payloadCodecs;
+      fs.writeFileSync(fixture, historyToJSON(await decodeHistory(history, codecs)));
     }
   });
 

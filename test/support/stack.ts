@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { applySetup } from '../../src/clients/hubspot-setup';
 import { HubspotGateway } from '../../src/clients/hubspot';
@@ -13,15 +14,22 @@ import { openStore } from '../../src/store/open';
 import { createWorkers } from '../../src/worker';
 import { syncFeatureRequests, type SyncInput } from '../../src/workflows';
 import { testEnv, workflowBundle } from '../hooks';
+import { TEST_PAYLOAD_KEYS } from './payload-keys';
 
 let stackCounter = 0;
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
 export async function startStack(
-  options: { simulators?: StartSimulatorsOptions; env?: Record<string, string>; setup?: boolean } = {},
+  options: {
+    simulators?: StartSimulatorsOptions;
+    env?: Record<string, string>;
+    setup?: boolean;
+    /** Another Temporal server than the suite's (one with a Web UI, say); the caller tears it down. */
+    temporal?: TestWorkflowEnvironment;
+  } = {},
 ) {
-  const env = await testEnv();
+  const env = options.temporal ?? (await testEnv());
   const sims = await startSimulators(options.simulators ?? {});
   const taskQueue = `fs-test-${process.pid}-${++stackCounter}-${Date.now()}`;
   // One run store per stack, shared by its in-process workers and any worker process it starts.
@@ -40,6 +48,8 @@ export async function startStack(
     SLACK_API_URL: sims.slack.apiUrl,
     SYNC_TASK_QUEUE: taskQueue,
     HUBSPOT_COMPANY_ARR_PROPERTY: sims.dataset?.options.arrProperty ?? 'annualrevenue',
+    // The suite client's keys (test/hooks.ts): a stack's workers read what the tests start.
+    SYNC_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     ...options.env,
   });
   const gateway = new HubspotGateway({

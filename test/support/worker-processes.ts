@@ -26,6 +26,7 @@ export function workerEnvOf(stack: Stack, extra: Record<string, string> = {}): R
     SYNC_CREATE_CONTACTS: String(c.SYNC_CREATE_CONTACTS),
     SYNC_PAGE_SIZE: String(c.SYNC_PAGE_SIZE),
     SYNC_STORE_URL: c.SYNC_STORE_URL,
+    ...(c.SYNC_PAYLOAD_KEYS ? { SYNC_PAYLOAD_KEYS: c.SYNC_PAYLOAD_KEYS } : {}),
     LOG_LEVEL: 'info',
     ...extra,
   };

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { testEnv } from '../hooks';
+import { TEST_PAYLOAD_KEYS } from '../support/payload-keys';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-processes';
 
 /** A port nothing listens on right now (the OS picks it). */
@@ -54,6 +55,7 @@ async function startupEnv(extra: Record<string, string>): Promise<Record<string,
     HUBSPOT_ACCESS_TOKEN: 'unused-hubspot-token',
     SYNC_TASK_QUEUE: `fs-startup-${process.pid}-${Date.now()}`,
     LOG_LEVEL: 'info',
+    SYNC_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     ...extra,
   };
 }
@@ -73,6 +75,25 @@ describe('worker process start-up', function () {
     assert.match(output, /CANNY_API_KEY is required/);
     assert.match(output, /METRICS_PORT must be a whole number/);
     assert.ok(!output.includes('secret-token-value'), output);
+  });
+
+  it('exits 2 without payload keys outside development, and on a malformed key, naming the entry only', async () => {
+    const unset = startWorkerProcess('no-keys', { ...(await startupEnv({})), SYNC_PAYLOAD_KEYS: '' });
+    assert.equal(await unset.exited, 2, unset.lines.join('\n'));
+    assert.match(unset.lines.join('\n'), /SYNC_PAYLOAD_KEYS is required for SYNC_ENV=startup-test/);
+
+    const material = Buffer.alloc(20, 7).toString('base64');
+    const malformed = startWorkerProcess(
+      'bad-key',
+      await startupEnv({ SYNC_PAYLOAD_KEYS: `k1:${material}` }),
+    );
+    const output = malformed.lines.join('\n');
+    assert.equal(await malformed.exited, 2, output);
+    assert.match(
+      malformed.lines.join('\n'),
+      /SYNC_PAYLOAD_KEYS entry 1 \('k1'\) must hold a base64 key of 32 bytes/,
+    );
+    assert.ok(!malformed.lines.join('\n').includes(material));
   });
 
   describe('a started worker (LOG_LEVEL=info, METRICS_PORT set)', () => {
@@ -132,6 +153,11 @@ describe('worker process start-up', function () {
         .find((entry) => entry.msg === 'configuration loaded');
       // The test's working directory has no .env: the worker says so rather than nothing.
       assert.deepEqual(files?.configFiles, [], lines.join('\n'));
+      // Whether payloads are encrypted is said at start-up, with the key ids and never the keys.
+      const encrypted = lines.find((l) => l.includes('payloads are encrypted'));
+      assert.ok(encrypted, lines.join('\n'));
+      assert.match(encrypted, /"encryptKeyId":"test-1"/);
+      assert.ok(!lines.join('\n').includes(TEST_PAYLOAD_KEYS.split(':')[1]!), 'no key material');
     });
   });
 });

@@ -1,0 +1,12 @@
+// The data converter every client and worker of the project uses: the payload codec when keys are
+// configured, and failures encoded into payloads always (the workflow bundle carries one failure converter).
+import type { DataConverter } from '@temporalio/common';
+import type { PayloadKeys } from './keys';
+import { EncryptionCodec } from './payload-codec';
+
+/** For bundleWorkflowCode and Worker.create: the module path, since the workflow sandbox loads it itself. */
+export const failureConverterPath = require.resolve('./failure-converter');
+
+export function dataConverterFor(keys: PayloadKeys | undefined): DataConverter {
+  return { failureConverterPath, ...(keys ? { payloadCodecs: [new EncryptionCodec(keys)] } : {}) };
+}

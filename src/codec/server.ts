@@ -1,0 +1,200 @@
+// The codec server: decodes (and encodes) payloads for the Temporal Web UI and CLI, so the people allowed to
+// see personal data see it, and the Temporal server never does. The protocol (Temporal's codec-server spec):
+// POST `/encode` or `/decode`, also under `/{namespace}/`, with the Payloads message as protobuf JSON,
+// `{ "payloads": [{ "metadata": { "encoding": "<base64>" }, "data": "<base64>" }] }`, answered in kind.
+//
+// Guards: CORS only for the configured UI origins (a page elsewhere gets no CORS headers, so the browser
+// keeps the answer from it); a bearer token, compared in constant time, required whenever the server listens
+// beyond loopback; a body size limit (413). Logs carry methods, paths, statuses and counts, never payloads.
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Payload } from '@temporalio/common';
+import { ConfigError, type CodecServerConfig } from '../config';
+import { parsePayloadKeys } from './keys';
+import { EncryptionCodec } from './payload-codec';
+
+interface JsonPayload {
+  metadata?: Record<string, string> | null;
+  data?: string | null;
+}
+
+export interface CodecServerLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface CodecServer {
+  /** `http://host:port`, what `--ui-codec-endpoint` takes. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const ROUTE = /^\/(?:[^/]+\/)?(encode|decode)$/;
+
+/** 127.0.0.0/8, ::1 and `localhost`: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+const digest = (value: string): Buffer => crypto.createHash('sha256').update(value, 'utf8').digest();
+
+/** Constant time in the token's content: both sides are hashed to the same length first. */
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
+  return crypto.timingSafeEqual(digest(given), digest(token));
+}
+
+const fromJson = ({ metadata, data }: JsonPayload): Payload => ({
+  metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+  data: Buffer.from(data ?? '', 'base64'),
+});
+
+const toJson = ({ metadata, data }: Payload): JsonPayload => ({
+  metadata: Object.fromEntries(
+    Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+  ),
+  data: Buffer.from(data ?? []).toString('base64'),
+});
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new HttpError(413, `body over ${limit} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new HttpError(413, `body over ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function parsePayloads(body: Buffer): Payload[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'body is not JSON');
+  }
+  const payloads = (parsed as { payloads?: unknown } | null)?.payloads;
+  if (!Array.isArray(payloads)) throw new HttpError(400, 'body needs a payloads array');
+  return (payloads as JsonPayload[]).map(fromJson);
+}
+
+/** Checks the configuration's rules across fields: a token beyond loopback. */
+export function codecServerProblems(config: CodecServerConfig): string[] {
+  return !config.SYNC_CODEC_TOKEN && !isLoopback(config.SYNC_CODEC_HOST)
+    ? [
+        `SYNC_CODEC_TOKEN is required when SYNC_CODEC_HOST (${config.SYNC_CODEC_HOST}) is beyond loopback: ` +
+          'anyone who can reach the port could decode personal data',
+      ]
+    : [];
+}
+
+export async function startCodecServer(config: CodecServerConfig, log: CodecServerLog): Promise<CodecServer> {
+  const problems = codecServerProblems(config);
+  const { keys } = parsePayloadKeys(config.SYNC_PAYLOAD_KEYS);
+  if (!keys) problems.push('SYNC_PAYLOAD_KEYS is required (the codec server decodes with these keys)');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const codec = new EncryptionCodec(keys!);
+  const origins = new Set(
+    config.SYNC_CODEC_CORS_ORIGINS.split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+  );
+  const token = config.SYNC_CODEC_TOKEN;
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<number> => {
+    const origin = req.headers.origin;
+    if (origin && origins.has(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Namespace');
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.setHeader('Access-Control-Max-Age', '600');
+    }
+    const route = ROUTE.exec(new URL(req.url ?? '/', 'http://codec').pathname)?.[1];
+    if (!route) throw new HttpError(404, 'POST /encode or /decode');
+    // The preflight carries no credentials: it is answered without the token.
+    if (req.method === 'OPTIONS') return 204;
+    if (req.method !== 'POST') throw new HttpError(405, 'POST only');
+    if (token && !tokenMatches(req.headers.authorization, token)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new HttpError(401, 'a valid bearer token is required');
+    }
+    const payloads = parsePayloads(await readBody(req, config.SYNC_CODEC_MAX_BODY_BYTES));
+    const result = route === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ payloads: result.map(toJson) }));
+    return 200;
+  };
+
+  const server = http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://codec').pathname;
+    handle(req, res)
+      .then((status) => {
+        if (status !== 200) {
+          res.statusCode = status;
+          res.end();
+        }
+        log.info({ method: req.method, path, status }, 'codec request');
+      })
+      .catch((err: unknown) => {
+        // Decoding failures (a missing key) are 400 with the codec's message: it names a key id, no data.
+        const status = err instanceof HttpError ? err.status : 400;
+        const message = err instanceof Error ? err.message : String(err);
+        log.warn({ method: req.method, path, status, error: message }, 'codec request refused');
+        if (res.headersSent) return;
+        res.statusCode = status;
+        res.setHeader('Content-Type', 'text/plain');
+        // A 413 is answered before the whole body is read: close so the client stops sending.
+        if (status === 413) res.setHeader('Connection', 'close');
+        res.end(message);
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.SYNC_CODEC_PORT, config.SYNC_CODEC_HOST, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.SYNC_CODEC_HOST.includes(':') ? `[${config.SYNC_CODEC_HOST}]` : config.SYNC_CODEC_HOST;
+  const url = `http://${host}:${port}`;
+  log.info(
+    { url, origins: [...origins], keyIds: [...keys!.keys.keys()], token: Boolean(token) },
+    'codec server listening',
+  );
+  if (!token)
+    log.warn(
+      { host: config.SYNC_CODEC_HOST },
+      'codec server runs WITHOUT a token (loopback only): any local process can decode payloads; set SYNC_CODEC_TOKEN',
+    );
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

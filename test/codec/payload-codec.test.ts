@@ -1,0 +1,127 @@
+// The payload codec on its own: round trips, compression, pass-through of older payloads, key rotation, and
+// the configuration's problems, without Temporal.
+import assert from 'node:assert/strict';
+import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { parsePayloadKeys, payloadProtection } from '../../src/codec/keys';
+import { CodecFailure, ENCODING, EncryptionCodec, KEY_ID_KEY } from '../../src/codec/payload-codec';
+import { ConfigError, parseConfig, parseOperatorConfig } from '../../src/config';
+import { keysOf, newKey } from '../support/payload-keys';
+
+const text = (bytes: Uint8Array | null | undefined): string => Buffer.from(bytes ?? []).toString('utf8');
+const toPayload = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
+
+describe('payload codec', () => {
+  const k1 = newKey('k1');
+  const k2 = newKey('k2');
+
+  it('encrypts with the first key: no plain JSON left, the key id in the metadata, and it round-trips', async () => {
+    const codec = new EncryptionCodec(keysOf(`${k1},${k2}`));
+    const original = toPayload({ email: 'ada@example.com', n: 1 });
+    const [encoded] = await codec.encode([original]);
+    assert.equal(text(encoded!.metadata!.encoding), ENCODING);
+    assert.equal(text(encoded!.metadata![KEY_ID_KEY]), 'k1');
+    assert.ok(!text(encoded!.data).includes('ada@example.com'));
+    assert.deepEqual(
+      Object.keys(encoded!.metadata!).sort(),
+      ['encoding', KEY_ID_KEY].sort(),
+      'nothing else leaks',
+    );
+    const [decoded] = await codec.decode([encoded!]);
+    assert.equal(text(decoded!.metadata!.encoding), 'json/plain');
+    assert.deepEqual(defaultPayloadConverter.fromPayload(decoded!), { email: 'ada@example.com', n: 1 });
+  });
+
+  it('compresses before it encrypts where that pays', async () => {
+    const codec = new EncryptionCodec(keysOf(k1));
+    const big = toPayload({ emails: Array.from({ length: 500 }, (_, i) => `person-${i}@example.com`) });
+    const [encoded] = await codec.encode([big]);
+    assert.ok(
+      encoded!.data!.length < big.data!.length / 3,
+      `${encoded!.data!.length} vs ${big.data!.length}`,
+    );
+    const [decoded] = await codec.decode([encoded!]);
+    assert.deepEqual(Buffer.from(decoded!.data!), Buffer.from(big.data!));
+  });
+
+  it('passes payloads without its encoding through decode unchanged (histories recorded before it)', async () => {
+    const codec = new EncryptionCodec(keysOf(k1));
+    const plain = toPayload({ recorded: 'before the codec' });
+    const [decoded] = await codec.decode([plain]);
+    assert.equal(decoded, plain);
+  });
+
+  it('decodes a payload of key 1 after key 2 became the encrypting key; without key 1 the failure names it', async () => {
+    const [written] = await new EncryptionCodec(keysOf(k1)).encode([toPayload('secret')]);
+    const rotated = new EncryptionCodec(keysOf(`${k2},${k1}`));
+    const [decoded] = await rotated.decode([written!]);
+    assert.equal(defaultPayloadConverter.fromPayload(decoded!), 'secret');
+    const [reencoded] = await rotated.encode([toPayload('new')]);
+    assert.equal(text(reencoded!.metadata![KEY_ID_KEY]), 'k2');
+
+    const withoutK1 = new EncryptionCodec(keysOf(k2));
+    await assert.rejects(withoutK1.decode([written!]), (err: unknown) => {
+      assert.ok(err instanceof ApplicationFailure);
+      assert.equal(err.type, CodecFailure.keyMissing);
+      assert.match(err.message, /'k1'/);
+      return true;
+    });
+  });
+
+  it('refuses a payload whose key id is configured with other key material', async () => {
+    const [written] = await new EncryptionCodec(keysOf(k1)).encode([toPayload('x')]);
+    const impostor = new EncryptionCodec(keysOf(newKey('k1')));
+    await assert.rejects(
+      impostor.decode([written!]),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === CodecFailure.undecryptable,
+    );
+  });
+});
+
+describe('SYNC_PAYLOAD_KEYS', () => {
+  const REQUIRED = { CANNY_API_KEY: 'ck', HUBSPOT_ACCESS_TOKEN: 'pat-1' };
+  const material = 'A'.repeat(43) + '=';
+
+  it('names each malformed entry by position and id, never by its key material', () => {
+    const short = Buffer.alloc(16).toString('base64');
+    const value = `good:${Buffer.alloc(32, 1).toString('base64')},bad:${short},nocolon${material},bad id:${material},good:${material}`;
+    const { keys, problems } = parsePayloadKeys(value);
+    assert.equal(keys, undefined);
+    assert.equal(problems.length, 4, problems.join('\n'));
+    assert.match(problems[0]!, /entry 2 \('bad'\).*32 bytes.*decodes to 16/);
+    assert.match(problems[1]!, /entry 3 .*no ':'/);
+    assert.match(problems[2]!, /entry 4 .*invalid key id/);
+    assert.match(problems[3]!, /entry 5 repeats the key id 'good'/);
+    for (const p of problems) assert.ok(!p.includes(material) && !p.includes(short), p);
+  });
+
+  it('is a configuration error for the worker and the CLI alike', () => {
+    for (const parse of [parseConfig, parseOperatorConfig])
+      assert.throws(
+        () => parse({ ...REQUIRED, SYNC_PAYLOAD_KEYS: 'k1:not-base64!' }),
+        (err: unknown) =>
+          err instanceof ConfigError && /SYNC_PAYLOAD_KEYS entry 1 \('k1'\)/.test(err.message),
+      );
+  });
+
+  it('runs unencrypted only in development environments or with SYNC_PAYLOAD_KEYS=none', () => {
+    assert.equal(
+      payloadProtection({ SYNC_ENV: 'production', SYNC_PAYLOAD_KEYS: newKey('k1') }).encrypted,
+      true,
+    );
+    assert.deepEqual(payloadProtection({ SYNC_ENV: 'production' }), {
+      encrypted: false,
+      reason: 'SYNC_PAYLOAD_KEYS is unset',
+      allowed: false,
+    });
+    assert.deepEqual(payloadProtection({ SYNC_ENV: 'default' }), {
+      encrypted: false,
+      reason: 'SYNC_PAYLOAD_KEYS is unset',
+      allowed: true,
+    });
+    assert.deepEqual(payloadProtection({ SYNC_ENV: 'production', SYNC_PAYLOAD_KEYS: 'none' }), {
+      encrypted: false,
+      reason: 'SYNC_PAYLOAD_KEYS=none',
+      allowed: true,
+    });
+  });
+});

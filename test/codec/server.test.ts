@@ -1,0 +1,188 @@
+// The codec server over real HTTP: the Temporal codec-server protocol, its token, CORS and body limit, and
+// what it logs.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { ConfigError, parseCodecServerConfig } from '../../src/config';
+import { EncryptionCodec } from '../../src/codec/payload-codec';
+import { startCodecServer, type CodecServer } from '../../src/codec/server';
+import { keysOf, newKey } from '../support/payload-keys';
+
+const ROOT = path.resolve(__dirname, '../..');
+const UI = 'http://localhost:8233';
+const TOKEN = 'codec-token-0123456789abcdef';
+const KEYS = newKey('server-1');
+
+/** A collecting logger: every line the server would print. */
+function collector() {
+  const lines: string[] = [];
+  const log = (level: string) => (fields: Record<string, unknown>, message: string) =>
+    void lines.push(JSON.stringify({ level, ...fields, msg: message }));
+  return { lines, log: { info: log('info'), warn: log('warn') } };
+}
+
+async function encrypted(value: unknown) {
+  const [payload] = await new EncryptionCodec(keysOf(KEYS)).encode([
+    defaultPayloadConverter.toPayload(value),
+  ]);
+  const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
+  return {
+    metadata: Object.fromEntries(Object.entries(payload!.metadata!).map(([k, v]) => [k, b64(v)])),
+    data: b64(payload!.data),
+  };
+}
+
+describe('codec server', function () {
+  this.timeout(60_000);
+  let server: CodecServer;
+  const logs = collector();
+
+  before(async () => {
+    server = await startCodecServer(
+      parseCodecServerConfig({
+        SYNC_PAYLOAD_KEYS: KEYS,
+        SYNC_CODEC_PORT: '0',
+        SYNC_CODEC_TOKEN: TOKEN,
+        SYNC_CODEC_CORS_ORIGINS: UI,
+        SYNC_CODEC_MAX_BODY_BYTES: '65536',
+      }),
+      logs.log,
+    );
+  });
+  after(() => server?.close());
+
+  const post = (route: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}${route}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: UI, ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('decodes for the right token, at /decode and /{namespace}/decode, as the UI sends them', async () => {
+    const payload = await encrypted({ email: 'grace@example.com' });
+    for (const route of ['/decode', '/default/decode']) {
+      const response = await post(
+        route,
+        { payloads: [payload] },
+        { Authorization: `Bearer ${TOKEN}`, 'X-Namespace': 'default' },
+      );
+      assert.equal(response.status, 200, await response.clone().text());
+      assert.equal(response.headers.get('access-control-allow-origin'), UI);
+      const { payloads } = (await response.json()) as {
+        payloads: Array<{ metadata: Record<string, string>; data: string }>;
+      };
+      assert.equal(Buffer.from(payloads[0]!.metadata.encoding!, 'base64').toString(), 'json/plain');
+      assert.deepEqual(JSON.parse(Buffer.from(payloads[0]!.data, 'base64').toString()), {
+        email: 'grace@example.com',
+      });
+    }
+  });
+
+  it('encodes at /encode: what it returns decodes again', async () => {
+    const plain = defaultPayloadConverter.toPayload('round trip');
+    const body = {
+      payloads: [
+        {
+          metadata: { encoding: Buffer.from(plain.metadata!.encoding!).toString('base64') },
+          data: Buffer.from(plain.data!).toString('base64'),
+        },
+      ],
+    };
+    const encoded = await post('/encode', body, { Authorization: `Bearer ${TOKEN}` });
+    assert.equal(encoded.status, 200);
+    const back = await post('/decode', await encoded.json(), { Authorization: `Bearer ${TOKEN}` });
+    const { payloads } = (await back.json()) as { payloads: Array<{ data: string }> };
+    assert.equal(Buffer.from(payloads[0]!.data, 'base64').toString(), '"round trip"');
+  });
+
+  it('refuses a missing or wrong token with 401', async () => {
+    const body = { payloads: [await encrypted('x')] };
+    assert.equal((await post('/decode', body)).status, 401);
+    assert.equal((await post('/decode', body, { Authorization: 'Bearer wrong-token' })).status, 401);
+    assert.equal((await post('/decode', body, { Authorization: TOKEN })).status, 401, 'not a bearer header');
+  });
+
+  it('answers the preflight of the UI origin, and gives a foreign origin no CORS headers', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${server.url}/default/decode`, {
+        method: 'OPTIONS',
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization,content-type,x-namespace',
+        },
+      });
+    const ours = await preflight(UI);
+    assert.equal(ours.status, 204);
+    assert.equal(ours.headers.get('access-control-allow-origin'), UI);
+    assert.match(ours.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    assert.match(ours.headers.get('access-control-allow-headers') ?? '', /X-Namespace/);
+    assert.match(ours.headers.get('access-control-allow-headers') ?? '', /Content-Type/);
+
+    const foreign = await preflight('https://evil.example');
+    assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+    assert.equal(foreign.headers.get('access-control-allow-headers'), null);
+    const foreignPost = await post(
+      '/decode',
+      { payloads: [] },
+      { Origin: 'https://evil.example', Authorization: `Bearer ${TOKEN}` },
+    );
+    assert.equal(foreignPost.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('refuses an oversized body with 413', async () => {
+    const big = JSON.stringify({ payloads: [{ metadata: {}, data: 'A'.repeat(100_000) }] });
+    const response = await post('/decode', big, { Authorization: `Bearer ${TOKEN}` });
+    assert.equal(response.status, 413);
+  });
+
+  it('logs requests without payload content or the token', () => {
+    const text = logs.lines.join('\n');
+    assert.ok(
+      logs.lines.some((l) => l.includes('"status":200')),
+      text,
+    );
+    for (const secret of ['grace@example.com', 'round trip', TOKEN, KEYS.split(':')[1]!])
+      assert.ok(!text.includes(secret), `${secret} in the logs`);
+  });
+
+  it('refuses to listen beyond loopback without a token; on loopback without one it says so', async () => {
+    const config = parseCodecServerConfig({
+      SYNC_PAYLOAD_KEYS: KEYS,
+      SYNC_CODEC_PORT: '0',
+      SYNC_CODEC_HOST: '0.0.0.0',
+    });
+    await assert.rejects(
+      startCodecServer(config, collector().log),
+      (err: unknown) => err instanceof ConfigError && /SYNC_CODEC_TOKEN is required/.test(err.message),
+    );
+    const local = collector();
+    const open = await startCodecServer({ ...config, SYNC_CODEC_HOST: '127.0.0.1' }, local.log);
+    await open.close();
+    assert.ok(
+      local.lines.some((l) => /WITHOUT a token/.test(l) && l.includes('"level":"warn"')),
+      local.lines.join('\n'),
+    );
+  });
+
+  it('npm run codec-server exits 2 beyond loopback without a token, naming SYNC_CODEC_TOKEN', async () => {
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/codec-server.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        SYNC_PAYLOAD_KEYS: KEYS,
+        SYNC_CODEC_HOST: '0.0.0.0',
+        SYNC_CODEC_PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 2, output);
+    assert.match(output, /SYNC_CODEC_TOKEN is required/);
+    assert.ok(!output.includes(KEYS.split(':')[1]!));
+  });
+});
