@@ -138,6 +138,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-02-003-snapshot-post-people': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A post's people as JSON next to the post: one row per post instead of one per person, which made
+      // most of the snapshot's writes. Snapshots written before keep their people in snapshot_people.
+      await db.schema.alterTable('snapshot_posts').addColumn('people', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

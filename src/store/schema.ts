@@ -30,6 +30,8 @@ export interface SnapshotPostsTable {
   post_id: string;
   /** The post as the domain type `SourcePost`, JSON. */
   record: string;
+  /** The post's people (`Person[]`, JSON); null in snapshots written before it, whose people are in snapshot_people. */
+  people: string | null;
 }
 
 export interface SnapshotPeopleTable {

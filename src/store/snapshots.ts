@@ -90,22 +90,11 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
     }
     const posts = part.map((p) => {
       const record = JSON.stringify(p.post);
-      hash.update(`${p.seq}\u0000${record}\u0000${JSON.stringify(p.people)}\n`);
-      return { snapshot_id: snapshotId, seq: p.seq, post_id: p.post.id, record };
+      const people = JSON.stringify(p.people);
+      hash.update(`${p.seq}\u0000${record}\u0000${people}\n`);
+      return { snapshot_id: snapshotId, seq: p.seq, post_id: p.post.id, record, people };
     });
     await db.insertInto('snapshot_posts').values(posts).execute();
-    const people = part.flatMap((p) =>
-      p.people.map((person) => ({
-        snapshot_id: snapshotId,
-        seq: p.seq,
-        email: person.email,
-        person_id: person.personId,
-        name: person.name,
-        company_domain: person.companyDomain,
-      })),
-    );
-    for (const rows of chunks(people, INSERT_ROWS))
-      await db.insertInto('snapshot_people').values(rows).execute();
   }
   const listed = [...input.listed].sort((a, b) => (a.postId < b.postId ? -1 : a.postId > b.postId ? 1 : 0));
   for (const part of chunks(listed, INSERT_ROWS)) {
@@ -207,12 +196,30 @@ export async function snapshotPosts(
 ): Promise<SnapshotPost[]> {
   const posts = await db
     .selectFrom('snapshot_posts')
-    .select(['seq', 'record'])
+    .select(['seq', 'record', 'people'])
     .where('snapshot_id', '=', snapshotId)
     .where('seq', '>=', from)
     .where('seq', '<', to)
     .orderBy('seq')
     .execute();
+  // A snapshot written before the people column (by an older worker, for a run still going) has them in rows.
+  const older = posts.some((p) => p.people === null)
+    ? await peopleRows(db, snapshotId, from, to)
+    : new Map<number, Person[]>();
+  return posts.map((p) => ({
+    seq: Number(p.seq),
+    post: JSON.parse(p.record) as SourcePost,
+    people: p.people !== null ? (JSON.parse(p.people) as Person[]) : (older.get(Number(p.seq)) ?? []),
+  }));
+}
+
+/** People of the posts at [from, to) from snapshot_people, where snapshots before migration 003 keep them. */
+async function peopleRows(
+  db: StoreDb,
+  snapshotId: string,
+  from: number,
+  to: number,
+): Promise<Map<number, Person[]>> {
   const people = await db
     .selectFrom('snapshot_people')
     .select(['seq', 'email', 'person_id', 'name', 'company_domain'])
@@ -229,9 +236,5 @@ export async function snapshotPosts(
     list.push({ email: p.email, personId: p.person_id, name: p.name, companyDomain: p.company_domain });
     bySeq.set(seq, list);
   }
-  return posts.map((p) => ({
-    seq: Number(p.seq),
-    post: JSON.parse(p.record) as SourcePost,
-    people: bySeq.get(Number(p.seq)) ?? [],
-  }));
+  return bySeq;
 }

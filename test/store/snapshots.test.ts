@@ -76,6 +76,38 @@ for (const form of forms) {
       assert.deepEqual(page[99], posts[1199]);
     });
 
+    it('reads the people of a snapshot an older worker wrote, one row per person', async () => {
+      const ref = await writeSnapshot(db, {
+        runKey: `run-${form.name}-older`,
+        mode: 'full',
+        vanishKnown: true,
+        posts: posts.slice(0, 10),
+        listed: posts.slice(0, 10).map((p) => ({ postId: p.post.id, mergedInto: null })),
+      });
+      // What a worker before migration 003 wrote: no people column, a row per person in snapshot_people.
+      await db
+        .updateTable('snapshot_posts')
+        .set({ people: null })
+        .where('snapshot_id', '=', ref.snapshotId)
+        .execute();
+      await db
+        .insertInto('snapshot_people')
+        .values(
+          posts.slice(0, 10).flatMap((p) =>
+            p.people.map((person) => ({
+              snapshot_id: ref.snapshotId,
+              seq: p.seq,
+              email: person.email,
+              person_id: person.personId,
+              name: person.name,
+              company_domain: person.companyDomain,
+            })),
+          ),
+        )
+        .execute();
+      assert.deepEqual(await snapshotPosts(db, ref.snapshotId, 0, 10), posts.slice(0, 10));
+    });
+
     it('orders domains as the posts first need them, and the missing ones by that order', async () => {
       const person = (email: string, companyDomain: string | null) => ({
         email,
