@@ -31,7 +31,12 @@ const sizeOf = (payloads: Payloads): number =>
   }, 0);
 
 /** Reads the histories of `workflowId`'s chain and its children, and keeps the largest payload of each kind. */
-export async function measurePayloads(client: Client, workflowId: string): Promise<PayloadReport> {
+export async function measurePayloads(
+  client: Client,
+  workflowId: string,
+  /** The chain's first run: a handle without a run id reads the latest run only. */
+  firstRunId: string,
+): Promise<PayloadReport> {
   const largest = new Map<string, LargestPayload>();
   const seen = new Set<string>();
   let events = 0;
@@ -40,7 +45,7 @@ export async function measurePayloads(client: Client, workflowId: string): Promi
     if (!known || bytes > known.bytes)
       largest.set(kind, { bytes, what: `${kind}: ${detail}`, workflowId: id });
   };
-  const pending: Array<{ workflowId: string; runId?: string }> = [{ workflowId }];
+  const pending: Array<{ workflowId: string; runId?: string }> = [{ workflowId, runId: firstRunId }];
   while (pending.length > 0) {
     const next = pending.pop()!;
     const key = `${next.workflowId}/${next.runId ?? ''}`;

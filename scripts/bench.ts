@@ -243,6 +243,8 @@ function lowerBound(ds: DatasetFacts, contactAssociations: number): LowerBound {
 
 interface RunResult {
   workflowId: string;
+  /** The first run of the chain (the workflow continues as new). */
+  runId: string;
   /** Epoch ms when the workflow was started. */
   startedAt: number;
   wallSeconds: number;
@@ -260,12 +262,12 @@ async function runSync(
   timeoutSeconds: number,
 ): Promise<Omit<RunResult, 'hubspot'>> {
   const started = Date.now();
-  const base = { workflowId, startedAt: started };
   const handle = await client.workflow.start(syncFeatureRequests, {
     taskQueue,
     workflowId,
     args: [{ environment: 'bench', mode: 'full', parallel }],
   });
+  const base = { workflowId, runId: handle.firstExecutionRunId, startedAt: started };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000);
@@ -486,7 +488,7 @@ async function main(): Promise<void> {
     console.log(
       `  run 1: ${first.completed ? 'completed' : `FAILED (${first.error})`} in ${seconds(first.wallSeconds)}`,
     );
-    const payloads = await measurePayloads(client, first.workflowId);
+    const payloads = await measurePayloads(client, first.workflowId, first.runId);
     console.log(`  run 2 (nothing changed): running...`);
     const second = await runSync(
       client,
@@ -664,8 +666,13 @@ function report(r: {
     [
       'run 1 wall time',
       seconds(run1.wallSeconds),
-      `≤ ${seconds(target)}`,
-      run1.wallSeconds <= target ? 'met' : 'MISSED',
+      r.options.rateFactor === 1 ? `≤ ${seconds(target)}` : '',
+      // At a raised rate the machine's CPU, not HubSpot's budget, bounds the run: the bound does not apply.
+      r.options.rateFactor === 1
+        ? run1.wallSeconds <= target
+          ? 'met'
+          : 'MISSED'
+        : `no target at --rate-factor ${r.options.rateFactor}: the CPU, not the budget, is the limit`,
     ],
     [
       '  (time bound)',
