@@ -73,6 +73,8 @@ describe('resilience: same final state under faults and crashes', function () {
           SLACK_API_URL: stack.config.SLACK_API_URL,
           SYNC_TASK_QUEUE: stack.taskQueue,
           SYNC_STORE_URL: stack.config.SYNC_STORE_URL,
+          // The test's client encrypts: the worker must hold the same keys to read the run.
+          SYNC_PAYLOAD_KEYS: stack.config.SYNC_PAYLOAD_KEYS ?? '',
           LOG_LEVEL: 'warn',
         } as NodeJS.ProcessEnv;
         const startWorker = (): ChildProcess =>
