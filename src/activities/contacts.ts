@@ -14,7 +14,7 @@ import {
 import { countWrites, tracked } from './tracking';
 
 export function createContactActivities(deps: SyncDependencies) {
-  const { settings, store } = deps;
+  const { store } = deps;
   return {
     /** Search queue: one search for up to 200 of the run's emails (positions chunk×200 on). */
     async findContacts(input: RunRef & { chunk: number }) {
@@ -49,7 +49,7 @@ export function createContactActivities(deps: SyncDependencies) {
      */
     async createContacts(input: RunRef & { from: number; count: number; dryRun: boolean }) {
       return tracked(async (counter) => {
-        await checkRun(deps, input);
+        const settings = await checkRun(deps, input);
         const missing = await missingContacts(
           store,
           input.runKey,

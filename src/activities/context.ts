@@ -6,7 +6,7 @@ import type { HubspotGateway } from '../clients/hubspot';
 import type { FeedbackSource, RequestCounter } from '../clients/source';
 import type { FailureEntry, SyncMode } from '../domain/types';
 import type { StoreDb } from '../store/open';
-import { requireSnapshot } from '../store/snapshots';
+import { requireSnapshot, type RunSettings } from '../store/snapshots';
 
 export interface SyncSettings {
   arrProperty: string;
@@ -56,9 +56,20 @@ export function heartbeat(): void {
   }
 }
 
-/** Fails with `RunStateMissing` unless this worker's store holds the run's snapshot, as the history names it. */
-export async function checkRun(deps: SyncDependencies, ref: RunRef): Promise<void> {
-  await requireSnapshot(deps.store, ref, deps.storeName);
+/** The settings of this worker that a run plans with; the preparing worker's are stored with the snapshot. */
+export function runSettingsOf(settings: SyncSettings): RunSettings {
+  const { pageSize, arrProperty, createCompanies, createContacts } = settings;
+  return { pageSize, arrProperty, createCompanies, createContacts };
+}
+
+/**
+ * Fails with `RunStateMissing` unless this worker's store holds the run's snapshot, as the history names it,
+ * and returns the run's settings: those of the worker that prepared it, not this one's, so that a worker
+ * configured differently (a deploy that changes SYNC_PAGE_SIZE mid-run) cannot change the run's plan.
+ */
+export async function checkRun(deps: SyncDependencies, ref: RunRef): Promise<RunSettings> {
+  const snapshot = await requireSnapshot(deps.store, ref, deps.storeName);
+  return snapshot.settings ?? runSettingsOf(deps.settings);
 }
 
 /**

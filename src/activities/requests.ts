@@ -41,7 +41,7 @@ export interface PageRef extends RunRef {
 }
 
 export function createRequestActivities(deps: SyncDependencies) {
-  const { settings, store } = deps;
+  const { store } = deps;
 
   const planOf = (input: PageRef): Promise<PagePlan> =>
     requirePlan<PagePlan>(store, input.runKey, input.page, input.planHash, deps.storeName);
@@ -55,7 +55,7 @@ export function createRequestActivities(deps: SyncDependencies) {
      */
     async planPage(input: RunRef & { objectTypeId: string; page: number }) {
       return tracked(async (counter) => {
-        await checkRun(deps, input);
+        const settings = await checkRun(deps, input);
         const from = input.page * settings.pageSize;
         const posts = await snapshotPosts(store, input.snapshotId, from, from + settings.pageSize);
         const externalIds = posts.map((p) => externalIdOf(p.post.id));

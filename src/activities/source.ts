@@ -2,7 +2,13 @@
 import { COMPANY_SEARCH_DOMAINS, CONTACT_SEARCH_EMAILS } from '../clients/hubspot';
 import type { SourceRecordError } from '../domain/types';
 import { writeSnapshot, type SnapshotPost } from '../store/snapshots';
-import { heartbeat, MAX_FAILURES_PER_RESULT, type RunRef, type SyncDependencies } from './context';
+import {
+  heartbeat,
+  MAX_FAILURES_PER_RESULT,
+  runSettingsOf,
+  type RunRef,
+  type SyncDependencies,
+} from './context';
 import { readSource, reportedSourceErrors, selectedPosts, type SourceSnapshot } from './source-read';
 import { tracked } from './tracking';
 
@@ -69,6 +75,7 @@ export function createSourceActivities(deps: SyncDependencies) {
     }
     const shape = await writeSnapshot(deps.store, {
       runKey,
+      settings: runSettingsOf(settings),
       mode: snapshot.mode,
       ...(snapshot.domain ? { domain: snapshot.domain } : {}),
       posts: posts(),

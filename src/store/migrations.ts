@@ -145,6 +145,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('snapshot_posts').addColumn('people', 'text').execute();
     },
   },
+  '2026-12-02-004-run-settings': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The settings a run plans with (page size, ARR property, creation flags), fixed when it is prepared:
+      // every activity of the run uses these, whatever the configuration of the worker that runs it.
+      await db.schema.alterTable('snapshots').addColumn('settings', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

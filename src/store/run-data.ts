@@ -85,11 +85,20 @@ export async function saveCompanies(
       .onConflict((oc) =>
         fromSearch
           ? oc.columns(['run_key', 'domain']).doNothing()
-          : oc.columns(['run_key', 'domain']).doUpdateSet((eb) => ({
-              company_id: eb.ref('excluded.company_id'),
-              arr: eb.ref('excluded.arr'),
-              state: eb.ref('excluded.state'),
-            })),
+          : oc
+              .columns(['run_key', 'domain'])
+              .doUpdateSet((eb) => ({
+                company_id: eb.ref('excluded.company_id'),
+                arr: eb.ref('excluded.arr'),
+                state: eb.ref('excluded.state'),
+              }))
+              // A late attempt's refusal never undoes a company another attempt created.
+              .where((eb) =>
+                eb.or([
+                  eb('run_companies.state', '!=', 'created'),
+                  eb(eb.ref('excluded.state'), '=', 'created'),
+                ]),
+              ),
       )
       .execute();
   }
@@ -198,10 +207,19 @@ export async function saveContacts(
       .onConflict((oc) =>
         fromSearch
           ? oc.columns(['run_key', 'email']).doNothing()
-          : oc.columns(['run_key', 'email']).doUpdateSet((eb) => ({
-              contact_id: eb.ref('excluded.contact_id'),
-              state: eb.ref('excluded.state'),
-            })),
+          : oc
+              .columns(['run_key', 'email'])
+              .doUpdateSet((eb) => ({
+                contact_id: eb.ref('excluded.contact_id'),
+                state: eb.ref('excluded.state'),
+              }))
+              // A late attempt's refusal never undoes a contact another attempt created.
+              .where((eb) =>
+                eb.or([
+                  eb('run_contacts.state', '!=', 'created'),
+                  eb(eb.ref('excluded.state'), '=', 'created'),
+                ]),
+              ),
       )
       .execute();
   }

@@ -18,8 +18,14 @@ export interface SnapshotsTable {
   posts: number;
   /** 1 when the snapshot tells every listed post, so that unlisted ones may be marked vanished. */
   vanish_known: number;
-  /** 0 while the source read is under way; a reader refuses an incomplete snapshot. */
+  /**
+   * 0 while the source read is under way; a reader refuses an incomplete snapshot. 1: complete, people in
+   * snapshot_people (before migration 003). 2: complete, people next to each post, which workers before 003
+   * cannot read: they refuse it (not 1), so its activities retry until a current worker takes them.
+   */
   complete: number;
+  /** The run's settings (`RunSettings`, JSON); null in snapshots written before migration 004. */
+  settings: string | null;
   created_at: string;
 }
 

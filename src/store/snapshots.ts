@@ -16,8 +16,22 @@ export interface SnapshotPost {
   people: Person[];
 }
 
+/** The settings a run plans with, fixed when it is prepared (see `checkRun`). */
+export interface RunSettings {
+  pageSize: number;
+  arrProperty: string;
+  createCompanies: boolean;
+  createContacts: boolean;
+}
+
+/** Complete snapshots: 1 written before migration 003 (people in rows), 2 since (people next to posts). */
+const COMPLETE = [1, 2];
+const COMPLETE_NOW = 2;
+
 export interface SnapshotInput {
   runKey: string;
+  /** The preparing worker's settings, which every activity of the run then uses. */
+  settings: RunSettings;
   mode: SyncMode;
   domain?: string;
   /** In the run's order, whole or a chunk at a time (each chunk is written before the next is read); `seq` must count up from 0. */
@@ -35,6 +49,11 @@ export interface SnapshotRef {
   snapshotId: string;
   contentHash: string;
   posts: number;
+}
+
+export interface StoredSnapshot extends SnapshotRef {
+  /** Null for snapshots written before the settings were stored. */
+  settings: RunSettings | null;
 }
 
 export interface SnapshotShape extends SnapshotRef {
@@ -65,6 +84,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       posts: 0,
       vanish_known: input.vanishKnown ? 1 : 0,
       complete: 0,
+      settings: JSON.stringify(input.settings),
       created_at: now,
     })
     .execute();
@@ -126,7 +146,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
   const contentHash = hash.digest('hex');
   await db
     .updateTable('snapshots')
-    .set({ content_hash: contentHash, posts: postCount, complete: 1 })
+    .set({ content_hash: contentHash, posts: postCount, complete: COMPLETE_NOW })
     .where('snapshot_id', '=', snapshotId)
     .execute();
   await db
@@ -167,16 +187,16 @@ export async function requireSnapshot(
   db: StoreDb,
   ref: Pick<SnapshotRef, 'snapshotId' | 'contentHash'>,
   storeName: string,
-): Promise<SnapshotRef> {
+): Promise<StoredSnapshot> {
   const row = await db
     .selectFrom('snapshots')
-    .select(['snapshot_id', 'content_hash', 'posts', 'complete'])
+    .select(['snapshot_id', 'content_hash', 'posts', 'complete', 'settings'])
     .where('snapshot_id', '=', ref.snapshotId)
     .executeTakeFirst();
-  if (!row || row.complete !== 1 || row.content_hash !== ref.contentHash) {
+  if (!row || !COMPLETE.includes(Number(row.complete)) || row.content_hash !== ref.contentHash) {
     const what = !row
       ? 'has no snapshot'
-      : row.complete !== 1
+      : !COMPLETE.includes(Number(row.complete))
         ? 'has an incomplete snapshot'
         : 'holds another version of snapshot';
     throw failure(
@@ -184,7 +204,12 @@ export async function requireSnapshot(
       `run store ${storeName} ${what} ${ref.snapshotId}: every worker of a task queue must share one SYNC_STORE_URL`,
     );
   }
-  return { snapshotId: row.snapshot_id, contentHash: row.content_hash, posts: Number(row.posts) };
+  return {
+    snapshotId: row.snapshot_id,
+    contentHash: row.content_hash,
+    posts: Number(row.posts),
+    settings: row.settings === null ? null : (JSON.parse(row.settings) as RunSettings),
+  };
 }
 
 /** The posts at positions [from, to) of the snapshot, with their people, in order. */

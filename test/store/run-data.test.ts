@@ -87,5 +87,21 @@ for (const form of forms) {
       assert.deepEqual(await companiesOf(db, run, ['x.io']), new Map([['x.io', { id: '5', arr: 12.5 }]]));
       assert.deepEqual(await domainResolution(db, run, ['x.io']), { matched: 0, missing: 1 });
     });
+
+    it('a late attempt whose create was refused never undoes what another attempt created', async () => {
+      const run = newRun();
+      await saveCompanies(db, run, [{ domain: 'y.io', companyId: null, arr: null, state: 'missing' }]);
+      await saveCompanies(db, run, [{ domain: 'y.io', companyId: '6', arr: 3, state: 'created' }]);
+      await saveCompanies(db, run, [{ domain: 'y.io', companyId: null, arr: null, state: 'failed' }]);
+      assert.deepEqual(await companiesOf(db, run, ['y.io']), new Map([['y.io', { id: '6', arr: 3 }]]));
+      await saveContacts(db, run, [{ email: 'c@y.io', seq: 0, contactId: null, state: 'missing' }]);
+      await saveContacts(db, run, [{ email: 'c@y.io', seq: 0, contactId: '8', state: 'created' }]);
+      await saveContacts(db, run, [{ email: 'c@y.io', seq: 0, contactId: null, state: 'failed' }]);
+      assert.deepEqual([...(await contactsOf(db, run, ['c@y.io']))], [['c@y.io', '8']]);
+      // A failure first and a create after it: the create wins, as it always did.
+      await saveCompanies(db, run, [{ domain: 'z.io', companyId: null, arr: null, state: 'failed' }]);
+      await saveCompanies(db, run, [{ domain: 'z.io', companyId: '10', arr: null, state: 'created' }]);
+      assert.deepEqual(await companiesOf(db, run, ['z.io']), new Map([['z.io', { id: '10', arr: null }]]));
+    });
   });
 }

@@ -40,6 +40,7 @@ const posts: SnapshotPost[] = Array.from({ length: 1201 }, (_, seq) => ({
 }));
 
 const forms = storeForms;
+const SETTINGS = { pageSize: 100, arrProperty: 'annualrevenue', createCompanies: true, createContacts: true };
 
 for (const form of forms) {
   describe(`run store snapshots (${form.name})`, function () {
@@ -55,6 +56,7 @@ for (const form of forms) {
     it('reads back what it wrote, in order, with the people of each post', async () => {
       const ref = await writeSnapshot(db, {
         runKey: `run-${form.name}-1`,
+        settings: SETTINGS,
         mode: 'full',
         vanishKnown: true,
         posts,
@@ -69,7 +71,12 @@ for (const form of forms) {
       assert.equal(ref.emails, 2402);
       assert.equal(ref.emailEnds[1200], 2402);
       const { snapshotId, contentHash, posts: count } = ref;
-      assert.deepEqual(await requireSnapshot(db, ref, 'test'), { snapshotId, contentHash, posts: count });
+      assert.deepEqual(await requireSnapshot(db, ref, 'test'), {
+        snapshotId,
+        contentHash,
+        posts: count,
+        settings: SETTINGS,
+      });
       const page = await snapshotPosts(db, ref.snapshotId, 1100, 1200);
       assert.equal(page.length, 100);
       assert.deepEqual(page[0], posts[1100]);
@@ -79,6 +86,7 @@ for (const form of forms) {
     it('reads the people of a snapshot an older worker wrote, one row per person', async () => {
       const ref = await writeSnapshot(db, {
         runKey: `run-${form.name}-older`,
+        settings: SETTINGS,
         mode: 'full',
         vanishKnown: true,
         posts: posts.slice(0, 10),
@@ -118,6 +126,7 @@ for (const form of forms) {
       const runKey = `run-${form.name}-domains`;
       const ref = await writeSnapshot(db, {
         runKey,
+        settings: SETTINGS,
         mode: 'full',
         vanishKnown: true,
         posts: [
@@ -150,6 +159,7 @@ for (const form of forms) {
     it('a retried write is another snapshot with the same content hash, and the run points at the last one', async () => {
       const input = {
         runKey: `run-${form.name}-2`,
+        settings: SETTINGS,
         mode: 'full' as const,
         vanishKnown: true,
         posts: posts.slice(0, 10),
@@ -170,6 +180,7 @@ for (const form of forms) {
     it('a snapshot the store does not hold, or holds in another version, fails with RunStateMissing', async () => {
       const ref = await writeSnapshot(db, {
         runKey: `run-${form.name}-3`,
+        settings: SETTINGS,
         mode: 'full',
         vanishKnown: true,
         posts: posts.slice(0, 3),
@@ -194,7 +205,7 @@ for (const form of forms) {
         const { writeSnapshot } = require('./src/store/snapshots');
         (async () => {
           const db = await openStore(process.env.URL);
-          const ref = await writeSnapshot(db, { runKey: 'other-process', mode: 'full', vanishKnown: true, posts: JSON.parse(process.env.POSTS), listed: [] });
+          const ref = await writeSnapshot(db, { runKey: 'other-process', settings: { pageSize: 100, arrProperty: 'annualrevenue', createCompanies: true, createContacts: true }, mode: 'full', vanishKnown: true, posts: JSON.parse(process.env.POSTS), listed: [] });
           await db.destroy();
           process.stdout.write(JSON.stringify(ref));
         })().catch((e) => { console.error(e); process.exit(1); });`;
