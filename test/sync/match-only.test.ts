@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { externalIdOf } from '../../src/domain/feature-request';
 import { startStack } from '../support/stack';
+import { startWorkerProcess, stopAll, workerEnvOf, type WorkerProcess } from '../support/worker-processes';
 
 describe('match-only sync (SYNC_CREATE_COMPANIES=false, SYNC_CREATE_CONTACTS=false)', function () {
   this.timeout(180_000);
@@ -48,6 +49,58 @@ describe('match-only sync (SYNC_CREATE_COMPANIES=false, SYNC_CREATE_CONTACTS=fal
       assert.equal(stack.hubspotWrites() - before, 0, 'no write requests');
       assert.equal(again.featureRequests.unchanged, 1);
     } finally {
+      await stack.close();
+    }
+  });
+
+  it('a company and a contact that sales create after a sync are associated by the next run, and the rollups follow', async () => {
+    const stack = await startStack({
+      simulators: { dataset: false },
+      env: { SYNC_CREATE_COMPANIES: 'false', SYNC_CREATE_CONTACTS: 'false' },
+    });
+    // Two worker processes run the syncs: fingerprints are by record id whichever worker plans.
+    await stack.stopWorkers();
+    const workers: WorkerProcess[] = [];
+    try {
+      workers.push(startWorkerProcess('A', workerEnvOf(stack)), startWorkerProcess('B', workerEnvOf(stack)));
+      await Promise.all(workers.map((w) => w.ready));
+      const { canny, hubspot } = stack.sims;
+      const board = canny.addBoard('Product');
+      const [acme] = hubspot.seedCompanies([
+        { properties: { name: 'Acme', domain: 'acme.com', annualrevenue: '1000' } },
+      ]);
+      const alice = canny.addUser({ email: 'alice@acme.com', name: 'Alice' });
+      const bob = canny.addUser({ email: 'bob@globex.com', name: 'Bob' });
+      const post = canny.addPost({ boardID: board, title: 'SSO', authorID: alice });
+      canny.addVote(post, bob);
+
+      const first = await stack.sync();
+      assert.equal(first.featureRequests.failed, 0, JSON.stringify(first.failures));
+      const record = () =>
+        hubspot.objects('feature_request').find((r) => r.properties.external_id === externalIdOf(post))!;
+      assert.deepEqual(hubspot.associations('feature_request', record().id, 'companies'), [acme]);
+      assert.deepEqual(hubspot.associations('feature_request', record().id, 'contacts'), []);
+      assert.equal(record().properties.voting_company_arr, '1000');
+
+      // Sales create Globex and Bob's contact by hand; nothing changed in the source.
+      const [globex] = hubspot.seedCompanies([
+        { properties: { name: 'Globex', domain: 'globex.com', annualrevenue: '250' } },
+      ]);
+      const [bobContact] = hubspot.seedContacts([{ properties: { email: 'bob@globex.com' } }]);
+      const second = await stack.sync();
+      assert.equal(second.featureRequests.updated, 1, JSON.stringify(second));
+      assert.deepEqual(
+        hubspot.associations('feature_request', record().id, 'companies').sort(),
+        [acme, globex].sort(),
+      );
+      assert.deepEqual(hubspot.associations('feature_request', record().id, 'contacts'), [bobContact]);
+      assert.equal(record().properties.voting_company_arr, '1250', 'the new company’s ARR is rolled up');
+
+      const mark = stack.hubspotWrites();
+      await stack.sync();
+      assert.equal(stack.hubspotWrites() - mark, 0, 'then nothing more to write');
+    } finally {
+      await stopAll(workers);
       await stack.close();
     }
   });
