@@ -62,7 +62,14 @@ const fields = {
     .min(1)
     .max(100, 'must be at most 100 (HubSpot batches)')
     .default(100),
-  SYNC_MAX_PARALLEL: positiveInt(8),
+  // At most 32: each page in flight may hand back up to 99 leftover pairs of each kind, which the run
+  // carries across continue-as-new; 32 keeps that hand-over far under Temporal's payload limits.
+  SYNC_MAX_PARALLEL: z.coerce
+    .number(wholeNumber)
+    .int(wholeNumber)
+    .positive('must be above 0')
+    .max(32, 'must be at most 32')
+    .default(8),
   TEMPORAL_UI_URL: url('http://localhost:8233'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   SYNC_STORE_URL: z

@@ -71,6 +71,14 @@ describe('config', () => {
     );
   });
 
+  it('caps SYNC_MAX_PARALLEL at 32: the pages in flight bound what a continue-as-new carries', () => {
+    assert.equal(parseConfig({ ...REQUIRED, SYNC_MAX_PARALLEL: '32' }).SYNC_MAX_PARALLEL, 32);
+    assert.throws(
+      () => parseConfig({ ...REQUIRED, SYNC_MAX_PARALLEL: '33' }),
+      (err: unknown) => err instanceof ConfigError && /SYNC_MAX_PARALLEL.*at most 32/.test(err.message),
+    );
+  });
+
   const booleans: Array<[string, boolean]> = [
     ['true', true],
     ['false', false],
