@@ -8,6 +8,24 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { SourcePost, SourceVote } from '../domain/types';
 
+const PREFIX = 'feedback-sync-source-';
+/** A source read takes minutes; a staging folder a day old was left by a process that was killed. */
+const ABANDONED_AFTER_MS = 24 * 3600 * 1000;
+
+/** Deletes staging folders that killed processes left behind (a SIGKILL skips `close`). */
+function sweepAbandoned(): void {
+  const cutoff = Date.now() - ABANDONED_AFTER_MS;
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith(PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    try {
+      if (fs.statSync(dir).mtimeMs < cutoff) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // gone meanwhile, or not ours to delete
+    }
+  }
+}
+
 export class SourceStaging {
   /** The folder of the scratch file (deleted by close). */
   readonly dir: string;
@@ -16,7 +34,8 @@ export class SourceStaging {
   private readonly insertVote: Database.Statement;
 
   constructor() {
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feedback-sync-source-'));
+    sweepAbandoned();
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), PREFIX));
     this.db = new Database(path.join(this.dir, 'source.db'));
     // Scratch data: nothing to recover after a crash (the read starts over), so no journal and no fsync.
     this.db.pragma('journal_mode = OFF');

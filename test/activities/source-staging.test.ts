@@ -2,6 +2,8 @@
 // order asked for; the file is gone when the read ends.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { SourceStaging } from '../../src/activities/source-staging';
 import type { SourcePost, SourceVote } from '../../src/domain/types';
 
@@ -73,6 +75,18 @@ describe('source staging', () => {
       staging.posts(ids).map((p) => p.id),
       ids,
     );
+  });
+
+  it('deletes the folders a killed process left behind a day ago, and no younger ones', () => {
+    const old = fs.mkdtempSync(path.join(os.tmpdir(), 'feedback-sync-source-'));
+    const young = fs.mkdtempSync(path.join(os.tmpdir(), 'feedback-sync-source-'));
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
+    fs.utimesSync(old, twoDaysAgo, twoDaysAgo);
+    const other = new SourceStaging();
+    other.close();
+    assert.equal(fs.existsSync(old), false);
+    assert.equal(fs.existsSync(young), true);
+    fs.rmSync(young, { recursive: true, force: true });
   });
 
   it('deletes its file when closed', () => {
