@@ -1,6 +1,8 @@
 // The payload codec on its own: round trips, compression, pass-through of older payloads, key rotation, and
 // the configuration's problems, without Temporal.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { parsePayloadKeys, payloadProtection } from '../../src/codec/keys';
 import { CodecFailure, ENCODING, EncryptionCodec, KEY_ID_KEY } from '../../src/codec/payload-codec';
@@ -63,8 +65,42 @@ describe('payload codec', () => {
       assert.ok(err instanceof ApplicationFailure);
       assert.equal(err.type, CodecFailure.keyMissing);
       assert.match(err.message, /'k1'/);
+      assert.doesNotMatch(err.message, /k2/, 'names the missing key only, not the configured ones');
       return true;
     });
+  });
+
+  it('refuses data too short for an IV and a full tag', async () => {
+    const [written] = await new EncryptionCodec(keysOf(k1)).encode([toPayload('x')]);
+    const codec = new EncryptionCodec(keysOf(k1));
+    for (const length of [0, 12, 27])
+      await assert.rejects(
+        codec.decode([{ ...written!, data: written!.data!.subarray(0, length) }]),
+        (err: unknown) => err instanceof ApplicationFailure && err.type === CodecFailure.undecryptable,
+        `${length} bytes`,
+      );
+  });
+
+  it('refuses a payload that inflates beyond 64 MiB (a deflate bomb under a valid key)', async () => {
+    // Framed as encodeOne frames, with 65 MiB of zeros as data: deflate makes that a few dozen KiB.
+    const meta = Buffer.from(JSON.stringify({ encoding: Buffer.from('binary/plain').toString('base64') }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(meta.length);
+    const framed = Buffer.concat([length, meta, Buffer.alloc(65 * 1024 * 1024)]);
+    const body = Buffer.concat([Buffer.of(1), zlib.deflateRawSync(framed)]);
+    const { keys } = keysOf(k1);
+    const iv = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', keys.get('k1')!, iv);
+    cipher.setAAD(Buffer.from('k1'));
+    const ciphertext = Buffer.concat([cipher.update(body), cipher.final()]);
+    const bomb: Payload = {
+      metadata: { encoding: Buffer.from(ENCODING), [KEY_ID_KEY]: Buffer.from('k1') },
+      data: Buffer.concat([iv, ciphertext, cipher.getAuthTag()]),
+    };
+    await assert.rejects(
+      new EncryptionCodec(keysOf(k1)).decode([bomb]),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === CodecFailure.undecryptable,
+    );
   });
 
   it('refuses a payload whose key id is configured with other key material', async () => {
