@@ -192,8 +192,7 @@ async function main(): Promise<void> {
   const resolved = resolveEnvironmentWithFiles();
   const config = parseConfig(resolved.values);
   const protection = payloadProtection(config);
-  if (!protection.encrypted && !protection.allowed)
-    throw new ConfigError([unencryptedProblem(config.SYNC_ENV)]);
+  if (!protection.encrypted && !protection.allowed) throw new ConfigError([unencryptedProblem()]);
   const logger = installLogging(
     config.LOG_LEVEL,
     config.SYNC_ENV,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { parsePayloadKeys, payloadProtection } from '../../src/codec/keys';
+import { parsePayloadKeys, payloadProtection, unencryptedProblem } from '../../src/codec/keys';
 import { CodecFailure, ENCODING, EncryptionCodec, KEY_ID_KEY } from '../../src/codec/payload-codec';
 import { ConfigError, parseConfig, parseOperatorConfig } from '../../src/config';
 import { keysOf, newKey } from '../support/payload-keys';
@@ -139,25 +139,47 @@ describe('SYNC_PAYLOAD_KEYS', () => {
       );
   });
 
-  it('runs unencrypted only in development environments or with SYNC_PAYLOAD_KEYS=none', () => {
-    assert.equal(
-      payloadProtection({ SYNC_ENV: 'production', SYNC_PAYLOAD_KEYS: newKey('k1') }).encrypted,
-      true,
-    );
-    assert.deepEqual(payloadProtection({ SYNC_ENV: 'production' }), {
-      encrypted: false,
-      reason: 'SYNC_PAYLOAD_KEYS is unset',
-      allowed: false,
-    });
-    assert.deepEqual(payloadProtection({ SYNC_ENV: 'default' }), {
-      encrypted: false,
-      reason: 'SYNC_PAYLOAD_KEYS is unset',
-      allowed: true,
-    });
-    assert.deepEqual(payloadProtection({ SYNC_ENV: 'production', SYNC_PAYLOAD_KEYS: 'none' }), {
+  it('runs unencrypted only with SYNC_PAYLOAD_KEYS=none or against loopback simulators, whatever SYNC_ENV', () => {
+    const REAL = { CANNY_BASE_URL: 'https://canny.io', HUBSPOT_BASE_URL: 'https://api.hubapi.com' };
+    assert.equal(payloadProtection({ ...REAL, SYNC_PAYLOAD_KEYS: newKey('k1') }).encrypted, true);
+    // The documented defaults (SYNC_ENV=default, no keys, the real APIs) hold real people's emails.
+    for (const env of [REAL, {}, { ...REAL, SYNC_PAYLOAD_KEYS: '' }])
+      assert.deepEqual(payloadProtection(env), {
+        encrypted: false,
+        reason: 'SYNC_PAYLOAD_KEYS is unset',
+        allowed: false,
+      });
+    assert.deepEqual(payloadProtection({ ...REAL, SYNC_PAYLOAD_KEYS: 'none' }), {
       encrypted: false,
       reason: 'SYNC_PAYLOAD_KEYS=none',
       allowed: true,
     });
+    for (const [canny, hubspot] of [
+      ['http://127.0.0.1:4010', 'http://localhost:4020'],
+      ['http://[::1]:4010', 'http://127.0.0.1:4020/'],
+    ])
+      assert.deepEqual(payloadProtection({ CANNY_BASE_URL: canny, HUBSPOT_BASE_URL: hubspot }), {
+        encrypted: false,
+        reason: 'SYNC_PAYLOAD_KEYS is unset',
+        allowed: true,
+      });
+    // One real API is enough to hold real data.
+    for (const [canny, hubspot] of [
+      ['http://127.0.0.1:4010', 'https://api.hubapi.com'],
+      ['https://canny.io', 'http://localhost:4020'],
+      ['http://localhost.evil.example', 'http://127.0.0.1.nip.io'],
+    ])
+      assert.deepEqual(payloadProtection({ CANNY_BASE_URL: canny, HUBSPOT_BASE_URL: hubspot }), {
+        encrypted: false,
+        reason: 'SYNC_PAYLOAD_KEYS is unset',
+        allowed: false,
+      });
+  });
+
+  it('the refusal names SYNC_PAYLOAD_KEYS and how to make a key', () => {
+    const problem = unencryptedProblem();
+    assert.match(problem, /SYNC_PAYLOAD_KEYS/);
+    assert.match(problem, /openssl rand -base64 32/);
+    assert.match(problem, /SYNC_PAYLOAD_KEYS=none/);
   });
 });
