@@ -227,7 +227,7 @@ async function main(): Promise<void> {
       store,
       workflows,
       ...(namespace ? { namespace } : {}),
-      echo: config.SLACK_BOT_TOKEN ? undefined : (text) => logger.info({ summary: text }, 'run summary'),
+      // No echo: without Slack the summary activity logs the summary itself, once.
     });
     logger.info(
       {
