@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { syncFeatureRequests } from '../../src/workflows';
-import { eventually } from '../support/cli';
 import { rawHistories } from '../support/raw-history';
 import { startStack } from '../support/stack';
 import { startWorkerProcess, stopAll, workerEnvOf, type WorkerProcess } from '../support/worker-processes';
@@ -37,7 +36,7 @@ function failuresIn(root: unknown): FailureText[] {
 describe('failures in the raw history of a worker process', function () {
   this.timeout(300_000);
 
-  it('HubSpot revokes the token mid-run: the run fails, and no failure of the run or a child is plain', async () => {
+  it('HubSpot answers 401 to the page children: the run fails, and no failure of the run or a child is plain', async () => {
     const stack = await startStack({
       simulators: { dataset: { seed: 5, posts: 30, votes: 120, users: 40, companies: 10 } },
       env: { SYNC_PAGE_SIZE: '5', HUBSPOT_REQUESTS_PER_10S: '60' },
@@ -49,30 +48,35 @@ describe('failures in the raw history of a worker process', function () {
       const worker = startWorkerProcess('failing', workerEnvOf(stack));
       workers.push(worker);
       await worker.ready;
+      // The requests' upserts, which only the page children send, answer 401: a child fails first, and the
+      // run fails with it (revoking the whole token could fail the parent's own activity first).
+      const typeId = stack.sims.hubspot.schemas()[0]!.objectTypeId;
+      stack.sims.hubspot.server.addFault({
+        route: `${typeId}/batch/upsert`,
+        kind: 'server-error',
+        status: 401,
+      });
       const handle = await stack.env.client.workflow.start(syncFeatureRequests, {
         taskQueue: stack.taskQueue,
-        workflowId: `${stack.taskQueue}/revoked`,
+        workflowId: `${stack.taskQueue}/unauthorized`,
         args: [{ environment: 'test', mode: 'full' }],
       });
-      // After some writes, so that page children are running when HubSpot starts answering 401.
-      await eventually(
-        () => Promise.resolve(stack.hubspotWrites() >= 3 ? true : undefined),
-        'the run writing',
-        120_000,
-      );
-      stack.sims.hubspot.accessToken = 'revoked';
       await assert.rejects(handle.result(), WorkflowFailedError);
 
       const runId = (await handle.describe()).runId;
       const raw = await rawHistories(stack.env.connection, handle.workflowId, runId);
       const failedRun = raw[0]!.history.events?.find((e) => e.workflowExecutionFailedEventAttributes);
       assert.ok(failedRun, 'the run ends in WorkflowExecutionFailed');
-      const failedChildren = raw.filter(({ history }) =>
+      assert.ok(
+        raw[0]!.history.events?.some((e) => e.childWorkflowExecutionFailedEventAttributes),
+        'the run records a failed child',
+      );
+      const failedRuns = raw.filter(({ history }) =>
         history.events?.some((e) => e.workflowExecutionFailedEventAttributes),
       );
       assert.ok(
-        failedChildren.length >= 2,
-        `failed runs: ${failedChildren.map((r) => r.workflowId).join(', ')}`,
+        failedRuns.length >= 2,
+        `failed runs (the run and a child): ${failedRuns.map((r) => r.workflowId).join(', ')}`,
       );
 
       let failures = 0;
