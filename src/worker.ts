@@ -192,8 +192,7 @@ async function main(): Promise<void> {
   const resolved = resolveEnvironmentWithFiles();
   const config = parseConfig(resolved.values);
   const protection = payloadProtection(config);
-  if (!protection.encrypted && !protection.allowed)
-    throw new ConfigError([unencryptedProblem(config.SYNC_ENV)]);
+  if (!protection.encrypted && !protection.allowed) throw new ConfigError([unencryptedProblem()]);
   const logger = installLogging(
     config.LOG_LEVEL,
     config.SYNC_ENV,
@@ -228,7 +227,7 @@ async function main(): Promise<void> {
       store,
       workflows,
       ...(namespace ? { namespace } : {}),
-      echo: config.SLACK_BOT_TOKEN ? undefined : (text) => logger.info({ summary: text }, 'run summary'),
+      // No echo: without Slack the summary activity logs the summary itself, once.
     });
     logger.info(
       {

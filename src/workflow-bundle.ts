@@ -4,6 +4,7 @@
 // Docker image) load the bundle `npm run build` made instead (see defaultWorkflows in worker.ts).
 import { fork } from 'node:child_process';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { failureConverterPath } from './codec/data-converter';
 
 interface BundleMessage {
   code?: string;
@@ -37,6 +38,9 @@ async function bundleAndSend(): Promise<void> {
   try {
     const { code } = await bundleWorkflowCode({
       workflowsPath: require.resolve('./workflows'),
+      // With a bundle the SDK ignores the worker's dataConverter.failureConverterPath: without it here, the
+      // workflow sandbox would write failure messages and stack traces in plain text into the history.
+      failureConverterPath,
       // The build report says nothing an operator can act on; a failed build is an error, sent to the parent.
       logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet, log: quiet },
     });

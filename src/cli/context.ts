@@ -35,13 +35,20 @@ export class CliError extends Error {
 export const usageError = (message: string): CliError => new CliError(message, EXIT.usage);
 export const failedError = (message: string): CliError => new CliError(message, EXIT.failed);
 
+/** For `ctx.temporal`: the command starts runs (or defines a schedule's), see Context.temporal. */
+export const STARTS = { starts: true } as const;
+
 export interface Context {
   env: NodeJS.ProcessEnv;
   out: (line: string) => void;
   err: (line: string) => void;
   deps: CliDeps;
-  /** Runs `fn` with a connected client; a connection the CLI opened is closed afterwards. */
-  temporal<T>(fn: (client: Client, namespace: string) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` with a connected client; a connection the CLI opened is closed afterwards. `starts`: the
+   * command starts runs or defines a schedule's, so it is refused without payload keys where the worker
+   * would refuse to run them (README: Personal data); other commands only warn.
+   */
+  temporal<T>(fn: (client: Client, namespace: string) => Promise<T>, opts?: { starts?: boolean }): Promise<T>;
 }
 
 export function messageOf(err: unknown): string {

@@ -28,7 +28,9 @@ async function exportHistory(
       ? stored
       : await decodeHistory(stored, client.options.loadedDataConverter.payloadCodecs);
     fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
-    fs.writeFileSync(opts.out, historyToJSON(history));
+    // Decoded, the file holds personal data: readable by its owner only (chmod too, for a file that existed).
+    fs.writeFileSync(opts.out, historyToJSON(history), { mode: 0o600 });
+    fs.chmodSync(opts.out, 0o600);
     ctx.out(
       `Wrote ${history.events?.length ?? 0} events of ${workflowId} to ${opts.out}` +
         (opts.raw ? ' (raw: payloads as stored)' : ''),

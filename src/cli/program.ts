@@ -9,7 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { dataConverterFor } from '../codec/data-converter';
-import { parsePayloadKeys, payloadProtection } from '../codec/keys';
+import { parsePayloadKeys, payloadProtection, unencryptedProblem } from '../codec/keys';
 import { ConfigError, resolveEnvironment, resolveEnvironmentWithFiles } from '../config';
 import { CliError, EXIT, failedError, failureInfo, messageOf, type CliDeps, type Context } from './context';
 import { addHistoryCommands } from './histories';
@@ -29,16 +29,16 @@ function temporalFor(
   env: () => NodeJS.ProcessEnv,
   err: (line: string) => void,
 ): Context['temporal'] {
-  return async (fn) => {
+  return async (fn, opts = {}) => {
     if (deps.client) return fn(deps.client, deps.client.options.namespace);
     const resolved = resolveEnvironment(env());
     // The worker's keys: what the CLI starts is encrypted, what it reads decodes (README: Personal data).
     const { problems } = parsePayloadKeys(resolved.SYNC_PAYLOAD_KEYS);
     if (problems.length > 0) throw new ConfigError(problems);
-    const protection = payloadProtection({
-      SYNC_ENV: resolved.SYNC_ENV || 'default',
-      SYNC_PAYLOAD_KEYS: resolved.SYNC_PAYLOAD_KEYS,
-    });
+    // The worker's rule too: a run the worker would refuse to carry out unencrypted is not started.
+    const protection = payloadProtection(resolved);
+    if (!protection.encrypted && !protection.allowed && opts.starts)
+      throw new ConfigError([unencryptedProblem()]);
     if (!protection.encrypted)
       err(
         `note: payloads are not encrypted (${protection.reason}); histories hold personal data in plain text`,

@@ -15,6 +15,7 @@ import { syncFeatureRequests } from '../workflows';
 import {
   askOnTerminal,
   EXIT,
+  STARTS,
   failedError,
   isTerminal,
   json,
@@ -202,43 +203,47 @@ async function scheduleCreate(ctx: Context, opts: ScheduleSpecOptions): Promise<
     }
     ctx.out(`Created schedule ${scheduleId}${opts.paused ? ' (paused)' : ''}`);
     return printSchedule(ctx, await client.schedule.getHandle(scheduleId).describe(), client);
-  });
+  }, STARTS);
 }
 
 async function scheduleUpdate(ctx: Context, opts: ScheduleSpecOptions): Promise<number> {
   checkTimezone(opts.timezone);
   const cfg = loadOperatorConfig(ctx.env);
   const scheduleId = scheduleIdOf(cfg.SYNC_ENV);
-  return ctx.temporal((client) =>
-    withScheduleErrors(scheduleId, async () => {
-      const handle = client.schedule.getHandle(scheduleId);
-      await handle.update((previous) => {
-        const replaceTiming = opts.every !== undefined || opts.cron !== undefined;
-        return {
-          spec: {
-            ...previous.spec,
-            // A new --every or --cron replaces the old timing entirely (calendars are the server's cron form).
-            ...(replaceTiming ? { intervals: [], calendars: [], cronExpressions: [], ...timing(opts) } : {}),
-            ...(opts.timezone !== undefined ? { timezone: opts.timezone } : {}),
-            ...(opts.jitter !== undefined ? { jitter: opts.jitter } : {}),
-          },
-          // The action is rebuilt from this environment's config, so `update` also rolls out config changes.
-          action: scheduleAction(cfg),
-          policies: {
-            ...previous.policies,
-            ...(opts.overlap ? { overlap: opts.overlap } : {}),
-            ...(opts.catchupWindow !== undefined ? { catchupWindow: opts.catchupWindow } : {}),
-          },
-          state: {
-            ...previous.state,
-            ...(opts.paused !== undefined ? { paused: opts.paused } : {}),
-            ...(opts.note !== undefined ? { note: opts.note } : {}),
-          },
-        };
-      });
-      ctx.out(`Updated schedule ${scheduleId}`);
-      return printSchedule(ctx, await handle.describe(), client);
-    }),
+  return ctx.temporal(
+    (client) =>
+      withScheduleErrors(scheduleId, async () => {
+        const handle = client.schedule.getHandle(scheduleId);
+        await handle.update((previous) => {
+          const replaceTiming = opts.every !== undefined || opts.cron !== undefined;
+          return {
+            spec: {
+              ...previous.spec,
+              // A new --every or --cron replaces the old timing entirely (calendars are the server's cron form).
+              ...(replaceTiming
+                ? { intervals: [], calendars: [], cronExpressions: [], ...timing(opts) }
+                : {}),
+              ...(opts.timezone !== undefined ? { timezone: opts.timezone } : {}),
+              ...(opts.jitter !== undefined ? { jitter: opts.jitter } : {}),
+            },
+            // The action is rebuilt from this environment's config, so `update` also rolls out config changes.
+            action: scheduleAction(cfg),
+            policies: {
+              ...previous.policies,
+              ...(opts.overlap ? { overlap: opts.overlap } : {}),
+              ...(opts.catchupWindow !== undefined ? { catchupWindow: opts.catchupWindow } : {}),
+            },
+            state: {
+              ...previous.state,
+              ...(opts.paused !== undefined ? { paused: opts.paused } : {}),
+              ...(opts.note !== undefined ? { note: opts.note } : {}),
+            },
+          };
+        });
+        ctx.out(`Updated schedule ${scheduleId}`);
+        return printSchedule(ctx, await handle.describe(), client);
+      }),
+    STARTS,
   );
 }
 
@@ -297,14 +302,17 @@ async function scheduleDescribe(ctx: Context, opts: { json?: boolean }): Promise
 async function scheduleCall(
   ctx: Context,
   call: (handle: ScheduleHandle) => Promise<string>,
+  opts: { starts?: boolean } = {},
 ): Promise<number> {
   const cfg = loadOperatorConfig(ctx.env);
   const scheduleId = scheduleIdOf(cfg.SYNC_ENV);
-  return ctx.temporal((client) =>
-    withScheduleErrors(scheduleId, async () => {
-      ctx.out(await call(client.schedule.getHandle(scheduleId)));
-      return EXIT.ok;
-    }),
+  return ctx.temporal(
+    (client) =>
+      withScheduleErrors(scheduleId, async () => {
+        ctx.out(await call(client.schedule.getHandle(scheduleId)));
+        return EXIT.ok;
+      }),
+    opts,
   );
 }
 
@@ -382,12 +390,16 @@ export function addScheduleCommands(program: Command, ctx: Context, act: Act): v
     .addOption(overlapOption('overlap policy for this run only'))
     .action(
       act((opts: { overlap?: ScheduleOverlapPolicy }) =>
-        scheduleCall(ctx, async (h) => {
-          // The SDK's default for trigger is ALLOW_ALL, which would let two syncs run at once.
-          const overlap = opts.overlap ?? (await h.describe()).policies.overlap;
-          await h.trigger(overlap);
-          return `Triggered schedule ${h.scheduleId} (overlap ${overlap}); see \`schedule describe\``;
-        }),
+        scheduleCall(
+          ctx,
+          async (h) => {
+            // The SDK's default for trigger is ALLOW_ALL, which would let two syncs run at once.
+            const overlap = opts.overlap ?? (await h.describe()).policies.overlap;
+            await h.trigger(overlap);
+            return `Triggered schedule ${h.scheduleId} (overlap ${overlap}); see \`schedule describe\``;
+          },
+          STARTS,
+        ),
       ),
     );
   schedule
@@ -399,14 +411,18 @@ export function addScheduleCommands(program: Command, ctx: Context, act: Act): v
     .action(
       act((opts: { start: Date; end: Date; overlap?: ScheduleOverlapPolicy }) => {
         if (opts.end <= opts.start) throw usageError('--end must be after --start');
-        return scheduleCall(ctx, async (h) => {
-          await h.backfill({
-            start: opts.start,
-            end: opts.end,
-            ...(opts.overlap ? { overlap: opts.overlap } : {}),
-          });
-          return `Backfilling schedule ${h.scheduleId} from ${iso(opts.start)} to ${iso(opts.end)}`;
-        });
+        return scheduleCall(
+          ctx,
+          async (h) => {
+            await h.backfill({
+              start: opts.start,
+              end: opts.end,
+              ...(opts.overlap ? { overlap: opts.overlap } : {}),
+            });
+            return `Backfilling schedule ${h.scheduleId} from ${iso(opts.start)} to ${iso(opts.end)}`;
+          },
+          STARTS,
+        );
       }),
     );
   schedule

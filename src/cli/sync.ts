@@ -16,6 +16,7 @@ import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../sea
 import { syncCompanySignal, syncFeatureRequests } from '../workflows';
 import {
   EXIT,
+  STARTS,
   failedError,
   failureInfo,
   json,
@@ -150,7 +151,7 @@ async function sync(ctx: Context, opts: RunOptions & { dryRun?: boolean }): Prom
     }
     const what = `Started ${staticSummary(input).toLowerCase()}`;
     return reportStarted(ctx, handle, handle.firstExecutionRunId, cfg, namespace, what, opts);
-  });
+  }, STARTS);
 }
 
 /**
@@ -223,7 +224,7 @@ async function syncCompany(ctx: Context, argument: string, opts: RunOptions): Pr
     });
     const what = `Company sync for ${domain} (${cfg.SYNC_ENV}) started or re-requested`;
     return reportStarted(ctx, handle, handle.signaledRunId, cfg, namespace, what, opts);
-  });
+  }, STARTS);
 }
 
 export function addSyncCommands(program: Command, ctx: Context, act: Act): void {

@@ -56,22 +56,31 @@ export function parsePayloadKeys(value: string | undefined): { keys?: PayloadKey
   return { keys: { encryptId: keys.keys().next().value!, keys }, problems };
 }
 
-/**
- * Environments where running without keys is allowed (with a warning): the zero-configuration default, the
- * developer's and the tests'. Anything else (sandbox, production, …) holds real people's emails.
- */
-const DEVELOPMENT_ENVIRONMENTS = new Set(['default', 'dev', 'development', 'local', 'test', 'demo']);
+/** The simulators' hosts: data behind them is synthetic, so running without keys there is allowed. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function isLoopbackUrl(value: string | undefined): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(value ?? '').hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
 
 export type PayloadProtection =
   { encrypted: true; keys: PayloadKeys } | { encrypted: false; reason: string; allowed: boolean };
 
 /**
- * Whether payloads are encrypted, and if not, why and whether a worker may run so. A worker refuses
- * `allowed: false`; nothing ever runs unencrypted without saying so.
+ * Whether payloads are encrypted, and if not, why and whether a worker may run so: only with
+ * SYNC_PAYLOAD_KEYS=none, said on purpose, or when both Canny and HubSpot are on loopback (the simulators of
+ * the demo and the tests). SYNC_ENV plays no part: its documented default, `default`, is what a production
+ * worker runs with when nobody changed it. A worker refuses `allowed: false`, and so does every CLI command
+ * that starts runs; nothing ever runs unencrypted without saying so.
  */
 export function payloadProtection(env: {
-  SYNC_ENV: string;
   SYNC_PAYLOAD_KEYS?: string | undefined;
+  CANNY_BASE_URL?: string | undefined;
+  HUBSPOT_BASE_URL?: string | undefined;
 }): PayloadProtection {
   const { keys } = parsePayloadKeys(env.SYNC_PAYLOAD_KEYS);
   if (keys) return { encrypted: true, keys };
@@ -80,14 +89,15 @@ export function payloadProtection(env: {
   return {
     encrypted: false,
     reason: `SYNC_PAYLOAD_KEYS is unset`,
-    allowed: DEVELOPMENT_ENVIRONMENTS.has(env.SYNC_ENV),
+    allowed: isLoopbackUrl(env.CANNY_BASE_URL) && isLoopbackUrl(env.HUBSPOT_BASE_URL),
   };
 }
 
-/** The start-up problem of a worker that would run unencrypted where it must not. */
-export function unencryptedProblem(syncEnv: string): string {
+/** The start-up problem of a worker (or a CLI command that starts runs) that would run unencrypted. */
+export function unencryptedProblem(): string {
   return (
-    `SYNC_PAYLOAD_KEYS is required for SYNC_ENV=${syncEnv}: workflow histories would hold emails in plain ` +
-    `text (set id:base64key entries, or SYNC_PAYLOAD_KEYS=none to run unencrypted on purpose)`
+    'SYNC_PAYLOAD_KEYS is required: workflow histories would hold emails in plain text. Make a key with ' +
+    '`echo "k1:$(openssl rand -base64 32)"` and set SYNC_PAYLOAD_KEYS to it (README: Personal data), or set ' +
+    'SYNC_PAYLOAD_KEYS=none to run unencrypted on purpose'
   );
 }

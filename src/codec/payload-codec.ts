@@ -28,6 +28,8 @@ const STORED = 0;
 const DEFLATED = 1;
 /** Below this, deflate's framing costs more than it saves. */
 const COMPRESS_FROM_BYTES = 256;
+/** A payload never inflates beyond this: Temporal caps payloads far lower, so more is damage or a bomb. */
+export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
 const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 const text = (bytes: Uint8Array | null | undefined): string | undefined =>
@@ -99,23 +101,31 @@ export class EncryptionCodec implements PayloadCodec {
       throw ApplicationFailure.create({
         type: CodecFailure.keyMissing,
         message:
-          `payload was encrypted with key '${id}', which is not in SYNC_PAYLOAD_KEYS ` +
-          `(configured: ${[...this.keys.keys.keys()].join(', ')}); add '${id}' back after the encrypting key`,
+          `payload was encrypted with key '${id}', which is not in SYNC_PAYLOAD_KEYS; ` +
+          `add '${id}' back after the encrypting key`,
       });
     const data = Buffer.from(payload.data ?? []);
     try {
-      const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
+      if (data.length < IV_BYTES + TAG_BYTES) throw new Error('shorter than an IV and a tag');
+      // A fixed tag length: GCM would otherwise accept truncated tags, which are easier to forge.
+      const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), {
+        authTagLength: TAG_BYTES,
+      });
       decipher.setAAD(utf8(id));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const body = Buffer.concat([
         decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
         decipher.final(),
       ]);
-      return unframe(body[0] === DEFLATED ? zlib.inflateRawSync(body.subarray(1)) : body.subarray(1));
+      return unframe(
+        body[0] === DEFLATED
+          ? zlib.inflateRawSync(body.subarray(1), { maxOutputLength: MAX_INFLATED_BYTES })
+          : body.subarray(1),
+      );
     } catch {
       throw ApplicationFailure.create({
         type: CodecFailure.undecryptable,
-        message: `payload encrypted with key '${id}' does not decrypt with the configured key '${id}'`,
+        message: `payload encrypted with key '${id}' does not decrypt with the configured key '${id}', or is damaged`,
       });
     }
   }

@@ -32,6 +32,19 @@ export interface CodecServer {
 
 const ROUTE = /^\/(?:[^/]+\/)?(encode|decode)$/;
 
+/** The request's path, or undefined when its URL does not parse (`POST http://[/decode`). */
+function pathOf(req: http.IncomingMessage): string | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://codec').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON body: a cross-origin page can send text/plain without a preflight, never application/json. */
+const isJson = (contentType: string | undefined): boolean =>
+  /^application\/json\s*(;|$)/i.test(contentType ?? '');
+
 /** 127.0.0.0/8, ::1 and `localhost`: only this machine can connect. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -75,15 +88,19 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
+        // Stop reading; the caller answers 413 with `Connection: close` and closes once it is sent
+        // (destroying here would hang up before the client sees why).
+        req.off('data', onData);
+        req.pause();
         reject(new HttpError(413, `body over ${limit} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -124,21 +141,34 @@ export async function startCodecServer(config: CodecServerConfig, log: CodecServ
   );
   const token = config.SYNC_CODEC_TOKEN;
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<number> => {
+  // Without a token, DNS rebinding would let any web page reach a loopback server under its own name: only
+  // this machine's names are answered then (set once listening, with the port).
+  let loopbackHosts = new Set<string>();
+
+  const handle = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: string | undefined,
+  ): Promise<number> => {
+    // Every answer depends on the origin (CORS headers or none): caches must key on it.
+    res.setHeader('Vary', 'Origin');
+    if (path === undefined) throw new HttpError(400, 'the request URL does not parse');
+    if (!token && !loopbackHosts.has((req.headers.host ?? '').toLowerCase()))
+      throw new HttpError(403, 'without SYNC_CODEC_TOKEN only localhost, 127.0.0.1 and [::1] are answered');
     const origin = req.headers.origin;
     if (origin && origins.has(origin)) {
       res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
       res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
       res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Namespace');
       res.setHeader('Access-Control-Allow-Credentials', 'true');
       res.setHeader('Access-Control-Max-Age', '600');
     }
-    const route = ROUTE.exec(new URL(req.url ?? '/', 'http://codec').pathname)?.[1];
+    const route = ROUTE.exec(path)?.[1];
     if (!route) throw new HttpError(404, 'POST /encode or /decode');
     // The preflight carries no credentials: it is answered without the token.
     if (req.method === 'OPTIONS') return 204;
     if (req.method !== 'POST') throw new HttpError(405, 'POST only');
+    if (!isJson(req.headers['content-type'])) throw new HttpError(415, 'Content-Type: application/json only');
     if (token && !tokenMatches(req.headers.authorization, token)) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       throw new HttpError(401, 'a valid bearer token is required');
@@ -151,8 +181,8 @@ export async function startCodecServer(config: CodecServerConfig, log: CodecServ
   };
 
   const server = http.createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://codec').pathname;
-    handle(req, res)
+    const path = pathOf(req);
+    handle(req, res, path)
       .then((status) => {
         if (status !== 200) {
           res.statusCode = status;
@@ -168,8 +198,12 @@ export async function startCodecServer(config: CodecServerConfig, log: CodecServ
         if (res.headersSent) return;
         res.statusCode = status;
         res.setHeader('Content-Type', 'text/plain');
-        // A 413 is answered before the whole body is read: close so the client stops sending.
-        if (status === 413) res.setHeader('Connection', 'close');
+        // A 413 is answered before the whole body is read: close once it is sent, so the client stops sending.
+        if (status === 413) {
+          res.setHeader('Connection', 'close');
+          res.end(message, () => req.destroy());
+          return;
+        }
         res.end(message);
       });
   });
@@ -179,6 +213,9 @@ export async function startCodecServer(config: CodecServerConfig, log: CodecServ
   });
   const { port } = server.address() as AddressInfo;
   const host = config.SYNC_CODEC_HOST.includes(':') ? `[${config.SYNC_CODEC_HOST}]` : config.SYNC_CODEC_HOST;
+  // A browser omits the port in Host only when it is the default one.
+  const withPort = (name: string): string[] => (port === 80 ? [name, `${name}:80`] : [`${name}:${port}`]);
+  loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]', host.toLowerCase()].flatMap(withPort));
   const url = `http://${host}:${port}`;
   log.info(
     { url, origins: [...origins], keyIds: [...keys!.keys.keys()], token: Boolean(token) },

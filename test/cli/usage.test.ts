@@ -96,6 +96,43 @@ describe('client: usage, help and exit codes', () => {
     assert.match(stderr, /SLACK_CHANNEL is required when SLACK_BOT_TOKEN is set/);
   });
 
+  it('refuses to start runs or schedules without payload keys (exit 2, like the worker); reading only warns', async () => {
+    // Nothing listens on port 1: a command that got past its configuration fails to connect (exit 1).
+    const base = { SYNC_ENV: 'default', TEMPORAL_ADDRESS: '127.0.0.1:1' };
+    const starting = [
+      ['sync'],
+      ['sync', '--dry-run'],
+      ['sync-company', 'acme.com'],
+      ['schedule', 'create', '--every', '1h'],
+      ['schedule', 'update', '--every', '2h'],
+      ['schedule', 'trigger'],
+      ['schedule', 'backfill', '--start', '2025-01-01T00:00:00Z', '--end', '2025-01-02T00:00:00Z'],
+    ];
+    for (const argv of starting) {
+      const { code, stderr } = await run(argv, base);
+      assert.equal(code, 2, `${argv.join(' ')}: ${stderr}`);
+      assert.match(stderr, /SYNC_PAYLOAD_KEYS is required/, argv.join(' '));
+      assert.match(stderr, /openssl rand -base64 32/, argv.join(' '));
+    }
+    // These connect, and each waits for the connection deadline: at once, not one after the other.
+    const reading = [['status'], ['schedule', 'describe'], ['schedule', 'pause']].map(async (argv) => {
+      const { code, stderr } = await run(argv, base);
+      assert.equal(code, 1, `${argv.join(' ')}: ${stderr}`);
+      assert.match(stderr, /note: payloads are not encrypted \(SYNC_PAYLOAD_KEYS is unset\)/, argv.join(' '));
+    });
+    // Explicitly unencrypted, or the simulators on loopback: the command goes ahead (and fails to connect).
+    const allowed = [
+      { ...base, SYNC_PAYLOAD_KEYS: 'none' },
+      { ...base, CANNY_BASE_URL: 'http://127.0.0.1:4010', HUBSPOT_BASE_URL: 'http://localhost:4020' },
+    ].map(async (env) => {
+      const { code, stderr } = await run(['sync'], env);
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /cannot connect to Temporal/);
+      assert.match(stderr, /note: payloads are not encrypted/);
+    });
+    await Promise.all([...reading, ...allowed]);
+  });
+
   it('--json on an error prints {error, code, hint} on stdout', async () => {
     const { code, stdout } = await run(['schedule', 'describe', '--json'], { SYNC_ENV: 'Not Valid!' });
     assert.equal(code, 2);

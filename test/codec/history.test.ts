@@ -123,6 +123,8 @@ describe('personal data in workflow histories', function () {
             .map((p) => p.encoding),
         );
       assert.ok(!encodingsOf(decodedFile).has(ENCODING), 'the default export is decoded');
+      // The decoded file holds personal data: readable by its owner only.
+      assert.equal(fs.statSync(decodedFile).mode & 0o777, 0o600);
       assert.ok(encodingsOf(decodedFile).has('json/plain'));
       assert.deepEqual([...encodingsOf(rawFile)], [ENCODING], '--raw keeps the ciphertext');
 

@@ -1,8 +1,10 @@
 // The payload codec on its own: round trips, compression, pass-through of older payloads, key rotation, and
 // the configuration's problems, without Temporal.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { parsePayloadKeys, payloadProtection } from '../../src/codec/keys';
+import { parsePayloadKeys, payloadProtection, unencryptedProblem } from '../../src/codec/keys';
 import { CodecFailure, ENCODING, EncryptionCodec, KEY_ID_KEY } from '../../src/codec/payload-codec';
 import { ConfigError, parseConfig, parseOperatorConfig } from '../../src/config';
 import { keysOf, newKey } from '../support/payload-keys';
@@ -63,8 +65,42 @@ describe('payload codec', () => {
       assert.ok(err instanceof ApplicationFailure);
       assert.equal(err.type, CodecFailure.keyMissing);
       assert.match(err.message, /'k1'/);
+      assert.doesNotMatch(err.message, /k2/, 'names the missing key only, not the configured ones');
       return true;
     });
+  });
+
+  it('refuses data too short for an IV and a full tag', async () => {
+    const [written] = await new EncryptionCodec(keysOf(k1)).encode([toPayload('x')]);
+    const codec = new EncryptionCodec(keysOf(k1));
+    for (const length of [0, 12, 27])
+      await assert.rejects(
+        codec.decode([{ ...written!, data: written!.data!.subarray(0, length) }]),
+        (err: unknown) => err instanceof ApplicationFailure && err.type === CodecFailure.undecryptable,
+        `${length} bytes`,
+      );
+  });
+
+  it('refuses a payload that inflates beyond 64 MiB (a deflate bomb under a valid key)', async () => {
+    // Framed as encodeOne frames, with 65 MiB of zeros as data: deflate makes that a few dozen KiB.
+    const meta = Buffer.from(JSON.stringify({ encoding: Buffer.from('binary/plain').toString('base64') }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(meta.length);
+    const framed = Buffer.concat([length, meta, Buffer.alloc(65 * 1024 * 1024)]);
+    const body = Buffer.concat([Buffer.of(1), zlib.deflateRawSync(framed)]);
+    const { keys } = keysOf(k1);
+    const iv = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', keys.get('k1')!, iv);
+    cipher.setAAD(Buffer.from('k1'));
+    const ciphertext = Buffer.concat([cipher.update(body), cipher.final()]);
+    const bomb: Payload = {
+      metadata: { encoding: Buffer.from(ENCODING), [KEY_ID_KEY]: Buffer.from('k1') },
+      data: Buffer.concat([iv, ciphertext, cipher.getAuthTag()]),
+    };
+    await assert.rejects(
+      new EncryptionCodec(keysOf(k1)).decode([bomb]),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === CodecFailure.undecryptable,
+    );
   });
 
   it('refuses a payload whose key id is configured with other key material', async () => {
@@ -103,25 +139,47 @@ describe('SYNC_PAYLOAD_KEYS', () => {
       );
   });
 
-  it('runs unencrypted only in development environments or with SYNC_PAYLOAD_KEYS=none', () => {
-    assert.equal(
-      payloadProtection({ SYNC_ENV: 'production', SYNC_PAYLOAD_KEYS: newKey('k1') }).encrypted,
-      true,
-    );
-    assert.deepEqual(payloadProtection({ SYNC_ENV: 'production' }), {
-      encrypted: false,
-      reason: 'SYNC_PAYLOAD_KEYS is unset',
-      allowed: false,
-    });
-    assert.deepEqual(payloadProtection({ SYNC_ENV: 'default' }), {
-      encrypted: false,
-      reason: 'SYNC_PAYLOAD_KEYS is unset',
-      allowed: true,
-    });
-    assert.deepEqual(payloadProtection({ SYNC_ENV: 'production', SYNC_PAYLOAD_KEYS: 'none' }), {
+  it('runs unencrypted only with SYNC_PAYLOAD_KEYS=none or against loopback simulators, whatever SYNC_ENV', () => {
+    const REAL = { CANNY_BASE_URL: 'https://canny.io', HUBSPOT_BASE_URL: 'https://api.hubapi.com' };
+    assert.equal(payloadProtection({ ...REAL, SYNC_PAYLOAD_KEYS: newKey('k1') }).encrypted, true);
+    // The documented defaults (SYNC_ENV=default, no keys, the real APIs) hold real people's emails.
+    for (const env of [REAL, {}, { ...REAL, SYNC_PAYLOAD_KEYS: '' }])
+      assert.deepEqual(payloadProtection(env), {
+        encrypted: false,
+        reason: 'SYNC_PAYLOAD_KEYS is unset',
+        allowed: false,
+      });
+    assert.deepEqual(payloadProtection({ ...REAL, SYNC_PAYLOAD_KEYS: 'none' }), {
       encrypted: false,
       reason: 'SYNC_PAYLOAD_KEYS=none',
       allowed: true,
     });
+    for (const [canny, hubspot] of [
+      ['http://127.0.0.1:4010', 'http://localhost:4020'],
+      ['http://[::1]:4010', 'http://127.0.0.1:4020/'],
+    ])
+      assert.deepEqual(payloadProtection({ CANNY_BASE_URL: canny, HUBSPOT_BASE_URL: hubspot }), {
+        encrypted: false,
+        reason: 'SYNC_PAYLOAD_KEYS is unset',
+        allowed: true,
+      });
+    // One real API is enough to hold real data.
+    for (const [canny, hubspot] of [
+      ['http://127.0.0.1:4010', 'https://api.hubapi.com'],
+      ['https://canny.io', 'http://localhost:4020'],
+      ['http://localhost.evil.example', 'http://127.0.0.1.nip.io'],
+    ])
+      assert.deepEqual(payloadProtection({ CANNY_BASE_URL: canny, HUBSPOT_BASE_URL: hubspot }), {
+        encrypted: false,
+        reason: 'SYNC_PAYLOAD_KEYS is unset',
+        allowed: false,
+      });
+  });
+
+  it('the refusal names SYNC_PAYLOAD_KEYS and how to make a key', () => {
+    const problem = unencryptedProblem();
+    assert.match(problem, /SYNC_PAYLOAD_KEYS/);
+    assert.match(problem, /openssl rand -base64 32/);
+    assert.match(problem, /SYNC_PAYLOAD_KEYS=none/);
   });
 });

@@ -2,6 +2,8 @@
 // what it logs.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { ConfigError, parseCodecServerConfig } from '../../src/config';
@@ -31,6 +33,39 @@ async function encrypted(value: unknown) {
     metadata: Object.fromEntries(Object.entries(payload!.metadata!).map(([k, v]) => [k, b64(v)])),
     data: b64(payload!.data),
   };
+}
+
+/** Writes `raw` over a plain socket and resolves with what the server answered before it closed. */
+function rawRequest(url: string, raw: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = net.connect({ host: hostname, port: Number(port) }, () => socket.end(raw));
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+/**
+ * A chunked POST (no Content-Length) of `bytes` bytes: the status the server answered, or the client's
+ * error code when the connection broke before any answer.
+ */
+function chunkedPost(url: string, bytes: number, headers: Record<string, string>): Promise<number | string> {
+  return new Promise((resolve) => {
+    let answered = false;
+    const req = http.request(`${url}/decode`, { method: 'POST', headers }, (res) => {
+      answered = true;
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (!answered) resolve(err.code ?? err.message);
+    });
+    const chunk = 'A'.repeat(16_384);
+    for (let sent = 0; sent < bytes; sent += chunk.length) req.write(chunk);
+    req.end();
+  });
 }
 
 describe('codec server', function () {
@@ -137,6 +172,38 @@ describe('codec server', function () {
     assert.equal(response.status, 413);
   });
 
+  it('answers 413 to a chunked body over the limit (no Content-Length), instead of hanging up', async () => {
+    const status = await chunkedPost(server.url, 200_000, {
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${TOKEN}`,
+    });
+    assert.equal(status, 413);
+  });
+
+  it('answers 400 to a request line whose URL does not parse, and keeps serving', async () => {
+    const answer = await rawRequest(server.url, 'POST http://[/decode HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    const after = await post('/decode', { payloads: [] }, { Authorization: `Bearer ${TOKEN}` });
+    assert.equal(after.status, 200);
+  });
+
+  it('refuses a POST that is not application/json with 415 (a cross-origin one always needs a preflight)', async () => {
+    const response = await post(
+      '/decode',
+      { payloads: [] },
+      { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'text/plain' },
+    );
+    assert.equal(response.status, 415);
+  });
+
+  it('sends Vary: Origin on every answer, with or without a known origin', async () => {
+    const known = await post('/decode', { payloads: [] }, { Authorization: `Bearer ${TOKEN}` });
+    const foreign = await post('/decode', { payloads: [] }, { Origin: 'https://evil.example' });
+    const missing = await fetch(`${server.url}/nowhere`);
+    for (const response of [known, foreign, missing])
+      assert.match(response.headers.get('vary') ?? '', /Origin/, String(response.status));
+  });
+
   it('logs requests without payload content or the token', () => {
     const text = logs.lines.join('\n');
     assert.ok(
@@ -164,6 +231,35 @@ describe('codec server', function () {
       local.lines.some((l) => /WITHOUT a token/.test(l) && l.includes('"level":"warn"')),
       local.lines.join('\n'),
     );
+  });
+
+  it('without a token, answers only loopback Host names (DNS rebinding)', async () => {
+    const open = await startCodecServer(
+      parseCodecServerConfig({ SYNC_PAYLOAD_KEYS: KEYS, SYNC_CODEC_PORT: '0', SYNC_CODEC_CORS_ORIGINS: UI }),
+      collector().log,
+    );
+    try {
+      const port = new URL(open.url).port;
+      const withHost = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = http.request(
+            `${open.url}/decode`,
+            { method: 'POST', headers: { Host: host, 'Content-Type': 'application/json' } },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on('error', reject);
+          req.end(JSON.stringify({ payloads: [] }));
+        });
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`])
+        assert.equal(await withHost(host), 200, host);
+      for (const host of [`rebind.evil.example:${port}`, 'localhost:1', `localhost.evil.example:${port}`])
+        assert.equal(await withHost(host), 403, host);
+    } finally {
+      await open.close();
+    }
   });
 
   it('npm run codec-server exits 2 beyond loopback without a token, naming SYNC_CODEC_TOKEN', async () => {

@@ -77,10 +77,19 @@ describe('worker process start-up', function () {
     assert.ok(!output.includes('secret-token-value'), output);
   });
 
-  it('exits 2 without payload keys outside development, and on a malformed key, naming the entry only', async () => {
-    const unset = startWorkerProcess('no-keys', { ...(await startupEnv({})), SYNC_PAYLOAD_KEYS: '' });
-    assert.equal(await unset.exited, 2, unset.lines.join('\n'));
-    assert.match(unset.lines.join('\n'), /SYNC_PAYLOAD_KEYS is required for SYNC_ENV=startup-test/);
+  it('exits 2 without payload keys (even as SYNC_ENV=default), and on a malformed key, naming the entry only', async () => {
+    for (const syncEnv of ['startup-test', 'default']) {
+      // The documented defaults: the real Canny and HubSpot APIs, no keys.
+      const unset = startWorkerProcess(
+        'no-keys',
+        await startupEnv({ SYNC_ENV: syncEnv, SYNC_PAYLOAD_KEYS: '' }),
+      );
+      const code = await unset.exited;
+      const output = unset.lines.join('\n');
+      assert.equal(code, 2, `${syncEnv}: ${output}`);
+      assert.match(output, /SYNC_PAYLOAD_KEYS is required/, output);
+      assert.match(output, /openssl rand -base64 32/, 'says how to make a key');
+    }
 
     const material = Buffer.alloc(20, 7).toString('base64');
     const malformed = startWorkerProcess(
@@ -94,6 +103,32 @@ describe('worker process start-up', function () {
       /SYNC_PAYLOAD_KEYS entry 1 \('k1'\) must hold a base64 key of 32 bytes/,
     );
     assert.ok(!malformed.lines.join('\n').includes(material));
+  });
+
+  it('starts without keys, with a warning, only with SYNC_PAYLOAD_KEYS=none or against loopback simulators', async () => {
+    const cases: Array<[string, Record<string, string>]> = [
+      ['keys-none', { SYNC_PAYLOAD_KEYS: 'none' }],
+      [
+        'simulators',
+        {
+          SYNC_PAYLOAD_KEYS: '',
+          CANNY_BASE_URL: 'http://127.0.0.1:9/',
+          HUBSPOT_BASE_URL: 'http://localhost:9/',
+        },
+      ],
+    ];
+    for (const [name, extra] of cases) {
+      const worker = startWorkerProcess(name, await startupEnv(extra));
+      try {
+        await worker.ready;
+      } finally {
+        await worker.stop();
+      }
+      assert.ok(
+        worker.lines.some((l) => l.includes('payloads are NOT encrypted') && l.includes('"level":40')),
+        worker.lines.join('\n'),
+      );
+    }
   });
 
   describe('a started worker (LOG_LEVEL=info, METRICS_PORT set)', () => {
