@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import type { temporal } from '@temporalio/proto';
 import { queryProgress } from '../../src/cli/progress';
-import { leaseHolder } from '../../src/store/writer-lease';
 import { taskQueues } from '../../src/task-queues';
 import { syncCompanySignal, syncFeatureRequests } from '../../src/workflows';
-import { eventually } from '../support/cli';
+import { acquireLease, leaseHolder } from '../../src/store/writer-lease';
+import { cliFor, envOf, eventually } from '../support/cli';
 import { assertNoDuplicates, portalState } from '../support/portal-state';
 import { startStack, type Stack } from '../support/stack';
 import { startWorkerProcess, stopAll, workerEnvOf, type WorkerProcess } from '../support/worker-processes';
@@ -158,6 +158,50 @@ describe('one writing run per environment (writer lease)', function () {
       assert.equal((await leaseHolder(stack.store, 'test'))?.workflowId, first.workflowId, 'still held');
       stack.sims.hubspot.server.clearFaults();
       const summary = await stack.sync();
+      assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
+      assert.deepEqual(portalState(stack.sims.hubspot), reference);
+      assert.equal(await leaseHolder(stack.store, 'test'), undefined);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('status shows a run waiting for the lease and its holder; the holder ends and the run goes on', async () => {
+    const stack = await startStack({ simulators: { dataset: DATASET }, env: ENV });
+    try {
+      // A holder that runs until it is terminated: a run on a task queue no worker polls.
+      const holder = await stack.env.client.workflow.start(syncFeatureRequests, {
+        taskQueue: `${stack.taskQueue}-nobody`,
+        workflowId: `${stack.taskQueue}/holder`,
+        args: [{ environment: 'test', mode: 'full' }],
+      });
+      const held = await acquireLease(
+        stack.store,
+        'test',
+        { workflowId: holder.workflowId, runKey: 'h' },
+        () => Promise.resolve(false),
+      );
+      assert.deepEqual(held, { acquired: true });
+      const writesBefore = stack.hubspotWrites(); // the portal's setup
+      const waiting = await stack.env.client.workflow.start(syncFeatureRequests, {
+        taskQueue: stack.taskQueue,
+        workflowId: `${stack.taskQueue}/waiting`,
+        args: [{ environment: 'test', mode: 'full' }],
+      });
+      const cli = await cliFor(stack.env.client, envOf(stack.config, 'test'));
+      const line = await eventually(
+        async () =>
+          (await cli('status')).stdout.find(
+            (l) => l.includes(waiting.workflowId) && l.includes('waiting for the writer lease'),
+          ),
+        'status showing the run waiting',
+        60_000,
+      );
+      assert.match(line, /RUNNING/);
+      assert.ok(line.includes(`(held by ${holder.workflowId})`), line);
+      assert.equal(stack.hubspotWrites() - writesBefore, 0, 'the waiting run wrote nothing');
+      await holder.terminate('test: the holder ends without giving the lease back');
+      const summary = await waiting.result();
       assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
       assert.deepEqual(portalState(stack.sims.hubspot), reference);
       assert.equal(await leaseHolder(stack.store, 'test'), undefined);
