@@ -20,16 +20,20 @@ type State = ReturnType<typeof portalState>;
 const ms = (t: temporal.api.history.v1.IHistoryEvent['eventTime']): number =>
   Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
 
-/** When a run (and its page children) scheduled and completed activities on the HubSpot queues. */
+/**
+ * When a run's whole chain (every run of its continue-as-new chain, and their page children) scheduled and
+ * completed activities on the HubSpot queues, and how many runs the chain had.
+ */
 async function hubspotActivityTimes(
   stack: Stack,
   workflowId: string,
-): Promise<{ firstScheduled: number; lastCompleted: number }> {
+): Promise<{ firstScheduled: number; lastCompleted: number; runs: number }> {
   const queues = taskQueues(stack.taskQueue);
   const hubspotQueues = new Set([queues.hubspot, queues.hubspotSearch]);
   let firstScheduled = Infinity;
   let lastCompleted = 0;
-  const collect = async (id: string, runId?: string): Promise<void> => {
+  /** Returns the run this one continued from, if any. */
+  const collect = async (id: string, runId?: string): Promise<string | undefined> => {
     const history = await stack.env.client.workflow.getHandle(id, runId).fetchHistory();
     const onHubspot = new Set<string>();
     for (const event of history.events ?? []) {
@@ -48,9 +52,12 @@ async function hubspotActivityTimes(
       if (child?.workflowExecution?.workflowId)
         await collect(child.workflowExecution.workflowId, child.workflowExecution.runId ?? undefined);
     }
+    return history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
   };
-  await collect(workflowId);
-  return { firstScheduled, lastCompleted };
+  let runs = 1;
+  let previous = await collect(workflowId);
+  for (; previous; runs++) previous = await collect(workflowId, previous);
+  return { firstScheduled, lastCompleted, runs };
 }
 
 describe('one writing run per environment (writer lease)', function () {
@@ -203,6 +210,53 @@ describe('one writing run per environment (writer lease)', function () {
       await holder.terminate('test: the holder ends without giving the lease back');
       const summary = await waiting.result();
       assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
+      assert.deepEqual(portalState(stack.sims.hubspot), reference);
+      assert.equal(await leaseHolder(stack.store, 'test'), undefined);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('a company run keeps the lease across continue-as-new and its rerun: a full run writes after the chain', async () => {
+    const stack = await startStack({ simulators: { dataset: DATASET }, env: ENV });
+    try {
+      stack.sims.hubspot.server.addFault({ kind: 'latency', probability: 1, latencyMs: 120 });
+      const start = () =>
+        stack.env.client.workflow.signalWithStart(syncFeatureRequests, {
+          taskQueue: stack.taskQueue,
+          workflowId: `${stack.taskQueue}/company/${domain}`,
+          // A low threshold: the company run hands over to a fresh run between its pages.
+          args: [{ environment: 'test', mode: 'company', domain, continueAsNewAfterEvents: 30 }],
+          signal: syncCompanySignal,
+          signalArgs: [{ domain }],
+        });
+      const company = await start();
+      await eventually(
+        async () => ((await queryProgress(company))?.phase === 'pages' ? true : undefined),
+        'the company run in its pages',
+        120_000,
+      );
+      await start(); // asked again while it runs: it runs once more, a new run key under the same workflow id
+      const full = await stack.env.client.workflow.start(syncFeatureRequests, {
+        taskQueue: stack.taskQueue,
+        workflowId: `${stack.taskQueue}/full`,
+        args: [{ environment: 'test', mode: 'full' }],
+      });
+      const companySummary = await company.result();
+      const fullSummary = await full.result();
+      assert.equal(companySummary.featureRequests.failed, 0, JSON.stringify(companySummary.failures));
+      assert.equal(fullSummary.featureRequests.failed, 0, JSON.stringify(fullSummary.failures));
+      assert.equal(stack.sims.slack.messages().length, 3, 'two company passes and the full run');
+
+      const c = await hubspotActivityTimes(stack, company.workflowId);
+      const f = await hubspotActivityTimes(stack, full.workflowId);
+      assert.ok(c.runs >= 3, `the company chain continued as new (${c.runs} runs)`);
+      assert.ok(
+        f.firstScheduled >= c.lastCompleted,
+        `the full run's first HubSpot call (${new Date(f.firstScheduled).toISOString()}) comes after ` +
+          `the company chain's last one (${new Date(c.lastCompleted).toISOString()})`,
+      );
+      stack.sims.hubspot.server.clearFaults();
       assert.deepEqual(portalState(stack.sims.hubspot), reference);
       assert.equal(await leaseHolder(stack.store, 'test'), undefined);
     } finally {
