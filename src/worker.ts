@@ -21,6 +21,7 @@ import { parsePayloadKeys, payloadProtection, unencryptedProblem } from './codec
 import { CannyClient } from './clients/canny';
 import { HubspotGateway } from './clients/hubspot';
 import { SlackNotifier } from './clients/slack';
+import { temporalLiveness } from './clients/temporal';
 import {
   ConfigError,
   hubspotActivitiesPerSecond,
@@ -57,8 +58,11 @@ export function defaultWorkflows(): Pick<WorkerOptions, 'workflowBundle' | 'work
 /** The main, HubSpot and HubSpot-search workers of one process, sharing one connection and one run store. */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const { config } = setup;
+  const namespace = setup.namespace ?? 'default';
   const activities = createActivities({
     store: setup.store,
+    // The writer lease asks whether its holder still runs, on this worker's own connection.
+    workflows: temporalLiveness(setup.connection.workflowService, namespace),
     storeName: storeLocation(config.SYNC_STORE_URL).display,
     retentionDays: config.SYNC_STORE_RETENTION_DAYS,
     environment: config.SYNC_ENV,
@@ -95,7 +99,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const queues = taskQueues(config.SYNC_TASK_QUEUE);
   const common = {
     connection: setup.connection,
-    namespace: setup.namespace ?? 'default',
+    namespace,
     activities,
     // SYNC_PAYLOAD_KEYS: payloads and failures are encrypted before they reach Temporal (README: Personal data).
     dataConverter: dataConverterFor(parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys),

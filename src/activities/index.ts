@@ -1,6 +1,6 @@
 // Builds every activity from its dependencies. Workflows import only the type of this factory's result.
 // One file per thing an activity owns: the source, companies, contacts, the scan of stored requests, the
-// requests themselves, their associations, the portal, Slack.
+// requests themselves, their associations, the portal, Slack, the writer lease.
 import { createAssociationActivities } from './associations';
 import { createCompanyActivities } from './companies';
 import { createContactActivities } from './contacts';
@@ -11,10 +11,12 @@ import { createScanActivities } from './scan';
 import { createEnvironmentActivities, type EnvironmentDependencies } from './environment';
 import { createSlackActivities, type SlackDependencies } from './slack';
 import { createSourceActivities } from './source';
+import { createWriterLeaseActivities, type WriterLeaseDependencies } from './writer-lease';
 
 export type ActivityDependencies = SyncDependencies &
   SlackDependencies &
-  EnvironmentDependencies & { retentionDays?: number };
+  EnvironmentDependencies &
+  WriterLeaseDependencies & { retentionDays?: number };
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -27,6 +29,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createAssociationActivities(deps),
     ...createSlackActivities(deps),
     ...createEnvironmentActivities(deps),
+    ...createWriterLeaseActivities(deps),
   };
 }
 

@@ -23,8 +23,13 @@ export function progressText(p: Progress): string {
       r.contacts.created < r.contacts.missing)
       ? ` · resolving ${resolvingText(r)}`
       : '';
+  // Waiting for the writer lease: which run writes instead is what an operator wants to know.
+  const where =
+    p.phase === 'waiting' && p.waitingFor
+      ? `waiting for the writer lease (held by ${p.waitingFor})`
+      : `${p.phase} ${p.done}/${p.total}`;
   return (
-    `${p.phase} ${p.done}/${p.total} · ${fr.identified} identified · ${fr.created} created · ` +
+    `${where} · ${fr.identified} identified · ${fr.created} created · ` +
     `${fr.updated} updated · ${fr.unchanged} unchanged · ${fr.failed} failed${resolving}`
   );
 }

@@ -152,6 +152,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('snapshots').addColumn('settings', 'text').execute();
     },
   },
+  '2026-12-02-005-writer-lease': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // One writing run per environment (src/store/writer-lease.ts): the row names the run that may write.
+      await db.schema
+        .createTable('writer_leases')
+        .addColumn('environment', 'text', (c) => c.primaryKey())
+        .addColumn('workflow_id', 'text', (c) => c.notNull())
+        .addColumn('run_key', 'text', (c) => c.notNull())
+        .addColumn('acquired_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -127,7 +127,18 @@ export interface RunPairPlansTable {
   summary: string;
 }
 
+/** The one run of an environment that may write to HubSpot (src/store/writer-lease.ts). */
+export interface WriterLeasesTable {
+  environment: string;
+  /** The holder's workflow id: what Temporal is asked about when another run wants the lease. */
+  workflow_id: string;
+  /** The holder's run key, stable across continue-as-new: a release by anyone else frees nothing. */
+  run_key: string;
+  acquired_at: string;
+}
+
 export interface StoreSchema {
+  writer_leases: WriterLeasesTable;
   run_pair_plans: RunPairPlansTable;
   snapshot_domains: SnapshotDomainsTable;
   snapshot_emails: SnapshotEmailsTable;

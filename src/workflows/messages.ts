@@ -17,6 +17,8 @@ export interface Progress {
   counts: SyncCounts;
   /** In the pages phase: the company and contact streams that run ahead of the pages. */
   resolving?: { companies: StreamProgress; contacts: StreamProgress };
+  /** In the phase 'waiting': the workflow id of the run that holds the environment's writer lease. */
+  waitingFor?: string;
 }
 
 /** Where the company and contact streams are, for the progress line and the current details. */

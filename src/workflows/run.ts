@@ -9,6 +9,7 @@ import { taskQueues } from '../task-queues';
 import { resolvingText, type Progress, type StreamProgress } from './messages';
 import { HUBSPOT_ACTIVITY, LOCAL_ACTIVITY, SLACK_ACTIVITY, SOURCE_ACTIVITY } from './options';
 import { countsFromRequests, requestsOfFailure } from './util';
+import { LEASE_RETRY_INTERVAL } from './writer-lease';
 
 export interface SyncInput {
   /** The environment (SYNC_ENV) the run belongs to: in ids, search attributes and the summary. */
@@ -145,6 +146,17 @@ export function createRun(input: SyncInput) {
     },
 
     progress: (): Progress => ({ ...progress, counts: state.counts }),
+
+    /** Waiting for the writer lease, which `holder` (a workflow id) holds: shown as the phase 'waiting'. */
+    reportWaiting(holder: string): void {
+      progress = { phase: 'waiting', done: 0, total: 0, counts: state.counts, waitingFor: holder };
+      setCurrentDetails(
+        [
+          `**${input.mode === 'company' ? `Company sync: ${input.domain}` : 'Full sync'}** — ${input.environment}`,
+          `Phase: **waiting** for the writer lease, held by \`${holder}\` (one writing run per environment); asking again every ${LEASE_RETRY_INTERVAL}`,
+        ].join('\n\n'),
+      );
+    },
 
     report(
       phase: Phase,

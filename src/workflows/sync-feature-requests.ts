@@ -23,6 +23,7 @@ import { runPages } from './phases/pages';
 import { prepare } from './phases/prepare';
 import { createRun, type Phase, type Run, type SyncInput } from './run';
 import { failureMessage } from './util';
+import { holdWriterLease, releaseWriterLease } from './writer-lease';
 
 export type { SyncInput } from './run';
 
@@ -36,8 +37,9 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     description: 'Phase of the run, units done of that phase, and the counts so far.',
   });
   // The signal that came with signalWithStart is delivered as the handler is registered: it asked for this
-  // very run. Only signals that arrive once the run is under way ask for a rerun.
-  let underWay = input.resume !== undefined;
+  // very run. Only signals that arrive once the run is under way ask for a rerun (a run resumed while it still
+  // waits for the writer lease has read nothing yet).
+  let underWay = input.resume !== undefined && input.resume.phase !== 'prepare';
   setHandler(
     syncCompanySignal,
     ({ domain }) => {
@@ -54,7 +56,11 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     { key: DRY_RUN_ATTRIBUTE, value: run.dryRun },
   ]);
 
+  /** Whether this run holds the environment's writer lease, to give back when it ends. */
+  let holdsLease = false;
   try {
+    // Before the plan: a run plans from what HubSpot holds while no other run writes it.
+    holdsLease = await holdWriterLease(run, resumeLater);
     if (state.phase === 'prepare') {
       underWay = true;
       await prepare(run);
@@ -68,8 +74,12 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err; // a hand-over, not a failure
     run.addFailedRequests(err);
-    // Not cancellable: a cancelled run still ends with its summary.
-    const summary = await CancellationScope.nonCancellable(() => finish(run, 'failed', failureMessage(err)));
+    // Not cancellable: a cancelled run still ends with its summary, and gives its lease back.
+    const summary = await CancellationScope.nonCancellable(async () => {
+      const failed = await finish(run, 'failed', failureMessage(err));
+      if (holdsLease) await releaseWriterLease(run);
+      return failed;
+    });
     setCurrentDetails(`**Failed** after ${Math.round(summary.durationMs / 1000)} s: ${failureMessage(err)}`);
     log.error('sync failed', { error: failureMessage(err), workflowId: summary.workflowId });
     throw err;
@@ -78,9 +88,11 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
   const summary = await finish(run, 'completed');
   setCurrentDetails(`**Completed** in ${Math.round(summary.durationMs / 1000)} s`);
   if (state.rerun) {
+    // The rerun keeps the lease: its new chain asks under the same workflow id, which takes it over.
     await condition(allHandlersFinished);
     return continueAsNew<typeof syncFeatureRequests>({ ...input, resume: undefined });
   }
+  if (holdsLease) await releaseWriterLease(run);
   return summary;
 }
 

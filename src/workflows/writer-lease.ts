@@ -1,0 +1,45 @@
+// One writing run per environment: a run that writes holds the environment's writer lease from before it
+// plans until it ends (README: Architecture). Two runs writing one feature request at once could leave one
+// run's properties and associations under the other's fingerprint, a state HubSpot does not hold and that
+// the next run would take for done. Dry runs write nothing and take no lease.
+import { log, patched, sleep, workflowInfo } from '@temporalio/workflow';
+import type { Run } from './run';
+
+/** How long a run waits before it asks for the lease again: a timer in history, never a busy loop. */
+export const LEASE_RETRY_INTERVAL = '20 seconds';
+
+/**
+ * Waits until this run holds the writer lease. Asking again is harmless for the holder (a continue-as-new
+ * keeps the run key, so a resumed run finds the lease its own). Returns false when the run needs none.
+ * A long wait hands over to a fresh run through `resumeLater`, still waiting.
+ */
+export async function holdWriterLease(run: Run, resumeLater: (run: Run) => Promise<never>): Promise<boolean> {
+  if (run.dryRun) return false;
+  // Histories recorded before the lease existed replay without it.
+  if (!patched('writer-lease')) return false;
+  const request = {
+    environment: run.input.environment,
+    workflowId: workflowInfo().workflowId,
+    runKey: run.state.runKey,
+  };
+  for (;;) {
+    const answer = await run.activities.store.acquireWriterLease(request);
+    if (answer.acquired) return true;
+    run.reportWaiting(answer.holderWorkflowId);
+    log.info('waiting for the writer lease', { holder: answer.holderWorkflowId });
+    if (run.historyIsLong()) await resumeLater(run);
+    await sleep(LEASE_RETRY_INTERVAL);
+  }
+}
+
+/** Gives the lease back at the run's end. A failed release is harmless: the next run takes it over. */
+export async function releaseWriterLease(run: Run): Promise<void> {
+  try {
+    await run.activities.store.releaseWriterLease({
+      environment: run.input.environment,
+      runKey: run.state.runKey,
+    });
+  } catch (err) {
+    log.warn('writer lease not released; the next run takes it over', { error: String(err) });
+  }
+}
