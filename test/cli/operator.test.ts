@@ -217,7 +217,13 @@ describe('client: operator experience (exit codes, progress, hints, confirmation
     // `schedule create` prints a line, then asks the server again: the write fails while work remains.
     const child = spawn('npx', ['tsx', 'src/client.ts', 'schedule', 'create', '--every', '1h', '--paused'], {
       cwd: root,
-      env: { ...process.env, TEMPORAL_ADDRESS: stack.env.address, SYNC_ENV: pipeEnv },
+      // The suite's payload keys: without keys the CLI refuses to create a schedule (exit 2).
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: stack.env.address,
+        SYNC_ENV: pipeEnv,
+        SYNC_PAYLOAD_KEYS: stack.config.SYNC_PAYLOAD_KEYS ?? '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // The reader goes away before the command writes a line, as `| head -0` would.
