@@ -2,16 +2,18 @@
 // compiled worker (dist/src/worker.js, the Docker image) loads instead of bundling at every start.
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { failureConverterPath } from '../src/codec/data-converter';
+import { bundleWorkflows } from '../src/workflow-bundle';
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
-    // Failures leave the workflow sandbox encoded, like everywhere else (src/codec/failure-converter.ts).
-    failureConverterPath,
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+  // The options every bundle needs (the encoding failure converter) are in bundleWorkflows.
+  const { code } = await bundleWorkflows({
+    trace() {},
+    debug() {},
+    info() {},
+    warn: console.warn,
+    error: console.error,
+    log() {},
   });
   // dist/scripts → dist/workflow-bundle.js; an explicit path (the benchmark's) wins.
   const out = process.argv[2]

@@ -3,8 +3,21 @@
 // memory is gone when the child exits, and the worker keeps only the bundle's text. Compiled workers (the
 // Docker image) load the bundle `npm run build` made instead (see defaultWorkflows in worker.ts).
 import { fork } from 'node:child_process';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { failureConverterPath } from './codec/data-converter';
+
+/**
+ * Every bundle of workflow code the project makes (`npm run build`, a worker from sources, the tests): one
+ * place for the options all of them need. With a bundle the SDK ignores the worker's
+ * `dataConverter.failureConverterPath`, so it must be here: without it the workflow sandbox would write
+ * failure messages and stack traces in plain text into the history.
+ */
+export function bundleWorkflows(
+  logger: NonNullable<BundleOptions['logger']>,
+  workflowsPath = require.resolve('./workflows'),
+): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger });
+}
 
 interface BundleMessage {
   code?: string;
@@ -36,13 +49,14 @@ export function bundleWorkflowsInChild(): Promise<{ code: string }> {
 async function bundleAndSend(): Promise<void> {
   const quiet = (): void => undefined;
   try {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: require.resolve('./workflows'),
-      // With a bundle the SDK ignores the worker's dataConverter.failureConverterPath: without it here, the
-      // workflow sandbox would write failure messages and stack traces in plain text into the history.
-      failureConverterPath,
-      // The build report says nothing an operator can act on; a failed build is an error, sent to the parent.
-      logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet, log: quiet },
+    // The build report says nothing an operator can act on; a failed build is an error, sent to the parent.
+    const { code } = await bundleWorkflows({
+      trace: quiet,
+      debug: quiet,
+      info: quiet,
+      warn: quiet,
+      error: quiet,
+      log: quiet,
     });
     process.send!({ code } satisfies BundleMessage, () => process.exit(0));
   } catch (err) {

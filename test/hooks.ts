@@ -1,17 +1,13 @@
 // Mocha root hooks: ONE real Temporal dev server per test run, started the first time a test asks for it
 // (unit tests of pure code never pay for it) and torn down at the end. The binary comes from
 // scripts/temporal-cli.ts; the SDK's own download cannot work on these machines.
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import path from 'node:path';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
-import { dataConverterFor, failureConverterPath } from '../src/codec/data-converter';
+import { dataConverterFor } from '../src/codec/data-converter';
 import { allSearchAttributes } from '../src/search-attributes';
+import { bundleWorkflows } from '../src/workflow-bundle';
 import { singlePartitionFlags } from '../src/task-queues';
 import { keysOf, TEST_PAYLOAD_KEYS } from './support/payload-keys';
 
@@ -50,7 +46,7 @@ export function workflowBundle(
 ): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietBundlerLogger });
+    bundle = bundleWorkflows(quietBundlerLogger, workflowsPath);
     bundles.set(workflowsPath, bundle);
   }
   return bundle;

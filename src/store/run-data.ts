@@ -62,7 +62,7 @@ export async function emailRange(
 /**
  * Records how domains resolved. A search result (`matched`, `missing`) is written once: a duplicate or late
  * attempt of the same search never overwrites it, nor a create's result. A create's result (`created`,
- * `failed`) always lands.
+ * `failed`) lands, except that a refusal never replaces a company another attempt created.
  */
 export async function saveCompanies(
   db: StoreDb,
@@ -185,7 +185,10 @@ export async function companiesOf(
 
 // ---- contacts -------------------------------------------------------------------------------------
 
-/** Records how emails resolved; a search result is written once, a create's result always lands. */
+/**
+ * Records how emails resolved; a search result is written once, a create's result lands (a refusal never
+ * replaces a contact another attempt created).
+ */
 export async function saveContacts(
   db: StoreDb,
   runKey: string,
