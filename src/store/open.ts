@@ -38,18 +38,25 @@ export async function openStore(url: string): Promise<StoreDb> {
   let migrationLock: Database.Database | undefined;
   if (location.kind === 'sqlite') {
     fs.mkdirSync(path.dirname(location.display), { recursive: true });
-    const file = new Database(location.display);
-    file.pragma('journal_mode = WAL');
-    // Several worker processes write the same file: a writer waits for the lock instead of failing at once.
-    file.pragma('busy_timeout = 30000');
-    file.pragma('synchronous = NORMAL');
-    db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: file }) });
     // Kysely takes no lock for SQLite migrations (it assumes one process): two workers starting together on a
     // new file would both create the tables. A write transaction on a lock file next to it serialises them;
-    // the second one then finds the migrations done.
-    migrationLock = new Database(`${location.display}.migrate-lock`);
-    migrationLock.pragma('busy_timeout = 60000');
+    // the second one then finds the migrations done. It is taken first, so that the WAL switch below is
+    // made by one process at a time too.
+    migrationLock = new Database(`${location.display}.migrate-lock`, { timeout: 60_000 });
     migrationLock.exec('BEGIN IMMEDIATE');
+    // Several worker processes write the same file: a writer waits for the lock instead of failing at once.
+    // The busy timeout is given to the constructor, so that it covers the WAL switch too (set after it,
+    // processes opening a new file together got `database is locked`).
+    let file: Database.Database;
+    try {
+      file = new Database(location.display, { timeout: 30_000 });
+      file.pragma('journal_mode = WAL');
+      file.pragma('synchronous = NORMAL');
+    } catch (err) {
+      migrationLock.close(); // rolls the lock's transaction back
+      throw err;
+    }
+    db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: file }) });
   } else {
     db = new Kysely<StoreSchema>({
       dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 8 }) }),
