@@ -22,6 +22,16 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS helpers (a test preload run with `node --require`): no TypeScript program to check them in.
+    files: ['**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { ...globals.node },
+    },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox and is replayed: no I/O, no clocks of its own.
     files: ['src/workflows/**/*.ts'],
     rules: {

@@ -38,6 +38,7 @@ import { parsePayloadKeys } from '../src/codec/keys';
 import { startCodecServer } from '../src/codec/server';
 import { parseCodecServerConfig, parseConfig, type Config } from '../src/config';
 import type { RunSummary } from '../src/domain/types';
+import { checkRuntime, RuntimeCheckError } from '../src/runtime-check';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../src/search-attributes';
 import { DEMO_DATASET, startSimulators, type RunningSimulators } from '../src/simulators';
 import { openStore } from '../src/store/open';
@@ -348,6 +349,7 @@ function printWhereToLook(o: {
 }
 
 async function main(): Promise<number> {
+  checkRuntime();
   const options = readOptions(process.argv.slice(2));
   const stop = new StopSignal();
   // Worker lifecycle chatter at INFO buries the demo's output; LOG_LEVEL=info shows it. The HubSpot workers run
@@ -598,6 +600,10 @@ async function main(): Promise<number> {
 main()
   .then((code) => process.exit(code))
   .catch((err: unknown) => {
+    if (err instanceof RuntimeCheckError) {
+      console.error(err.message);
+      process.exit(2);
+    }
     console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     process.exit(1);
   });

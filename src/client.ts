@@ -2,6 +2,7 @@
 // group; this file is the entry point and keeps the exports scripts and tests use.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { runCli } from './cli/program';
+import { checkRuntime, RuntimeCheckError } from './runtime-check';
 
 export { buildProgram, runCli } from './cli/program';
 export { EXIT, type CliDeps } from './cli/context';
@@ -23,6 +24,13 @@ function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
 async function main(): Promise<void> {
   exitQuietlyOnClosedPipe(process.stdout);
   exitQuietlyOnClosedPipe(process.stderr);
+  try {
+    checkRuntime();
+  } catch (err) {
+    if (!(err instanceof RuntimeCheckError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
   // Replay runs a worker: keep its INFO chatter off stdout, which scripts read.
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`[${entry.level}] ${entry.message}\n`)),

@@ -30,6 +30,7 @@ import {
   type Config,
 } from './config';
 import type { RunSummary } from './domain/types';
+import { checkRuntime, RuntimeCheckError } from './runtime-check';
 import { openStore, storeLocation, type StoreDb } from './store/open';
 import { taskQueues } from './task-queues';
 import { bundleWorkflowsInChild } from './workflow-bundle';
@@ -193,6 +194,7 @@ export function installLogging(
 const hostForAddress = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 async function main(): Promise<void> {
+  checkRuntime();
   const resolved = resolveEnvironmentWithFiles();
   const config = parseConfig(resolved.values);
   const protection = payloadProtection(config);
@@ -235,6 +237,7 @@ async function main(): Promise<void> {
     });
     logger.info(
       {
+        node: process.version,
         taskQueues: taskQueues(config.SYNC_TASK_QUEUE),
         hubspotPerSecond: hubspotActivitiesPerSecond(config),
         runStore: storeLocation(config.SYNC_STORE_URL).display,
@@ -254,7 +257,7 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
-    // 2 like the CLI: a configuration error is fixed by the operator, not by a restart.
-    process.exit(err instanceof ConfigError ? 2 : 1);
+    // 2 like the CLI: a configuration or installation error is fixed by the operator, not by a restart.
+    process.exit(err instanceof ConfigError || err instanceof RuntimeCheckError ? 2 : 1);
   });
 }
