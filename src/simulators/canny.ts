@@ -1,7 +1,15 @@
 // A local stand-in for Canny's v1 API (see ../shared/reference/canny.md). It keeps records normalised (ids, not
 // nested objects) and renders Canny's nested JSON per answer, so a 100,000-vote dataset stays small in memory
 // and a merge or a deleted vote shows up consistently in every answer that mentions it.
-import { SimServer, Simulator, type Json, type SimRequest, type SimResponse } from './http-kit';
+import { CANNY_PLANS, parseRateLimits, type CannyPlan, type RateLimit } from '../domain/rate-limits';
+import {
+  RollingWindow,
+  SimServer,
+  Simulator,
+  type Json,
+  type SimRequest,
+  type SimResponse,
+} from './http-kit';
 
 export interface CannyBoardRecord {
   id: string;
@@ -155,6 +163,18 @@ export interface CannySimulatorOptions {
   data?: CannyData;
   /** Base of the `url` fields, like a customer's Canny subdomain. */
   portalUrl?: string;
+  /** Canny's published limits of a plan, or explicit ones; default none (unlimited). See setRateLimits. */
+  rateLimits?: CannyPlan | RateLimit[];
+}
+
+/** One page a listing answered: what the read asked for, for tests that check no page is read twice. */
+export interface CannyPageLogEntry {
+  endpoint: 'posts/list' | 'votes/list' | 'v2/votes/list' | 'posts/retrieve';
+  boardID?: string;
+  postID?: string;
+  /** `skip` for v1 listings, the cursor for v2 ones ('' for the first page). */
+  position: string;
+  status: number;
 }
 
 export interface NewCannyPost {
@@ -227,6 +247,11 @@ export class CannySimulator extends Simulator {
   private index?: Index;
   private idCounter = 0;
   private corruptions = new Map<string, CannyCorruption>();
+  /** Rolling windows per API key; none when unlimited. */
+  private limits: RateLimit[] = [];
+  private windows = new Map<string, RollingWindow[]>();
+  private pages: CannyPageLogEntry[] = [];
+  private afterPageHooks: Array<{ endpoint: string; remaining: number; fn: () => void }> = [];
 
   constructor(options: CannySimulatorOptions = {}) {
     super();
@@ -246,8 +271,12 @@ export class CannySimulator extends Simulator {
     });
     this.server.onReset(() => {
       this.corruptions.clear();
+      this.windows.clear();
+      this.pages = [];
+      this.afterPageHooks = [];
       this.restore();
     });
+    if (options.rateLimits !== undefined) this.setRateLimits(options.rateLimits);
     this.server.setStateProvider(() => this.state());
     this.restore();
     this.registerRoutes();
@@ -274,6 +303,34 @@ export class CannySimulator extends Simulator {
 
   clearCorruptions(): void {
     this.corruptions.clear();
+  }
+
+  /**
+   * Enforces Canny's published limits from now on (canny.md, "Rate limits"): per API key, every window at
+   * once; over any of them the answer is 429 with `Retry-After` in seconds. Windows roll (the stricter reading
+   * of "per minute", which Canny does not define), and refused requests do not count. `undefined`: unlimited.
+   */
+  setRateLimits(limits: CannyPlan | RateLimit[] | undefined): void {
+    this.limits =
+      limits === undefined ? [] : typeof limits === 'string' ? parseRateLimits(CANNY_PLANS[limits]) : limits;
+    this.windows.clear();
+  }
+
+  rateLimits(): RateLimit[] {
+    return this.limits.map((l) => ({ ...l }));
+  }
+
+  /** Every page the listings answered (and every posts/retrieve), in order. */
+  pageLog(): CannyPageLogEntry[] {
+    return this.pages.map((p) => ({ ...p }));
+  }
+
+  /**
+   * Runs `fn` once, right after the `afterPages`-th page answered by `endpoint` from now on (before the answer
+   * leaves): a record removed there is gone between two pages of a read.
+   */
+  afterPage(endpoint: CannyPageLogEntry['endpoint'], afterPages: number, fn: () => void): void {
+    this.afterPageHooks.push({ endpoint, remaining: afterPages, fn });
   }
 
   /** Replaces the data (and what `reset()` returns to). The records are copied, so the caller's stay intact. */
@@ -474,6 +531,26 @@ export class CannySimulator extends Simulator {
     for (const [endpoint, handler] of Object.entries(endpoints)) {
       this.server.route('POST', `/api/v1/${endpoint}`, (req) => this.handle(req, handler));
     }
+    // v2 listings page by cursor (seen in public client code; canny.md, "Calling it").
+    this.server.route('POST', '/api/v2/votes/list', (req) =>
+      this.handle(req, (body) => this.listVotesV2(body)),
+    );
+    // Admin API: {"plan": "pro"} or {"limits": "10/s,300/m"}; {} lifts every limit.
+    this.server.route('POST', '/_sim/rate-limits', (req) => {
+      const body = isRecord(req.body) ? req.body : {};
+      try {
+        if (typeof body.plan === 'string') {
+          if (!(body.plan in CANNY_PLANS))
+            return { status: 400, body: { error: 'plan: free, pro or business' } };
+          this.setRateLimits(body.plan as CannyPlan);
+        } else if (typeof body.limits === 'string') this.setRateLimits(parseRateLimits(body.limits));
+        else this.setRateLimits(undefined);
+      } catch (err) {
+        return { status: 400, body: { error: (err as Error).message } };
+      }
+      return { status: 204 };
+    });
+    this.server.route('GET', '/_sim/pages', () => ({ status: 200, body: this.pageLog() as unknown as Json }));
     // Admin API (no key, like the other /_sim routes): one CannyCorruption or a list of them.
     this.server.route('POST', '/_sim/corrupt', (req) => {
       const list: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
@@ -510,12 +587,69 @@ export class CannySimulator extends Simulator {
     if (typeof body.apiKey !== 'string' || body.apiKey !== this.apiKey) {
       return { status: 401, body: { error: 'invalid apiKey' } };
     }
-    try {
-      return { status: 200, body: handler(body) };
-    } catch (err) {
-      if (err instanceof CannyError) return { status: err.status, body: { error: err.message } };
-      throw err;
+    const limited = this.overLimit(body.apiKey);
+    if (limited !== undefined) {
+      // The body's text is not documented (canny.md: unconfirmed); Retry-After in seconds is.
+      this.logPage(req, body, 429);
+      return {
+        status: 429,
+        headers: { 'Retry-After': String(limited) },
+        body: { error: 'rate limit exceeded' },
+      };
     }
+    let answer: SimResponse;
+    try {
+      answer = { status: 200, body: handler(body) };
+    } catch (err) {
+      if (!(err instanceof CannyError)) throw err;
+      answer = { status: err.status, body: { error: err.message } };
+    }
+    this.logPage(req, body, answer.status);
+    return answer;
+  }
+
+  /** Seconds to wait when this request would break one of the key's windows; else records it. */
+  private overLimit(apiKey: string): number | undefined {
+    if (this.limits.length === 0) return undefined;
+    let windows = this.windows.get(apiKey);
+    if (!windows) {
+      windows = this.limits.map((l) => new RollingWindow(l.count, l.windowMs));
+      this.windows.set(apiKey, windows);
+    }
+    const now = Date.now();
+    const full = windows.filter((w) => w.remaining(now) === 0);
+    if (full.length > 0)
+      return Math.max(1, Math.ceil(Math.max(...full.map((w) => w.retryAfterMs(now))) / 1000));
+    for (const w of windows) w.hit(now);
+    return undefined;
+  }
+
+  private logPage(req: SimRequest, body: Record<string, unknown>, status: number): void {
+    const endpoint = (
+      req.path.startsWith('/api/v2/')
+        ? `v2/${req.path.slice('/api/v2/'.length)}`
+        : req.path.slice('/api/v1/'.length)
+    ).replace(/\/$/, '') as CannyPageLogEntry['endpoint'];
+    if (!['posts/list', 'votes/list', 'v2/votes/list', 'posts/retrieve'].includes(endpoint)) return;
+    const boardID = stringParam(body, 'boardID');
+    const postID = stringParam(body, endpoint === 'posts/retrieve' ? 'id' : 'postID');
+    this.pages.push({
+      endpoint,
+      ...(boardID !== undefined ? { boardID } : {}),
+      ...(postID !== undefined ? { postID } : {}),
+      position:
+        endpoint === 'v2/votes/list'
+          ? (stringParam(body, 'cursor') ?? '')
+          : (stringParam(body, 'skip') ?? '0'),
+      status,
+    });
+    if (status !== 200) return;
+    for (const hook of this.afterPageHooks) {
+      if (hook.endpoint !== endpoint || hook.remaining <= 0) continue;
+      hook.remaining -= 1;
+      if (hook.remaining === 0) hook.fn();
+    }
+    this.afterPageHooks = this.afterPageHooks.filter((h) => h.remaining > 0);
   }
 
   private listPosts(body: Record<string, unknown>): { posts: unknown[]; hasMore: boolean } {
@@ -547,7 +681,11 @@ export class CannySimulator extends Simulator {
     };
   }
 
-  private listVotes(body: Record<string, unknown>): { votes: unknown[]; hasMore: boolean } {
+  /** With `raw.all`, every matching record unrendered (the v2 listing pages them itself). */
+  private listVotes(
+    body: Record<string, unknown>,
+    raw?: { all: true },
+  ): { votes: unknown[]; hasMore: boolean } {
     const { limit, skip } = paging(body);
     const index = this.idx();
     let votes = index.allVotes;
@@ -572,9 +710,56 @@ export class CannySimulator extends Simulator {
           ? (index.votesByUser.get(userID) ?? [])
           : votes.filter((v) => v.voterID === userID);
     }
+    if (raw) return { votes, hasMore: false };
     return {
       votes: votes.slice(skip, skip + limit).map((v) => this.served('vote', v.id, this.renderVote(v))),
       hasMore: skip + limit < votes.length,
+    };
+  }
+
+  /**
+   * `/api/v2/votes/list`: `{limit, cursor, boardID?, postID?}` → `{items, hasNextPage, cursor}`. A keyset cursor
+   * over (created, id), oldest first: a vote removed while a read pages through shifts nothing, and a vote cast
+   * meanwhile comes on a later page. The cursor is opaque to clients.
+   */
+  private listVotesV2(body: Record<string, unknown>): {
+    items: unknown[];
+    hasNextPage: boolean;
+    cursor: string | null;
+  } {
+    const limit = Math.min(intParam(body, 'limit', DEFAULT_LIMIT, 1), MAX_LIMIT);
+    const cursorText = stringParam(body, 'cursor');
+    let after: [string, string] | undefined;
+    if (cursorText) {
+      try {
+        const parsed: unknown = JSON.parse(Buffer.from(cursorText, 'base64url').toString('utf8'));
+        if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((x) => typeof x === 'string'))
+          throw new Error('shape');
+        after = parsed as [string, string];
+      } catch {
+        throw new CannyError(400, 'invalid cursor');
+      }
+    }
+    const { votes } = this.listVotes({ ...body, skip: 0, limit: MAX_LIMIT }, { all: true });
+    const ordered = (votes as CannyVoteRecord[])
+      .slice()
+      .sort((a, b) => compare(a.created, b.created) || compare(a.id, b.id))
+      .filter(
+        (v) =>
+          !after ||
+          compare(v.created, after[0]) > 0 ||
+          (v.created === after[0] && compare(v.id, after[1]) > 0),
+      );
+    const page = ordered.slice(0, limit);
+    const last = page[page.length - 1];
+    const hasNextPage = ordered.length > limit;
+    return {
+      items: page.map((v) => this.served('vote', v.id, this.renderVote(v))),
+      hasNextPage,
+      cursor:
+        hasNextPage && last
+          ? Buffer.from(JSON.stringify([last.created, last.id])).toString('base64url')
+          : null,
     };
   }
 

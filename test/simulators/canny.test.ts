@@ -2,7 +2,14 @@
 // so these tests pin the simulator to Canny's documented behaviour, traps included.
 import assert from 'node:assert/strict';
 import { CannySimulator, type CannyPost, type CannyVote } from '../../src/simulators/canny';
+import { formatRateLimits, parseRateLimits } from '../../src/domain/rate-limits';
 import { generateDataset } from '../../src/simulators/dataset';
+
+interface V2Page {
+  items: Array<{ id: string }>;
+  hasNextPage: boolean;
+  cursor: string | null;
+}
 
 const API_KEY = 'canny-sim-key';
 const ALL_STATUSES = 'open,under review,planned,in progress,complete,closed';
@@ -484,6 +491,127 @@ describe('CannySimulator', function () {
       sim.addPost({ id: post, boardID: 'b', title: 'Dark mode', created: '2024-01-01T00:00:00.000Z' });
       const afterReset = await call<{ posts: Array<Record<string, unknown>> }>(sim, 'posts/list', {});
       assert.equal(afterReset.body.posts[0]!.created, '2024-01-01T00:00:00.000Z', 'reset clears them');
+    });
+  });
+
+  describe('published rate limits (canny.md, Rate limits)', function () {
+    it('each plan carries its published numbers', function () {
+      const plans = { free: '5/s,100/m,1000/h', pro: '10/s,300/m,5000/h', business: '20/s,600/m,15000/h' };
+      for (const [plan, text] of Object.entries(plans)) {
+        sim.setRateLimits(plan as 'free' | 'pro' | 'business');
+        assert.equal(formatRateLimits(sim.rateLimits()), text, plan);
+      }
+      sim.setRateLimits(undefined);
+      assert.deepEqual(sim.rateLimits(), []);
+    });
+
+    it('over a window: 429 with Retry-After in seconds, for every endpoint of the key; refusals do not count', async function () {
+      this.timeout(10_000);
+      sim.setRateLimits(parseRateLimits('3/s,5/m'));
+      for (let i = 0; i < 3; i++) assert.equal((await call(sim, 'boards/list')).status, 200);
+      const second = await call<{ error: string }>(sim, 'posts/list', { boardID: board });
+      assert.equal(second.status, 429);
+      assert.equal(second.headers.get('retry-after'), '1');
+      assert.equal(typeof second.body.error, 'string');
+      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      assert.equal((await call(sim, 'boards/list')).status, 200, 'the second has rolled on');
+      assert.equal((await call(sim, 'votes/list')).status, 200, 'five in the minute');
+      const minute = await call(sim, 'boards/list');
+      assert.equal(minute.status, 429, 'the minute is full: the 429 above did not count');
+      const wait = Number(minute.headers.get('retry-after'));
+      assert.ok(wait >= 57 && wait <= 60, `Retry-After ${wait}`);
+      assert.equal(
+        (await call(sim, 'boards/list', {}, { apiKey: 'other' })).status,
+        401,
+        'a bad key is a 401 first',
+      );
+      const admin = await fetch(`${sim.url}/_sim/rate-limits`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(admin.status, 204);
+      assert.equal((await call(sim, 'boards/list')).status, 200, 'the admin API lifts the limits');
+    });
+  });
+
+  describe('v2 votes/list (cursor)', function () {
+    async function callV2(body: Record<string, unknown>): Promise<Answer<V2Page>> {
+      const res = await fetch(`${sim.url}/api/v2/votes/list`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ apiKey: API_KEY, ...body }),
+      });
+      return { status: res.status, body: (await res.json()) as V2Page, headers: res.headers };
+    }
+
+    async function v2All(body: Record<string, unknown>): Promise<string[]> {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      for (;;) {
+        const page = await callV2({ ...body, limit: 3, ...(cursor ? { cursor } : {}) });
+        assert.equal(page.status, 200);
+        ids.push(...page.body.items.map((v) => v.id));
+        if (!page.body.hasNextPage) return ids;
+        assert.ok(page.body.cursor, 'a next page has a cursor');
+        cursor = page.body.cursor;
+      }
+    }
+
+    function tenVotes(): string[] {
+      const post = sim.addPost({ title: 'Many voters', boardID: board });
+      return Array.from({ length: 10 }, (_, i) => {
+        const user = sim.addUser({ email: `voter${i}@acme.com` });
+        return sim.addVote(post, user, { created: `2024-03-0${i % 9}T00:00:0${i}.000Z` });
+      });
+    }
+
+    it('pages every vote of a board once, oldest first, with an opaque cursor', async function () {
+      const votes = tenVotes();
+      sim.addVote(sim.addPost({ title: 'elsewhere', boardID: otherBoard }), alice);
+      const ids = await v2All({ boardID: board });
+      assert.deepEqual(new Set(ids), new Set(votes));
+      assert.equal(ids.length, 10);
+      const bad = await callV2({ boardID: board, cursor: 'not-a-cursor' });
+      assert.equal(bad.status, 400);
+      assert.deepEqual(
+        sim
+          .pageLog()
+          .filter((p) => p.endpoint === 'v2/votes/list' && p.status === 200)
+          .map((p) => p.position === ''),
+        [true, false, false, false],
+        'the log names each page by its cursor',
+      );
+    });
+
+    it('a vote removed between two pages shifts nothing (v1 skip paging loses a vote there)', async function () {
+      const votes = tenVotes();
+      const ordered = (await v2All({ boardID: board })).slice();
+      const removed = ordered[1]!; // on the first page of three
+      sim.afterPage('v2/votes/list', 1, () => sim.removeVote(removed));
+      const ids = await v2All({ boardID: board });
+      // The removed vote was read before it went; every other one is read once: nothing shifted.
+      assert.deepEqual(new Set(ids), new Set(votes));
+      assert.equal(ids.length, votes.length);
+
+      sim.addVote(sim.posts()[0]!.id, bob); // a vote back, for the same count as above
+      const all = (await listAll<CannyVote>(sim, 'votes/list', { boardID: board })).items.map((v) => v.id);
+      const victim = all[1]!;
+      sim.afterPage('votes/list', 1, () => sim.removeVote(victim));
+      const v1: string[] = [];
+      for (let skip = 0; ; skip += 3) {
+        const page = await call<{ votes: CannyVote[]; hasMore: boolean }>(sim, 'votes/list', {
+          boardID: board,
+          limit: 3,
+          skip,
+        });
+        v1.push(...page.body.votes.map((v) => v.id));
+        if (!page.body.hasMore) break;
+      }
+      assert.equal(v1.length, all.length - 1, 'skip paging dropped a vote nobody removed');
+      const dropped = all.filter((id) => !v1.includes(id));
+      assert.equal(dropped.length, 1);
+      assert.notEqual(dropped[0], victim, 'the vote lost is not the one removed');
     });
   });
 
