@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parsePayloadKeys } from './codec/keys';
+import { CANNY_PLANS, parseRateLimits, shareOf, type RateLimit } from './domain/rate-limits';
 
 const bool = (fallback: boolean) =>
   z
@@ -42,6 +43,27 @@ const fields = {
   CANNY_API_KEY: required(),
   CANNY_BASE_URL: url('https://canny.io'),
   CANNY_PARALLEL_BOARDS: positiveInt(4),
+  // The key's published limits (src/domain/rate-limits.ts): the plan's, or CANNY_RATE_LIMITS when set.
+  CANNY_PLAN: z
+    .enum(['free', 'pro', 'business'], { message: "must be 'free', 'pro' or 'business'" })
+    .default('pro'),
+  CANNY_RATE_LIMITS: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      if (text === undefined || text.trim() === '' || text.trim() === 'none') return;
+      try {
+        parseRateLimits(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+  // The share of the key's limits this sync spends: the rest is left to the key's other users.
+  CANNY_BUDGET_SHARE: z.coerce
+    .number({ error: 'must be a number' })
+    .gt(0, 'must be above 0')
+    .max(1, 'must be at most 1')
+    .default(0.8),
   HUBSPOT_ACCESS_TOKEN: required(),
   HUBSPOT_BASE_URL: url('https://api.hubapi.com'),
   HUBSPOT_COMPANY_ARR_PROPERTY: z.string().min(1).default('annualrevenue'),
@@ -84,6 +106,21 @@ const fields = {
   // which names the bad entry without echoing key material.
   SYNC_PAYLOAD_KEYS: z.string().optional(),
 };
+
+/** The key's limits as published for CANNY_PLAN, or as CANNY_RATE_LIMITS states them. */
+export function cannyKeyLimits(config: Pick<Config, 'CANNY_PLAN' | 'CANNY_RATE_LIMITS'>): RateLimit[] {
+  const explicit = config.CANNY_RATE_LIMITS?.trim();
+  // `none`: no budget at all, for a source without limits (the simulators, the benchmark's baseline).
+  if (explicit === 'none') return [];
+  return parseRateLimits(explicit ? explicit : CANNY_PLANS[config.CANNY_PLAN]);
+}
+
+/** What this sync may spend of the key's limits, across every worker: CANNY_BUDGET_SHARE of each. */
+export function cannyBudget(
+  config: Pick<Config, 'CANNY_PLAN' | 'CANNY_RATE_LIMITS' | 'CANNY_BUDGET_SHARE'>,
+): RateLimit[] {
+  return shareOf(cannyKeyLimits(config), config.CANNY_BUDGET_SHARE);
+}
 
 /** The default task queue carries the environment: two environments never share a queue by accident. */
 function withDefaultQueue<T extends { SYNC_ENV: string; SYNC_TASK_QUEUE?: string | undefined }>(

@@ -16,6 +16,7 @@ import {
 } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from './activities';
+import { budgetKeyOf, storeBudget, waitInActivity } from './activities/source-budget';
 import { dataConverterFor } from './codec/data-converter';
 import { parsePayloadKeys, payloadProtection, unencryptedProblem } from './codec/keys';
 import { CannyClient } from './clients/canny';
@@ -23,6 +24,7 @@ import { HubspotGateway } from './clients/hubspot';
 import { SlackNotifier } from './clients/slack';
 import { temporalLiveness } from './clients/temporal';
 import {
+  cannyBudget,
   ConfigError,
   hubspotActivitiesPerSecond,
   parseConfig,
@@ -60,6 +62,9 @@ export function defaultWorkflows(): Pick<WorkerOptions, 'workflowBundle' | 'work
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const { config } = setup;
   const namespace = setup.namespace ?? 'default';
+  const limits = cannyBudget(config);
+  const budget =
+    limits.length > 0 ? storeBudget(setup.store, budgetKeyOf(config.CANNY_API_KEY), limits) : undefined;
   const activities = createActivities({
     store: setup.store,
     // The writer lease asks whether its holder still runs, on this worker's own connection.
@@ -75,8 +80,15 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       pageSize: config.SYNC_PAGE_SIZE,
       sourceParallelBoards: config.CANNY_PARALLEL_BOARDS,
     },
+    // Every request takes a slot of the key's budget, shared through the run store by the whole fleet.
     source: (counter) =>
-      new CannyClient({ apiKey: config.CANNY_API_KEY, baseUrl: config.CANNY_BASE_URL, counter }),
+      new CannyClient({
+        apiKey: config.CANNY_API_KEY,
+        baseUrl: config.CANNY_BASE_URL,
+        counter,
+        ...(budget ? { budget } : {}),
+        wait: waitInActivity,
+      }),
     hubspot: (counter) =>
       new HubspotGateway({
         accessToken: config.HUBSPOT_ACCESS_TOKEN,

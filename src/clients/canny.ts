@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ApplicationFailure } from '@temporalio/common';
 import type { SourcePerson, SourcePost, SourceRecordError, SourceVote } from '../domain/types';
 import { failure, FailureType } from '../failures';
-import type { FeedbackSource, RequestCounter, SourcePage } from './source';
+import type { CursorPage, FeedbackSource, RequestBudget, RequestCounter, SourcePage } from './source';
 
 /** Canny's largest page (it caps bigger limits silently). */
 export const CANNY_PAGE_SIZE = 100;
@@ -24,8 +24,13 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** Where an operator finds the key Canny refused: named in the failure, for the log, Slack and the CLI. */
 export const CANNY_AUTH_HINT =
   'check `CANNY_API_KEY`: the secret API key from Canny (Settings → API & Webhooks)';
-/** Canny publishes no rate limits; a 429 without a usable Retry-After waits this long. */
+/** A 429 without a usable Retry-After waits this long (Canny documents the header, not its absence). */
 const DEFAULT_RETRY_AFTER_MS = 1_000;
+/**
+ * 429s one request waits out before it fails (SourceRateLimited, for Temporal to retry): a key another tool
+ * keeps spending should fail the read visibly, not stall it forever.
+ */
+const DEFAULT_MAX_RATE_LIMIT_WAITS = 30;
 /** Enough of a non-JSON error body to recognise it in a failure message, not enough to flood history. */
 const MAX_ERROR_TEXT = 200;
 /** A record with many problems gets the first few; the rest are usually consequences of the same one. */
@@ -40,6 +45,11 @@ export interface CannyClientOptions {
   timeoutMs?: number;
   /** For tests and proxies; defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** Taken before every request (the fleet's share of the key's limits); none: send at once. */
+  budget?: RequestBudget;
+  /** How a 429's Retry-After is waited out; activities heartbeat meanwhile. Default: a plain timer. */
+  wait?: (ms: number) => Promise<void>;
+  maxRateLimitWaits?: number;
 }
 
 // --- Canny's JSON, as much of it as the sync reads -------------------------------------------------------------
@@ -100,6 +110,11 @@ type CannyBoardJson = z.output<typeof boardSchema>;
 const boardsEnvelope = z.object({ boards: z.array(z.unknown()) });
 const postsEnvelope = z.object({ posts: z.array(z.unknown()), hasMore: z.boolean() });
 const votesEnvelope = z.object({ votes: z.array(z.unknown()), hasMore: z.boolean() });
+const cursorEnvelope = z.object({
+  items: z.array(z.unknown()),
+  hasNextPage: z.boolean(),
+  cursor: z.string().nullish(),
+});
 
 export class CannyClient implements FeedbackSource {
   private readonly apiKey: string;
@@ -107,6 +122,9 @@ export class CannyClient implements FeedbackSource {
   private readonly counter?: RequestCounter;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly budget?: RequestBudget;
+  private readonly wait: (ms: number) => Promise<void>;
+  private readonly maxRateLimitWaits: number;
 
   constructor(options: CannyClientOptions) {
     if (!options.apiKey) throw new Error('CannyClient needs an apiKey');
@@ -115,6 +133,9 @@ export class CannyClient implements FeedbackSource {
     this.counter = options.counter;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetchImpl = options.fetch ?? fetch;
+    this.budget = options.budget;
+    this.wait = options.wait ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.maxRateLimitWaits = options.maxRateLimitWaits ?? DEFAULT_MAX_RATE_LIMIT_WAITS;
   }
 
   async listBoards(): Promise<{ boards: Array<{ id: string; name: string }>; errors: SourceRecordError[] }> {
@@ -171,11 +192,73 @@ export class CannyClient implements FeedbackSource {
     return { items, errors, hasMore: envelope.hasMore };
   }
 
-  /** One POST, sent once. Answers the parsed JSON of a 2xx; everything else becomes a typed failure. */
+  async listVotesByCursor(
+    scope: { boardId?: string; postId?: string },
+    cursor?: string,
+  ): Promise<CursorPage<SourceVote>> {
+    const endpoint = 'v2/votes/list';
+    const envelope = this.envelope(
+      endpoint,
+      cursorEnvelope,
+      await this.call(endpoint, {
+        ...(scope.boardId !== undefined ? { boardID: scope.boardId } : {}),
+        ...(scope.postId !== undefined ? { postID: scope.postId } : {}),
+        limit: CANNY_PAGE_SIZE,
+        ...(cursor ? { cursor } : {}),
+      }),
+    );
+    const { items, errors } = parseRecords('vote', envelope.items, voteSchema, toVote, (raw) =>
+      withId('postId', readableId(isRecord(raw) ? raw.post : undefined, 'id')),
+    );
+    if (envelope.hasNextPage && !envelope.cursor)
+      throw failure(FailureType.SourceInvalidResponse, `Canny ${endpoint} has a next page but no cursor`);
+    return { items, errors, ...(envelope.hasNextPage && envelope.cursor ? { next: envelope.cursor } : {}) };
+  }
+
+  async retrievePost(id: string): Promise<SourcePost | undefined> {
+    const endpoint = 'posts/retrieve';
+    let body: unknown;
+    try {
+      body = await this.call(endpoint, { id });
+    } catch (err) {
+      // Canny names a post it does not have `invalid <field>` with a 4xx (canny.md, "Calling it").
+      if (isMissingRecord(err)) return undefined;
+      throw err;
+    }
+    const parsed = postSchema.safeParse(body);
+    if (!parsed.success)
+      throw failure(
+        FailureType.SourceInvalidResponse,
+        `Canny ${endpoint} answered an unexpected post: ${describeIssues(parsed.error.issues)}`,
+      );
+    return toPost(parsed.data, parsed.data.board?.id ?? '');
+  }
+
+  /**
+   * One POST: taken from the budget first, and sent again after each 429's Retry-After (counted, and passed to
+   * the budget so that every worker waits), up to maxRateLimitWaits times. Answers the parsed JSON of a 2xx;
+   * everything else becomes a typed failure.
+   */
   private async call(endpoint: string, params: Record<string, unknown>): Promise<unknown> {
+    for (let waits = 0; ; waits++) {
+      try {
+        return await this.callOnce(endpoint, params);
+      } catch (err) {
+        const retryAfterMs = rateLimitedFor(err);
+        if (retryAfterMs === undefined || waits >= this.maxRateLimitWaits) throw err;
+        await this.budget?.rateLimited(retryAfterMs);
+        await this.wait(retryAfterMs);
+      }
+    }
+  }
+
+  private async callOnce(endpoint: string, params: Record<string, unknown>): Promise<unknown> {
+    await this.budget?.take();
     let response: Response;
     try {
-      response = await this.fetchImpl(`${this.baseUrl}/api/v1/${endpoint}`, {
+      // `v2/<resource>/<verb>` names a v2 listing; everything else is v1.
+      const path = endpoint.startsWith('v2/') ? `api/${endpoint}` : `api/v1/${endpoint}`;
+      response = await this.fetchImpl(`${this.baseUrl}/${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         // Canny takes the key in the body only, so it never lands in a URL, a proxy log or a header dump.
@@ -223,6 +306,7 @@ export class CannyClient implements FeedbackSource {
     if (response.status === 429) {
       throw failure(FailureType.SourceRateLimited, `Canny ${endpoint} is rate limited (429)`, {
         nextRetryDelayMs: retryAfterMs(response.headers.get('retry-after')),
+        details: [{ retryAfterMs: retryAfterMs(response.headers.get('retry-after')) }],
       });
     }
     if (response.status >= 300 && response.status < 400) {
@@ -383,6 +467,26 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 }
 
 // --- HTTP helpers -----------------------------------------------------------------------------------------------
+
+/** The wait a SourceRateLimited failure of callOnce asks for; undefined for any other error. */
+function rateLimitedFor(err: unknown): number | undefined {
+  if (!(err instanceof Error) || (err as { type?: unknown }).type !== FailureType.SourceRateLimited)
+    return undefined;
+  const details = (err as { details?: unknown }).details;
+  const first: unknown = Array.isArray(details) ? details[0] : undefined;
+  return isRecord(first) && typeof first.retryAfterMs === 'number'
+    ? first.retryAfterMs
+    : DEFAULT_RETRY_AFTER_MS;
+}
+
+/** A 4xx whose text says Canny has no such record (`invalid id`, `invalid postID`). */
+function isMissingRecord(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (err as { type?: unknown }).type === FailureType.SourceInvalidRequest &&
+    /answered 4\d\d: invalid (id|postID)\b/.test(err.message)
+  );
+}
 
 function paging(skip: number, limit: number): { skip: number; limit: number } {
   // Refused, not capped: Canny silently caps limits above 100, and a caller advancing `skip` by the limit it

@@ -17,6 +17,22 @@ export interface SourcePage<T> {
   hasMore: boolean;
 }
 
+/** A page of a cursor listing: `next` is where the following page starts, absent when the listing is done. */
+export interface CursorPage<T> {
+  items: T[];
+  errors: SourceRecordError[];
+  next?: string;
+}
+
+/**
+ * A request budget shared by every worker (src/activities/source-budget.ts): `take` resolves when a request may
+ * be sent; `rateLimited` says that the source answered 429 anyway, and for how long it asked us to wait.
+ */
+export interface RequestBudget {
+  take(): Promise<void>;
+  rateLimited(retryAfterMs: number): Promise<void>;
+}
+
 export interface FeedbackSource {
   listBoards(): Promise<{ boards: Array<{ id: string; name: string }>; errors: SourceRecordError[] }>;
   /** Every status (open, under review, planned, in progress, complete, closed), oldest first, stable paging. */
@@ -26,4 +42,14 @@ export interface FeedbackSource {
     skip: number,
     limit: number,
   ): Promise<SourcePage<SourceVote>>;
+  /**
+   * Every vote of a board, a page at a time by the source's cursor (`undefined` for the first page): a vote
+   * removed while the read pages through shifts nothing.
+   */
+  listVotesByCursor(
+    scope: { boardId?: string; postId?: string },
+    cursor?: string,
+  ): Promise<CursorPage<SourceVote>>;
+  /** One post by id, or undefined when the source says it has no such live post (deleted or merged away). */
+  retrievePost(id: string): Promise<SourcePost | undefined>;
 }

@@ -164,6 +164,56 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-07-006-source-budget-and-reads': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The source's request budget, shared by every worker of the store (src/store/request-budget.ts): one
+      // row per API key (by hash) to serialise acquirers and hold a 429's wait, one row per request sent.
+      await db.schema
+        .createTable('budget_keys')
+        .addColumn('budget_key', 'text', (c) => c.primaryKey())
+        .addColumn('blocked_until', 'bigint', (c) => c.notNull())
+        .addColumn('touched_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('budget_requests')
+        .addColumn('budget_key', 'text', (c) => c.notNull())
+        .addColumn('sent_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('budget_requests_by_time')
+        .on('budget_requests')
+        .columns(['budget_key', 'sent_at'])
+        .execute();
+      // Where a skip listing's pages meet, with the snapshot: an unlisted post there is confirmed by id.
+      await db.schema.alterTable('snapshots').addColumn('listing_gaps', 'text').execute();
+      // A source read that resumes (src/store/source-reads.ts): where each listing stopped, and what it read.
+      await db.schema
+        .createTable('source_reads')
+        .addColumn('read_key', 'text', (c) => c.primaryKey())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('boards', 'text')
+        .execute();
+      await db.schema
+        .createTable('source_read_listings')
+        .addColumn('read_key', 'text', (c) => c.notNull())
+        .addColumn('board_id', 'text', (c) => c.notNull())
+        .addColumn('listing', 'text', (c) => c.notNull())
+        .addColumn('position', 'text', (c) => c.notNull())
+        .addColumn('done', 'integer', (c) => c.notNull())
+        .addColumn('pages', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('source_read_listings_pk', ['read_key', 'board_id', 'listing'])
+        .execute();
+      await db.schema
+        .createTable('source_read_records')
+        .addColumn('read_key', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('board_id', 'text', (c) => c.notNull())
+        .addColumn('record', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('source_read_records_pk', ['read_key', 'kind', 'record_id'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -27,6 +27,8 @@ export interface SnapshotsTable {
   /** The run's settings (`RunSettings`, JSON); null in snapshots written before migration 004. */
   settings: string | null;
   created_at: string;
+  /** JSON `[[last, first], …]`: creation times between two pages of a skip listing (migration 006). */
+  listing_gaps?: string | null;
 }
 
 export interface SnapshotPostsTable {
@@ -137,7 +139,57 @@ export interface WriterLeasesTable {
   acquired_at: string;
 }
 
+/** One source API key's budget (src/store/request-budget.ts); the key is a hash, never the secret. */
+export interface BudgetKeysTable {
+  budget_key: string;
+  /** Milliseconds since the epoch before which nobody sends: the source answered 429 with Retry-After. */
+  blocked_until: number | string;
+  touched_at: number | string;
+}
+
+/** One request sent on a budget, kept for the longest window (an hour). */
+export interface BudgetRequestsTable {
+  budget_key: string;
+  sent_at: number | string;
+}
+
+/** A source read under way (src/store/source-reads.ts), keyed by the prepare activity that reads. */
+export interface SourceReadsTable {
+  read_key: string;
+  started_at: string;
+  /** JSON `{boards, errors}` of the board listing, once read. */
+  boards: string | null;
+}
+
+/** Where one listing of one board stopped: the next page's position, or done. */
+export interface SourceReadListingsTable {
+  read_key: string;
+  board_id: string;
+  /** `posts` or `votes`. */
+  listing: string;
+  /** Opaque to the store: a skip count or a source cursor; '' before the first page. */
+  position: string;
+  done: number;
+  /** Pages read so far. */
+  pages: number;
+}
+
+/** What a read received: posts, votes and malformed records (kind `error`), each once. */
+export interface SourceReadRecordsTable {
+  read_key: string;
+  /** `post`, `vote` or `error`. */
+  kind: string;
+  record_id: string;
+  board_id: string;
+  record: string;
+}
+
 export interface StoreSchema {
+  budget_keys: BudgetKeysTable;
+  budget_requests: BudgetRequestsTable;
+  source_reads: SourceReadsTable;
+  source_read_listings: SourceReadListingsTable;
+  source_read_records: SourceReadRecordsTable;
   writer_leases: WriterLeasesTable;
   run_pair_plans: RunPairPlansTable;
   snapshot_domains: SnapshotDomainsTable;

@@ -122,6 +122,39 @@ describe('CannyClient', function () {
       sim.load(dataset.canny);
     });
 
+    it("reads every vote of a board by Canny's v2 cursor, each once, the same set as v1 paging", async function () {
+      const { boards } = await client.listBoards();
+      for (const board of boards) {
+        const byCursor: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await client.listVotesByCursor({ boardId: board.id }, cursor);
+          assert.deepEqual(page.errors, []);
+          byCursor.push(...page.items.map((v) => v.id));
+          cursor = page.next;
+          pages += 1;
+        } while (cursor);
+        assert.ok(pages >= 2, 'several pages');
+        assert.equal(new Set(byCursor).size, byCursor.length, 'no vote twice');
+        const bySkip = (await allVotes(client, { boardId: board.id })).map((v) => v.id);
+        assert.deepEqual(new Set(byCursor), new Set(bySkip));
+      }
+      assert.ok(sim.pageLog().some((p) => p.endpoint === 'v2/votes/list' && p.position !== ''));
+    });
+
+    it('retrieves a live post by id; a deleted or merged one is undefined', async function () {
+      const live = dataset.expected.livePostIds[0]!;
+      const post = await client.retrievePost(live);
+      assert.equal(post?.id, live);
+      assert.equal(post?.score, dataset.expected.posts[live]!.voteCount);
+      assert.equal(await client.retrievePost('no-such-post'), undefined);
+      const merged = dataset.expected.mergedPosts[0];
+      if (merged) assert.equal(await client.retrievePost(merged.id), undefined, 'merged away');
+      sim.deletePost(live);
+      assert.equal(await client.retrievePost(live), undefined, 'deleted');
+    });
+
     it('fetches every post of every status, oldest first, across pages (the default-status trap)', async function () {
       const { boards, errors } = await client.listBoards();
       assert.deepEqual(errors, []);
@@ -653,30 +686,70 @@ describe('CannyClient', function () {
       assert.match(failure.message, /invalid boardID/);
     });
 
-    it('a 429 is SourceRateLimited, retryable after the Retry-After Canny sent', async function () {
-      sim.server.addFault({ route: 'posts/list', kind: 'rate-limit', count: 1, retryAfterSeconds: 7 });
-      const failure = await failureOf(client.listPosts(board, 0, 100));
+    it("a 429 waits out Canny's Retry-After, tells the budget, and goes on (counted)", async function () {
+      sim.server.addFault({ route: 'posts/list', kind: 'rate-limit', count: 2, retryAfterSeconds: 7 });
+      const waited: number[] = [];
+      const events: string[] = [];
+      const patient = new CannyClient({
+        apiKey: API_KEY,
+        baseUrl: sim.url,
+        counter,
+        wait: (ms) => {
+          waited.push(ms);
+          return Promise.resolve();
+        },
+        budget: {
+          take: () => Promise.resolve(void events.push('take')),
+          rateLimited: (ms) => Promise.resolve(void events.push(`429 ${ms}`)),
+        },
+      });
+      assert.equal((await patient.listPosts(board, 0, 100)).items.length, 1);
+      assert.deepEqual(waited, [7_000, 7_000]);
+      assert.deepEqual(
+        events,
+        ['take', '429 7000', 'take', '429 7000', 'take'],
+        'a slot before every request',
+      );
+      assert.deepEqual(
+        { requests: counter.requests, rateLimited: counter.rateLimited },
+        { requests: 3, rateLimited: 2 },
+      );
+    });
+
+    it('past its waits, a 429 is SourceRateLimited, retryable after the Retry-After Canny sent', async function () {
+      sim.server.addFault({ route: 'posts/list', kind: 'rate-limit', count: 3, retryAfterSeconds: 7 });
+      const limited = new CannyClient({
+        apiKey: API_KEY,
+        baseUrl: sim.url,
+        counter,
+        maxRateLimitWaits: 2,
+        wait: () => Promise.resolve(),
+      });
+      const failure = await failureOf(limited.listPosts(board, 0, 100));
       assert.equal(failure.type, FailureType.SourceRateLimited);
       assert.equal(failure.nonRetryable, false);
       assert.equal(failure.nextRetryDelay, 7_000);
       assert.deepEqual(
         { requests: counter.requests, rateLimited: counter.rateLimited },
-        { requests: 1, rateLimited: 1 },
+        { requests: 3, rateLimited: 3 },
       );
-      // The client never retried by itself; the next call (Temporal's retry) goes through.
-      assert.equal(sim.server.requests().length, 1);
+      // The next call (Temporal's retry) goes through.
       assert.equal((await client.listPosts(board, 0, 100)).items.length, 1);
     });
 
     it('a 429 without Retry-After waits a default second', async function () {
+      const waited: number[] = [];
       const edited = new CannyClient({
         apiKey: API_KEY,
         baseUrl: sim.url,
         fetch: answering(429, JSON.stringify({ error: 'slow down' })),
+        maxRateLimitWaits: 1,
+        wait: (ms) => Promise.resolve(void waited.push(ms)),
       });
       const failure = await failureOf(edited.listBoards());
       assert.equal(failure.type, FailureType.SourceRateLimited);
       assert.equal(failure.nextRetryDelay, 1_000);
+      assert.deepEqual(waited, [1_000]);
     });
 
     it('a 5xx is SourceServerError and retryable', async function () {
