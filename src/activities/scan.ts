@@ -1,14 +1,34 @@
 // Full runs: the scan of every stored request, on the search budget, before the run writes any. It gives the
 // stored fingerprints for planning (into the run store) and marks requests whose post the source no longer
-// lists as merged or deleted; never deleted in HubSpot.
+// lists as merged or deleted (a deletion only once the source, asked by id, confirms it); never deleted in
+// HubSpot.
 import type { HubspotRecord } from '../clients/hubspot';
+import type { FeedbackSource } from '../clients/source';
 import { deletedProperties, mergedProperties, postIdOfExternalId } from '../domain/feature-request';
 import type { FailureEntry } from '../domain/types';
 import { saveStored, type StoredRequest } from '../store/run-data';
+import { listingGapsOf } from '../store/snapshots';
 import { checkRun, type RunRef, type SyncDependencies } from './context';
 import { tracked } from './tracking';
 
-export const FR_READ_PROPERTIES = ['external_id', 'sync_fingerprint', 'source_state', 'merged_into'];
+export const FR_READ_PROPERTIES = [
+  'external_id',
+  'sync_fingerprint',
+  'source_state',
+  'merged_into',
+  'source_created_at',
+];
+
+/**
+ * Whether a post created at `createdAt` could have been hidden by a post removed mid-read: only one at a place
+ * where two pages of its board's listing meet (bounds included, for equal times). Unknown times could be anywhere.
+ */
+export function inListingGap(createdAt: string, gaps: ReadonlyArray<readonly [string, string]>): boolean {
+  if (!createdAt) return gaps.length > 0;
+  const at = Date.parse(createdAt);
+  if (Number.isNaN(at)) return gaps.length > 0;
+  return gaps.some(([last, first]) => Date.parse(last) <= at && at <= Date.parse(first));
+}
 
 /** Stored requests, as HubSpot returned them. */
 export function storedRequestsOf(records: HubspotRecord[]): StoredRequest[] {
@@ -73,10 +93,20 @@ export function createScanActivities(deps: SyncDependencies) {
           for (const row of rows) listed.set(row.post_id, row.merged_into);
         }
         const updates: VanishedUpdate[] = [];
+        let source: FeedbackSource | undefined;
+        let gaps: Array<[string, string]> | undefined;
         for (const { record, postId } of active) {
           const mergedInto = listed.get(postId);
-          // No row: the post is gone. A row without a survivor: the post is listed. Else it was merged away.
+          // A row without a survivor: the post is listed. A survivor: a merge, which the survivor's merge
+          // history states. No row: the post is missing from the listing, which is a hint, not a fact: a
+          // post removed while the read paged by `skip` shifts the next one out of sight, at a place where two
+          // pages meet. Canny is asked about the missing posts created there.
           if (listed.has(postId) && mergedInto === null) continue;
+          gaps ??= await listingGapsOf(store, input.snapshotId);
+          if (!mergedInto && inListingGap(record.properties.source_created_at ?? '', gaps)) {
+            source ??= deps.source(counter);
+            if ((await source.retrievePost(postId)) !== undefined) continue;
+          }
           updates.push({
             id: record.id,
             externalId: record.properties.external_id ?? '',

@@ -1,10 +1,29 @@
-// Reads the whole source once: every board, every post of every status and every vote, page by page into a
-// staging file on this worker's disk (source-staging.ts), then reads it back in the run's order, a chunk of
-// posts at a time, to write the run's snapshot in the shared store (source.ts). No worker holds the source in
-// memory: a million votes cost disk, not RSS.
+// Reads the whole source once: every board, every post of every status and every vote, page by page into the
+// shared store (src/store/source-reads.ts), each page kept with where its listing goes on, so that a read
+// interrupted anywhere resumes on any worker at the next page. Then it loads what was kept into a staging
+// file on this worker's disk (source-staging.ts) and reads it back in the run's order, a chunk of posts at a
+// time, to write the run's snapshot (source.ts). No worker holds the source in memory: a million votes cost
+// disk, not RSS.
+//
+// Posts are listed by `skip` (Canny has no cursor for them), oldest first: a post created during the read
+// lands on the last page. Votes are listed by Canny's v2 cursor: a vote removed during the read shifts nothing.
+// A post removed during the read can still shift the post listing, so the scan confirms by id every post it
+// would mark deleted (scan.ts).
 import type { FeedbackSource } from '../clients/source';
 import { peopleOfRequest, type PeopleOfRequest } from '../domain/people';
 import type { SourcePost, SourceRecordError, SourceVote, SyncMode } from '../domain/types';
+import type { StoreDb } from '../store/open';
+import {
+  keepBoards,
+  keptPages as keptPagesOf,
+  keepPage,
+  keptBoards,
+  keptRecords,
+  listingState,
+  startRead,
+  type Listing,
+  type ReadRecord,
+} from '../store/source-reads';
 import { SourceStaging } from './source-staging';
 
 const SOURCE_PAGE_SIZE = 100;
@@ -44,11 +63,17 @@ export interface SourceSnapshot {
   heldBack: Map<string, string>;
   /**
    * False when a board or a post could not be identified, or a malformed post's merge history could not be
-   * read: any unlisted post may be one of them (or merged into one), so no request is marked vanished.
+   * read: any unlisted post may be one of them (or merged into one), so no request is marked vanished. False
+   * too when the source listed no board at all: an empty workspace and an outage (a key whose scope changed,
+   * a private board) look the same, and only the second one is likely.
    */
   vanishKnown: boolean;
   sourceErrors: SourceRecordError[];
   votes: number;
+  /** Pages read over every attempt of the read (the first attempt's pages are not read again). */
+  pages: number;
+  /** Where the post pages meet, by creation time (SnapshotInput.listingGaps). */
+  listingGaps: Array<[string, string]>;
 }
 
 /** A selected post with the people who count for it. */
@@ -57,66 +82,147 @@ export interface SelectedPost {
   people: PeopleOfRequest;
 }
 
-async function readAll<T>(
-  onPage: (items: T[]) => void,
-  fetchPage: (skip: number) => Promise<{ items: T[]; errors: SourceRecordError[]; hasMore: boolean }>,
-  errors: SourceRecordError[],
-): Promise<void> {
-  let skip = 0;
-  for (;;) {
-    const page = await fetchPage(skip);
-    onPage(page.items);
-    errors.push(...page.errors);
-    // Skip counts what the source listed, valid or not, so a malformed record never shifts the next page.
-    skip += page.items.length + page.errors.length;
-    if (!page.hasMore || page.items.length + page.errors.length === 0) return;
-  }
+/** Where the read is kept and how it goes. */
+export interface ReadOptions {
+  /** The shared store, and the read's key in it: the same key for every attempt of one prepare. */
+  store: StoreDb;
+  readKey: string;
+  /** Boards read at once, posts and votes side by side; the request budget paces them all. */
+  parallelBoards?: number;
+  /** Called after every source page: activities heartbeat here. */
+  onProgress?: () => void;
+}
+
+interface BoardListing {
+  boards: Array<{ id: string; name?: string }>;
+  errors: SourceRecordError[];
+}
+
+/** A listing's error record: which listing it came from, so that a vote's error holds back its board's posts. */
+interface KeptError {
+  listing: Listing;
+  error: SourceRecordError;
 }
 
 /**
- * Reads every board, every post (all statuses) and every vote into a staging file, page by page, keeping in
- * memory only ids and what the read found wrong. The caller closes `staging` (see `withSourceSnapshot`).
+ * Reads one listing of one board from where an earlier attempt stopped, a page at a time, keeping each page
+ * with its next position.
+ */
+async function readListing<T extends { id: string }>(
+  options: ReadOptions,
+  boardId: string,
+  listing: Listing,
+  fetchPage: (position: string) => Promise<{ items: T[]; errors: SourceRecordError[]; next?: string }>,
+): Promise<void> {
+  const kind = listing === 'posts' ? 'post' : 'vote';
+  for (;;) {
+    const state = await listingState(options.store, options.readKey, boardId, listing);
+    if (state.done) return;
+    const page = await fetchPage(state.position);
+    options.onProgress?.();
+    const records: ReadRecord[] = [
+      ...page.items.map((item) => ({ kind, id: item.id, boardId, record: JSON.stringify(item) }) as const),
+      ...pageBounds(listing, boardId, state.position, page.items),
+      ...page.errors.map((error) => {
+        const kept: KeptError = { listing, error };
+        const record = JSON.stringify(kept);
+        return { kind: 'error', id: `${listing}:${boardId}:${record}`, boardId, record } as const;
+      }),
+    ];
+    // An empty page ends a listing whatever it says: a source that keeps answering "more" with nothing would
+    // otherwise be read forever.
+    const next = page.items.length + page.errors.length === 0 ? undefined : page.next;
+    await keepPage(options.store, options.readKey, boardId, listing, state.position, records, next);
+  }
+}
+
+/** A post page's first and last creation times, kept to find where the listing's pages meet. */
+interface PageBounds {
+  skip: number;
+  first: string;
+  last: string;
+}
+
+function pageBounds(listing: Listing, boardId: string, position: string, items: unknown[]): ReadRecord[] {
+  if (listing !== 'posts') return [];
+  const created = (items as SourcePost[]).map((p) => p.createdAt ?? '');
+  if (created.length === 0) return [];
+  const skip = Number(position || '0');
+  const bounds: PageBounds = { skip, first: created[0]!, last: created[created.length - 1]! };
+  return [{ kind: 'page', id: `${boardId}:${skip}`, boardId, record: JSON.stringify(bounds) }];
+}
+
+/** Where each board's post pages meet: `[last of one page, first of the next]`, by creation time. */
+function gapsOf(bounds: Map<string, PageBounds[]>): Array<[string, string]> {
+  const gaps: Array<[string, string]> = [];
+  for (const pages of bounds.values()) {
+    pages.sort((a, b) => a.skip - b.skip);
+    for (let i = 1; i < pages.length; i++) gaps.push([pages[i - 1]!.last, pages[i]!.first]);
+  }
+  return gaps;
+}
+
+/** The next position of a skip listing: skip counts what the source listed, valid or not. */
+function nextSkip(position: string, page: { items: unknown[]; errors: unknown[]; hasMore: boolean }) {
+  return page.hasMore ? String(Number(position || '0') + page.items.length + page.errors.length) : undefined;
+}
+
+/**
+ * Reads every board, every post (all statuses) and every vote into the shared store, resuming an earlier
+ * attempt's read, then loads it into a staging file. The caller closes `staging` (see `withSourceSnapshot`).
  */
 export async function readSource(
   source: FeedbackSource,
   mode: SyncMode,
   domain: string | undefined,
-  options: {
-    /** Boards read at once, posts and votes side by side (Canny publishes no rate limit). */
-    parallelBoards?: number;
-    /** Called after every source page: activities heartbeat here. */
-    onProgress?: () => void;
-  } = {},
+  options: ReadOptions,
 ): Promise<SourceSnapshot> {
-  const parallelBoards = options.parallelBoards ?? 4;
-  const onProgress = options.onProgress ?? (() => undefined);
+  await startRead(options.store, options.readKey);
+  let listing: BoardListing;
+  const kept = await keptBoards(options.store, options.readKey);
+  if (kept) listing = JSON.parse(kept) as BoardListing;
+  else {
+    const { boards, errors } = await source.listBoards();
+    // A malformed board whose id is readable is still read: its posts and votes are validated on their own,
+    // and skipping them would take every one of its requests for deleted. One without an id hides its posts.
+    listing = {
+      boards: [...boards, ...errors.flatMap((e) => (e.boardId !== undefined ? [{ id: e.boardId }] : []))],
+      errors,
+    };
+    await keepBoards(options.store, options.readKey, JSON.stringify(listing));
+  }
+  await mapConcurrently(listing.boards, options.parallelBoards ?? 4, (board) =>
+    Promise.all([
+      readListing(options, board.id, 'posts', async (position) => {
+        const page = await source.listPosts(board.id, Number(position || '0'), SOURCE_PAGE_SIZE);
+        return { items: page.items, errors: page.errors, next: nextSkip(position, page) };
+      }),
+      readListing(options, board.id, 'votes', (position) =>
+        source.listVotesByCursor({ boardId: board.id }, position || undefined),
+      ),
+    ]),
+  );
   const staging = new SourceStaging();
   try {
-    return await readInto(staging, source, mode, domain, parallelBoards, onProgress);
+    return await loadKept(staging, options, listing, mode, domain);
   } catch (err) {
     staging.close();
     throw err;
   }
 }
 
-async function readInto(
+/** Loads the kept read into the staging file and decides what it means: order, merges, held-back posts. */
+async function loadKept(
   staging: SourceStaging,
-  source: FeedbackSource,
+  options: ReadOptions,
+  listing: BoardListing,
   mode: SyncMode,
   domain: string | undefined,
-  parallelBoards: number,
-  onProgress: () => void,
 ): Promise<SourceSnapshot> {
-  const sourceErrors: SourceRecordError[] = [];
-  const { boards: validBoards, errors: boardErrors } = await source.listBoards();
-  sourceErrors.push(...boardErrors);
-  // A malformed board whose id is readable is still read: its posts and votes are validated on their own, and
-  // skipping them would take every one of its requests for deleted. One without an id hides its posts.
-  const boards = [
-    ...validBoards,
-    ...boardErrors.flatMap((e) => (e.boardId !== undefined ? [{ id: e.boardId }] : [])),
-  ];
-  let vanishKnown = boardErrors.every((e) => e.boardId !== undefined);
+  const { store, readKey } = options;
+  const sourceErrors: SourceRecordError[] = [...listing.errors];
+  // No board at all reads as an outage, not as a workspace whose every request was deleted.
+  let vanishKnown = listing.boards.length > 0 && listing.errors.every((e) => e.boardId !== undefined);
   const heldBack = new Map<string, string>();
   const holdBack = (postId: string, reason: string): void => {
     if (!heldBack.has(postId)) heldBack.set(postId, reason);
@@ -124,39 +230,46 @@ async function readInto(
   const mergedInto = new Map<string, string>();
   /** Id and creation time of every post read, for the run's order. */
   const index: Array<{ id: string; createdAt: string }> = [];
+  const postIdsByBoard = new Map<string, string[]>();
 
-  // Boards are read a few at a time, posts and votes side by side: the source read is the first thing a run
-  // waits for. Each page goes to the staging file as it arrives; what the read decides does not depend on the
-  // order pages arrive in.
-  const perBoard = await mapConcurrently(boards, parallelBoards, async (board) => {
-    const postErrors: SourceRecordError[] = [];
-    const voteErrors: SourceRecordError[] = [];
-    const postIds: string[] = [];
-    await Promise.all([
-      readAll(
-        (posts: SourcePost[]) => {
-          onProgress();
-          for (const post of staging.addPosts(posts)) {
-            postIds.push(post.id);
-            index.push({ id: post.id, createdAt: post.createdAt ?? '' });
-            for (const merged of post.mergedPostIds) mergedInto.set(merged, post.id);
-          }
-        },
-        (skip) => source.listPosts(board.id, skip, SOURCE_PAGE_SIZE),
-        postErrors,
-      ),
-      readAll(
-        (votes: SourceVote[]) => {
-          onProgress();
-          staging.addVotes(votes);
-        },
-        (skip) => source.listVotes({ boardId: board.id }, skip, SOURCE_PAGE_SIZE),
-        voteErrors,
-      ),
-    ]);
-    return { postIds, postErrors, voteErrors };
-  });
-  for (const { postIds, postErrors, voteErrors } of perBoard) {
+  for await (const chunk of keptRecords(store, readKey, 'post')) {
+    options.onProgress?.();
+    const posts = chunk.map((r) => JSON.parse(r.record) as SourcePost);
+    for (const post of staging.addPosts(posts)) {
+      index.push({ id: post.id, createdAt: post.createdAt ?? '' });
+      for (const merged of post.mergedPostIds) mergedInto.set(merged, post.id);
+    }
+    for (const r of chunk) {
+      const ids = postIdsByBoard.get(r.boardId);
+      if (ids) ids.push(r.id);
+      else postIdsByBoard.set(r.boardId, [r.id]);
+    }
+  }
+  for await (const chunk of keptRecords(store, readKey, 'vote')) {
+    options.onProgress?.();
+    staging.addVotes(chunk.map((r) => JSON.parse(r.record) as SourceVote));
+  }
+  const boundsByBoard = new Map<string, PageBounds[]>();
+  for await (const chunk of keptRecords(store, readKey, 'page')) {
+    for (const r of chunk) {
+      const list = boundsByBoard.get(r.boardId);
+      const bounds = JSON.parse(r.record) as PageBounds;
+      if (list) list.push(bounds);
+      else boundsByBoard.set(r.boardId, [bounds]);
+    }
+  }
+  const errorsByBoard = new Map<string, KeptError[]>();
+  for await (const chunk of keptRecords(store, readKey, 'error')) {
+    for (const r of chunk) {
+      const list = errorsByBoard.get(r.boardId);
+      const kept = JSON.parse(r.record) as KeptError;
+      if (list) list.push(kept);
+      else errorsByBoard.set(r.boardId, [kept]);
+    }
+  }
+  for (const [boardId, errors] of errorsByBoard) {
+    const postErrors = errors.filter((e) => e.listing === 'posts').map((e) => e.error);
+    const voteErrors = errors.filter((e) => e.listing === 'votes').map((e) => e.error);
     sourceErrors.push(...postErrors, ...voteErrors);
     for (const error of postErrors) {
       if (error.postId === undefined) vanishKnown = false;
@@ -170,7 +283,7 @@ async function readInto(
       else {
         // Any post of the board may have lost this voter: none of them is written this run.
         const reason = `a vote of this board names no readable post (vote ${error.id}: ${error.reason})`;
-        for (const id of postIds) holdBack(id, reason);
+        for (const id of postIdsByBoard.get(boardId) ?? []) holdBack(id, reason);
         for (const e of postErrors) if (e.postId !== undefined) holdBack(e.postId, reason);
       }
     }
@@ -192,6 +305,8 @@ async function readInto(
     vanishKnown,
     sourceErrors: distinctErrors(sourceErrors),
     votes: staging.voteCount(),
+    pages: await keptPagesOf(store, readKey),
+    listingGaps: gapsOf(boundsByBoard),
   };
 }
 

@@ -1,7 +1,9 @@
 // Source activities: read the feedback tool once per run, into the run's snapshot in the shared store.
+import { Context } from '@temporalio/activity';
 import { COMPANY_SEARCH_DOMAINS, CONTACT_SEARCH_EMAILS } from '../clients/hubspot';
 import type { SourceRecordError } from '../domain/types';
 import { writeSnapshot, type SnapshotPost } from '../store/snapshots';
+import { deleteRead } from '../store/source-reads';
 import {
   heartbeat,
   MAX_FAILURES_PER_RESULT,
@@ -39,6 +41,19 @@ export interface RunOverview {
   createContacts: boolean;
 }
 
+/**
+ * One read per prepare: every attempt of this activity (same workflow run, same activity id) continues the
+ * same read; a later prepare of the same run chain (a rerun after continue-as-new) starts a new one.
+ */
+function readKeyOf(runKey: string): string {
+  try {
+    const info = Context.current().info;
+    return `${runKey}/${info.workflowExecution?.runId ?? 'no-run'}/${info.activityId}`;
+  } catch {
+    return `${runKey}/outside-an-activity`;
+  }
+}
+
 export function createSourceActivities(deps: SyncDependencies) {
   const { settings } = deps;
   const activities = {
@@ -48,15 +63,23 @@ export function createSourceActivities(deps: SyncDependencies) {
      */
     async prepareRun(ref: Omit<RunRef, 'snapshotId' | 'contentHash'>) {
       return tracked(async (counter) => {
+        const readKey = readKeyOf(ref.runKey);
         const snapshot = await readSource(deps.source(counter), ref.mode, ref.domain, {
+          store: deps.store,
+          readKey,
           parallelBoards: settings.sourceParallelBoards,
           onProgress: heartbeat,
         });
+        let overview: RunOverview;
         try {
-          return await storeSnapshot(ref.runKey, snapshot);
+          overview = await storeSnapshot(ref.runKey, snapshot);
         } finally {
           snapshot.staging.close();
         }
+        // The snapshot holds the read now. Should this attempt's result be lost after this, the next attempt
+        // reads the source afresh: a new read, never half of an old one.
+        await deleteRead(deps.store, readKey);
+        return overview;
       });
     },
   };
@@ -80,6 +103,7 @@ export function createSourceActivities(deps: SyncDependencies) {
       ...(snapshot.domain ? { domain: snapshot.domain } : {}),
       posts: posts(),
       vanishKnown: snapshot.vanishKnown,
+      listingGaps: snapshot.listingGaps,
       // Listed posts, and the posts merged away (no longer listed) with their survivor.
       listed: [
         ...[...snapshot.listedPostIds].map((postId) => ({ postId, mergedInto: null })),

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { MatchedCompany } from '../domain/company-match';
 import { failure, FailureType } from '../failures';
 import type { StoreDb } from './open';
+import { pruneReadsBefore } from './source-reads';
 import type { Resolution } from './schema';
 
 /** IN lists stay far below both engines' parameter limits. */
@@ -529,5 +530,7 @@ export async function pruneBefore(db: StoreDb, before: Date): Promise<number> {
       await db.deleteFrom(table).where('run_key', '=', runKey).execute();
     await db.deleteFrom('sync_runs').where('run_key', '=', runKey).execute();
   }
+  // Reads whose prepare never finished (a failed or cancelled run).
+  await pruneReadsBefore(db, before);
   return runs.length;
 }
