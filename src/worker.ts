@@ -17,6 +17,7 @@ import {
 import pino from 'pino';
 import { createActivities } from './activities';
 import { budgetKeyOf, storeBudget, waitInActivity } from './activities/source-budget';
+import { hourlyAllowance } from './domain/rate-limits';
 import { dataConverterFor } from './codec/data-converter';
 import { parsePayloadKeys, payloadProtection, unencryptedProblem } from './codec/keys';
 import { CannyClient } from './clients/canny';
@@ -79,6 +80,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       createContacts: config.SYNC_CREATE_CONTACTS,
       pageSize: config.SYNC_PAGE_SIZE,
       sourceParallelBoards: config.CANNY_PARALLEL_BOARDS,
+      sourceHourlyBudget: limits.length > 0 ? hourlyAllowance(limits) : 0,
     },
     // Every request takes a slot of the key's budget, shared through the run store by the whole fleet.
     source: (counter) =>

@@ -16,6 +16,8 @@ export interface SyncSettings {
   pageSize: number;
   /** Boards the source read takes at once. */
   sourceParallelBoards: number;
+  /** The source budget's hourly allowance (CANNY_*), for the summary; 0 or absent without a budget. */
+  sourceHourlyBudget?: number;
 }
 
 export interface SyncDependencies {

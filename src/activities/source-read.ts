@@ -74,6 +74,8 @@ export interface SourceSnapshot {
   pages: number;
   /** Where the post pages meet, by creation time (SnapshotInput.listingGaps). */
   listingGaps: Array<[string, string]>;
+  /** When the read's first attempt started. */
+  startedAt: Date;
 }
 
 /** A selected post with the people who count for it. */
@@ -177,7 +179,7 @@ export async function readSource(
   domain: string | undefined,
   options: ReadOptions,
 ): Promise<SourceSnapshot> {
-  await startRead(options.store, options.readKey);
+  const startedAt = await startRead(options.store, options.readKey);
   let listing: BoardListing;
   const kept = await keptBoards(options.store, options.readKey);
   if (kept) listing = JSON.parse(kept) as BoardListing;
@@ -204,7 +206,7 @@ export async function readSource(
   );
   const staging = new SourceStaging();
   try {
-    return await loadKept(staging, options, listing, mode, domain);
+    return { ...(await loadKept(staging, options, listing, mode, domain)), startedAt };
   } catch (err) {
     staging.close();
     throw err;
@@ -218,7 +220,7 @@ async function loadKept(
   listing: BoardListing,
   mode: SyncMode,
   domain: string | undefined,
-): Promise<SourceSnapshot> {
+): Promise<Omit<SourceSnapshot, 'startedAt'>> {
   const { store, readKey } = options;
   const sourceErrors: SourceRecordError[] = [...listing.errors];
   // No board at all reads as an outage, not as a workspace whose every request was deleted.

@@ -1,7 +1,7 @@
 // Source activities: read the feedback tool once per run, into the run's snapshot in the shared store.
 import { Context } from '@temporalio/activity';
 import { COMPANY_SEARCH_DOMAINS, CONTACT_SEARCH_EMAILS } from '../clients/hubspot';
-import type { SourceRecordError } from '../domain/types';
+import type { SourceReadStats, SourceRecordError } from '../domain/types';
 import { writeSnapshot, type SnapshotPost } from '../store/snapshots';
 import { deleteRead } from '../store/source-reads';
 import {
@@ -39,6 +39,8 @@ export interface RunOverview {
   /** The worker's creation settings, recorded in history so the workflow plans with them. */
   createCompanies: boolean;
   createContacts: boolean;
+  /** The read: its time and what it spent of the key's budget (for the summary, Slack and status). */
+  sourceRead: SourceReadStats;
 }
 
 /**
@@ -70,9 +72,17 @@ export function createSourceActivities(deps: SyncDependencies) {
           parallelBoards: settings.sourceParallelBoards,
           onProgress: heartbeat,
         });
+        const sourceRead: SourceReadStats = {
+          readMs: Date.now() - snapshot.startedAt.getTime(),
+          pages: snapshot.pages,
+          // Only the source is called so far: every request and 429 counted is the read's, over all attempts.
+          requests: counter.counts.canny,
+          rateLimited: counter.counts.rateLimited,
+          hourlyBudget: settings.sourceHourlyBudget ?? 0,
+        };
         let overview: RunOverview;
         try {
-          overview = await storeSnapshot(ref.runKey, snapshot);
+          overview = { ...(await storeSnapshot(ref.runKey, snapshot)), sourceRead };
         } finally {
           snapshot.staging.close();
         }
@@ -86,7 +96,10 @@ export function createSourceActivities(deps: SyncDependencies) {
   return activities;
 
   /** Writes the run's snapshot from the staged read, a chunk of posts at a time, and describes it. */
-  async function storeSnapshot(runKey: string, snapshot: SourceSnapshot): Promise<RunOverview> {
+  async function storeSnapshot(
+    runKey: string,
+    snapshot: SourceSnapshot,
+  ): Promise<Omit<RunOverview, 'sourceRead'>> {
     const skipped = new Set<string>(); // person ids with a missing or malformed email, over the selected posts
     let seq = 0;
     function* posts(): Generator<SnapshotPost[]> {

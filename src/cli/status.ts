@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { loadOperatorConfig } from '../config';
+import { sourceReadText } from '../domain/summary';
 import type { RunSummary } from '../domain/types';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../search-attributes';
 import type { Progress, syncFeatureRequests } from '../workflows';
@@ -19,7 +20,7 @@ interface RunRow {
   mode?: string;
   dryRun?: boolean;
   domain?: string;
-  summary?: Pick<RunSummary, 'featureRequests' | 'companies' | 'contacts' | 'associations'>;
+  summary?: Pick<RunSummary, 'featureRequests' | 'companies' | 'contacts' | 'associations' | 'source'>;
   /** A running run's phase, units done of total and counts so far (its `progress` query). */
   progress?: Progress;
 }
@@ -61,8 +62,8 @@ async function listRuns(client: Client, env: string, limit: number): Promise<Run
       }
       if (row.status !== 'COMPLETED') return;
       const summary = await handle.result();
-      const { featureRequests, companies, contacts, associations } = summary;
-      row.summary = { featureRequests, companies, contacts, associations };
+      const { featureRequests, companies, contacts, associations, source } = summary;
+      row.summary = { featureRequests, companies, contacts, associations, ...(source ? { source } : {}) };
       if (summary.domain) row.domain = summary.domain;
     }),
   );
@@ -77,7 +78,8 @@ function runLine(row: RunRow): string {
     ? ` — ${fr.identified} identified · ${fr.created} created · ${fr.updated} updated · ${fr.unchanged} unchanged · ${fr.failed} failed`
     : '';
   const progress = row.progress ? ` — ${progressText(row.progress)}` : '';
-  return `  ${row.status.padEnd(16)} ${row.workflowId}  [${kind}]  ${times}${counts}${progress}`;
+  const source = row.summary?.source ? `\n      source read: ${sourceReadText(row.summary.source)}` : '';
+  return `  ${row.status.padEnd(16)} ${row.workflowId}  [${kind}]  ${times}${counts}${progress}${source}`;
 }
 
 async function status(ctx: Context, opts: { json?: boolean; limit: number }): Promise<number> {

@@ -79,6 +79,19 @@ export interface SyncCounts {
   failures: FailureEntry[];
 }
 
+/** The source read of a run: how long it took and what it spent of the key's budget. */
+export interface SourceReadStats {
+  /** From the read's first request to its last page, over every attempt. */
+  readMs: number;
+  /** Pages kept over every attempt (a resumed read reads none twice). */
+  pages: number;
+  /** HTTP requests the read sent, retries and 429s included. */
+  requests: number;
+  rateLimited: number;
+  /** The budget's hourly allowance (CANNY_* settings of the worker that read); 0 without a budget. */
+  hourlyBudget: number;
+}
+
 /** The run summary: the workflow's result, the Slack message and `--json` output share this shape. */
 export interface RunSummary extends SyncCounts {
   runId: string;
@@ -92,6 +105,8 @@ export interface RunSummary extends SyncCounts {
   finishedAt: string;
   durationMs: number;
   uiUrl: string;
+  /** The source read (absent in summaries of runs that failed before it, or of older versions). */
+  source?: SourceReadStats;
 }
 
 /** The summary keeps the first 50 failures; counts stay exact. */

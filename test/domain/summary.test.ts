@@ -6,6 +6,7 @@ import {
   formatDuration,
   runUiUrl,
   slackMessage,
+  sourceReadText,
   type SummaryInput,
 } from '../../src/domain/summary';
 import {
@@ -146,6 +147,24 @@ describe('buildSummary', () => {
     const summary = buildSummary(input({ mode: 'company', domain: 'hooli.com', failures: failures(80) }));
     assert.equal(summary.domain, 'hooli.com');
     assert.equal(summary.failures.length, MAX_FAILURES_IN_SUMMARY);
+  });
+
+  it("keeps the source read's figures, and Slack says them with the share of the hourly budget", () => {
+    const source = { readMs: 275_000, pages: 1_100, requests: 1_104, rateLimited: 2, hourlyBudget: 4_000 };
+    const summary = buildSummary(input({ source }));
+    assert.deepEqual(summary.source, source);
+    assert.equal(
+      sourceReadText(source),
+      '1,104 Canny requests in 4m 35s (2 rate-limited), 28 % of the hourly budget (4,000/h)',
+    );
+    const message = slackMessage(summary);
+    assert.match(textOf(message), /\*Source read\*\\n1,104 Canny requests in 4m 35s/);
+    assert.match(message.text, /Source read: 1,104 Canny requests/);
+    assert.equal(
+      sourceReadText({ ...source, hourlyBudget: 0 }),
+      '1,104 Canny requests in 4m 35s (2 rate-limited)',
+    );
+    assert.equal('source' in buildSummary(input()), false, 'absent when the run has no read');
   });
 
   it('never reports a negative duration', () => {

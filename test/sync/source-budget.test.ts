@@ -65,6 +65,13 @@ describe("the source at Canny's published rate limits", function () {
       assert.deepEqual(duplicates(pagesRead(log)), [], 'no page read twice');
       // 80 a minute (the default 80 % share of 100): the 81st request waits for the first to leave the minute.
       assert.ok(seconds > 55, `the run waited for the minute: ${seconds} s`);
+      // The summary tells the read's time and what it spent of the budget (800 an hour, 80 % of Free's 1,000).
+      const source = summary.source!;
+      assert.equal(source.requests, requests.length);
+      assert.equal(source.pages, 100, 'a post page and a vote page for each of 50 boards');
+      assert.equal(source.rateLimited, 0);
+      assert.equal(source.hourlyBudget, 800);
+      assert.ok(source.readMs > 55_000 && source.readMs < seconds * 1000, `${source.readMs} ms`);
     } finally {
       await stack.close();
     }

@@ -26,6 +26,8 @@ export async function finish(run: Run, status: 'completed' | 'failed', error?: s
       startedAt: state.startedAt,
       finishedAt: new Date(),
       uiUrl: runUiUrl(base, info.namespace, info.workflowId, info.runId),
+      // Absent in the prepare results of older workers.
+      ...(state.overview?.sourceRead ? { source: state.overview.sourceRead } : {}),
     });
   let summary = summaryOf(state.counts);
   try {
