@@ -137,6 +137,10 @@ export type Config = z.infer<typeof configSchema>;
 const operatorSchema = z
   .object({
     SYNC_ENV: fields.SYNC_ENV,
+    // The source budget's settings (no secret): `schedule create` weighs the last read against them.
+    CANNY_PLAN: fields.CANNY_PLAN,
+    CANNY_RATE_LIMITS: fields.CANNY_RATE_LIMITS,
+    CANNY_BUDGET_SHARE: fields.CANNY_BUDGET_SHARE,
     SYNC_TASK_QUEUE: fields.SYNC_TASK_QUEUE,
     SYNC_MAX_PARALLEL: fields.SYNC_MAX_PARALLEL,
     TEMPORAL_UI_URL: fields.TEMPORAL_UI_URL,

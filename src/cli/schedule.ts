@@ -10,7 +10,10 @@ import {
   type ScheduleOverlapPolicy,
   type ScheduleSpec,
 } from '@temporalio/client';
-import { loadOperatorConfig, type OperatorConfig } from '../config';
+import { cannyBudget, loadOperatorConfig, type OperatorConfig } from '../config';
+import { formatRateLimits, hourlyAllowance, readBoundMs } from '../domain/rate-limits';
+import type { RunSummary } from '../domain/types';
+import { ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../search-attributes';
 import { syncFeatureRequests } from '../workflows';
 import {
   askOnTerminal,
@@ -202,8 +205,53 @@ async function scheduleCreate(ctx: Context, opts: ScheduleSpecOptions): Promise<
       throw err;
     }
     ctx.out(`Created schedule ${scheduleId}${opts.paused ? ' (paused)' : ''}`);
+    for (const warning of await sourceBudgetWarnings(client, cfg, opts.every)) ctx.err(`warning: ${warning}`);
     return printSchedule(ctx, await client.schedule.getHandle(scheduleId).describe(), client);
   }, STARTS);
+}
+
+/**
+ * What the last full run's source read says about a schedule: at the configured Canny budget, a read that would
+ * not fit in the interval, or that spends more than half of the hourly budget (the key's other users, and the
+ * next run, need the rest). Nothing when no full run has completed yet.
+ */
+export async function sourceBudgetWarnings(
+  client: Client,
+  cfg: OperatorConfig,
+  everyMs: number | undefined,
+): Promise<string[]> {
+  const budget = cannyBudget(cfg);
+  if (budget.length === 0) return [];
+  const query =
+    `WorkflowType = 'syncFeatureRequests' AND ${ENVIRONMENT_ATTRIBUTE.name} = "${cfg.SYNC_ENV}" ` +
+    `AND ${MODE_ATTRIBUTE.name} = "full" AND ExecutionStatus = "Completed"`;
+  let last: RunSummary | undefined;
+  for await (const info of client.workflow.list({ query, pageSize: 1 })) {
+    last = await client.workflow
+      .getHandle<typeof syncFeatureRequests>(info.workflowId, info.runId, { followRuns: false })
+      .result()
+      .catch(() => undefined);
+    break;
+  }
+  const requests = last?.source?.requests;
+  if (requests === undefined) return [];
+  const warnings: string[] = [];
+  const readMs = readBoundMs(requests, budget);
+  const budgetText = `CANNY_* budget ${formatRateLimits(budget)}`;
+  if (everyMs !== undefined && readMs > everyMs)
+    warnings.push(
+      `the last full run's source read (${requests} Canny requests) takes about ${compactDuration(readMs)} at the ` +
+        `${budgetText}: longer than the schedule's interval of ${compactDuration(everyMs)}, so runs would follow ` +
+        `each other without a pause (the overlap policy skips the ones that come too early)`,
+    );
+  const hourly = hourlyAllowance(budget);
+  if (requests > hourly / 2)
+    warnings.push(
+      `the last full run's source read (${requests} Canny requests) spends ${Math.round((100 * requests) / hourly)} % ` +
+        `of the hourly budget (${hourly}/h at the ${budgetText}): more than half, which leaves little for the ` +
+        `key's other users and for company syncs`,
+    );
+  return warnings;
 }
 
 async function scheduleUpdate(ctx: Context, opts: ScheduleSpecOptions): Promise<number> {

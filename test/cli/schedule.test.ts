@@ -191,4 +191,37 @@ describe('client: schedule', function () {
     assert.equal(gone.code, 1);
     assert.match(gone.stderr.join('\n'), new RegExp(`no schedule ${SCHEDULE_ID}`));
   });
+
+  it("create warns when the last full run's read would not fit the interval at the budget, or spends over half the hour", async () => {
+    // After the delete above: a completed full run to weigh (earlier tests' runs may be from manual syncs too).
+    const summary = await stack.sync();
+    const requests = summary.source!.requests;
+    assert.ok(requests > 0);
+    await eventually(
+      async () =>
+        (
+          await client.workflow.count(
+            `${ENVIRONMENT_ATTRIBUTE.name} = "${ENV}" AND ${MODE_ATTRIBUTE.name} = "full" AND ExecutionStatus = "Completed"`,
+          )
+        ).count > 0 || undefined,
+      'the run visible',
+    );
+    // A budget of a request a minute and one an hour (the default 80 % share of 2/m and 2/h).
+    const tight = await cliFor(client, { ...envOf(stack.config, ENV), CANNY_RATE_LIMITS: '2/m,2/h' });
+    const created = await tight('schedule', 'create', '--every', '1m', '--paused');
+    assert.equal(created.code, 0, created.stderr.join('\n'));
+    const stderr = created.stderr.join('\n');
+    assert.match(
+      stderr,
+      new RegExp(`warning: the last full run's source read \\(${requests} Canny requests\\) takes about`),
+    );
+    assert.match(stderr, /longer than the schedule's interval of 1m/);
+    assert.match(stderr, /of the hourly budget \(1\/h at the CANNY_\* budget 1\/m,1\/h\): more than half/);
+
+    await cli('schedule', 'delete', '--yes');
+    const roomy = await cli('schedule', 'create', '--every', '1h', '--paused');
+    assert.equal(roomy.code, 0, roomy.stderr.join('\n'));
+    assert.doesNotMatch(roomy.stderr.join('\n'), /warning/, 'the default Pro budget has room for it');
+    await cli('schedule', 'delete', '--yes');
+  });
 });
