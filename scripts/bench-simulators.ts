@@ -1,11 +1,18 @@
 // The benchmark's simulators, in a child process of their own (forked by scripts/bench.ts over IPC), so that
 // the benchmark's memory figure is the worker's alone: the simulators hold the whole dataset, every record the
 // sync writes and a log of every request, which would otherwise swamp the worker's share of one process.
+import type { CannyPlan } from '../src/domain/rate-limits';
 import type { DatasetOptions } from '../src/simulators';
 import { startSimulators, type RunningSimulators } from '../src/simulators';
 
 export type BenchChildRequest =
-  | { type: 'start'; dataset: DatasetOptions; hubspot: { requestsPer10s: number; searchPerSecond: number } }
+  | {
+      type: 'start';
+      dataset: DatasetOptions;
+      hubspot: { requestsPer10s: number; searchPerSecond: number };
+      /** Canny's published limits of this plan, enforced; none: unlimited. */
+      cannyPlan?: CannyPlan;
+    }
   | { type: 'stats'; id: number; objectTypeId: string; clearLog: boolean }
   | { type: 'close' };
 
@@ -49,6 +56,11 @@ export interface HubspotStats {
   slackMessages: number;
   /** Canny requests since the last clear (the source read), and when they started and ended. */
   canny: { total: number; first?: number; last?: number };
+  /**
+   * The source read alone (the listings, not the scan's look-ups by id): its requests, 429s, first and last
+   * request, and the pages read more than once (answered 200 twice for the same position).
+   */
+  cannyRead: { requests: number; rateLimited: number; first?: number; last?: number; pagesTwice: number };
   /** Peak resident memory of this (the simulators') process so far, bytes. */
   peakRss: number;
 }
@@ -132,11 +144,28 @@ function statsOf(sims: RunningSimulators, objectTypeId: string, peakRss: number)
     featureRequests,
     associations,
     slackMessages: sims.slack.messages().length,
+    cannyRead: cannyReadOf(sims),
     canny: {
       total: cannyLog.length,
       ...(cannyLog.length ? { first: cannyLog[0]!.at, last: cannyLog[cannyLog.length - 1]!.at } : {}),
     },
     peakRss,
+  };
+}
+
+function cannyReadOf(sims: RunningSimulators): HubspotStats['cannyRead'] {
+  const read = sims.canny.server
+    .requests()
+    .filter((r) => /\/api\/v\d\/(boards|posts|votes)\/list/.test(r.path));
+  const pages = sims.canny
+    .pageLog()
+    .filter((p) => p.status === 200 && p.endpoint !== 'posts/retrieve')
+    .map((p) => `${p.endpoint} ${p.boardID ?? ''} ${p.position}`);
+  return {
+    requests: read.length,
+    rateLimited: read.filter((r) => r.status === 429).length,
+    ...(read.length ? { first: read[0]!.at, last: read[read.length - 1]!.at } : {}),
+    pagesTwice: pages.length - new Set(pages).size,
   };
 }
 
@@ -148,6 +177,7 @@ async function start(request: Extract<BenchChildRequest, { type: 'start' }>): Pr
       searchPerSecond: request.hubspot.searchPerSecond,
     },
   });
+  if (request.cannyPlan) sims.canny.setRateLimits(request.cannyPlan);
   const ds = sims.dataset!;
   const expected = ds.expected;
   send({
@@ -201,6 +231,7 @@ function main(): void {
           if (message.clearLog) {
             sims.hubspot.server.clearLog();
             sims.canny.server.clearLog();
+            sims.canny.clearPageLog();
           }
           return;
         case 'close':

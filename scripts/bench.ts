@@ -26,7 +26,15 @@ import { applySetup } from '../src/clients/hubspot-setup';
 import { HubspotGateway } from '../src/clients/hubspot';
 import { dataConverterFor } from '../src/codec/data-converter';
 import { parsePayloadKeys } from '../src/codec/keys';
-import { hubspotActivitiesPerSecond, parseConfig } from '../src/config';
+import { cannyBudget, hubspotActivitiesPerSecond, parseConfig } from '../src/config';
+import {
+  CANNY_PLANS,
+  formatRateLimits,
+  hourlyAllowance,
+  readBoundMs,
+  type CannyPlan,
+  type RateLimit,
+} from '../src/domain/rate-limits';
 import type { RunSummary } from '../src/domain/types';
 import { BENCH_DATASET, DEMO_DATASET, type DatasetOptions } from '../src/simulators';
 import { openStore } from '../src/store/open';
@@ -65,11 +73,13 @@ interface BenchOptions {
   rateFactor: number;
   /** The peak RSS target per worker process tree. */
   rssTargetMb: number;
+  /** Canny's published limits of this plan, enforced by the simulator and budgeted by the workers; none: none. */
+  cannyPlan?: CannyPlan;
 }
 
 function usage(): never {
   console.error(
-    'Usage: npm run bench -- [--size bench|demo|scale|<posts>] [--parallel N] [--workers N] [--rate-factor N] [--timeout <seconds>]',
+    'Usage: npm run bench -- [--size bench|demo|scale|<posts>] [--parallel N] [--workers N] [--rate-factor N] [--timeout <seconds>] [--canny-plan free|pro|business]',
   );
   process.exit(2);
 }
@@ -98,6 +108,7 @@ function readOptions(argv: string[]): BenchOptions {
   let workers = 0;
   let timeoutSeconds: number | undefined;
   let rateFactor: number | undefined;
+  let cannyPlan: CannyPlan | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
@@ -107,7 +118,11 @@ function readOptions(argv: string[]): BenchOptions {
     else if (flag === '--workers') workers = Number(value());
     else if (flag === '--timeout') timeoutSeconds = Number(value());
     else if (flag === '--rate-factor') rateFactor = Number(value());
-    else usage();
+    else if (flag === '--canny-plan') {
+      const plan = value();
+      if (!(plan in CANNY_PLANS)) usage();
+      cannyPlan = plan as CannyPlan;
+    } else usage();
   }
   if (!Number.isInteger(parallel) || parallel < 1) usage();
   if (!Number.isInteger(workers) || workers < 0) usage();
@@ -127,6 +142,7 @@ function readOptions(argv: string[]): BenchOptions {
     ...(timeoutSeconds ? { timeoutSeconds } : {}),
     rateFactor: rateFactor ?? (size === 'scale' ? 10 : 1),
     rssTargetMb: dataset.posts >= SCALE_POSTS ? 768 : 512,
+    ...(cannyPlan ? { cannyPlan } : {}),
   };
 }
 
@@ -149,6 +165,7 @@ class SimulatorProcess {
 
   static async start(
     dataset: DatasetOptions,
+    cannyPlan: CannyPlan | undefined,
   ): Promise<{ sims: SimulatorProcess; ready: Extract<BenchChildMessage, { type: 'ready' }> }> {
     // execArgv carries tsx's loader, so the child runs the TypeScript module as this process does.
     // Compiled (dist/scripts) or under tsx: the sibling module with this module's own extension.
@@ -167,6 +184,7 @@ class SimulatorProcess {
         type: 'start',
         dataset,
         hubspot: { requestsPer10s: REQUESTS_PER_10S, searchPerSecond: SEARCHES_PER_SECOND },
+        ...(cannyPlan ? { cannyPlan } : {}),
       };
       child.send(request);
     });
@@ -366,10 +384,11 @@ async function main(): Promise<void> {
   try {
     console.log(
       `Benchmark: --size ${options.size} --parallel ${options.parallel} --workers ${options.workers}` +
+        (options.cannyPlan ? ` --canny-plan ${options.cannyPlan}` : ' (no Canny limit)') +
         (options.workers === 0 ? ' (in this process)' : ' (npm run worker processes)'),
     );
     let t = Date.now();
-    const { sims, ready } = await SimulatorProcess.start(options.dataset);
+    const { sims, ready } = await SimulatorProcess.start(options.dataset, options.cannyPlan);
     closers.push(() => sims.close());
     const ds = ready.dataset;
     console.log(
@@ -392,6 +411,8 @@ async function main(): Promise<void> {
       SYNC_PAYLOAD_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
       CANNY_API_KEY: ready.cannyApiKey,
       CANNY_BASE_URL: ready.urls.canny,
+      // --canny-plan: the plan's limits, at the default share; without it, no Canny limit at all.
+      ...(options.cannyPlan ? { CANNY_PLAN: options.cannyPlan } : { CANNY_RATE_LIMITS: 'none' }),
       HUBSPOT_ACCESS_TOKEN: ready.hubspotAccessToken,
       HUBSPOT_BASE_URL: ready.urls.hubspot,
       HUBSPOT_COMPANY_ARR_PROPERTY: options.dataset.arrProperty,
@@ -526,6 +547,7 @@ async function main(): Promise<void> {
       objectTypeId,
       payloads,
     });
+    reportSourceRead(options, cannyBudget(config), run1, run2);
   } finally {
     clearInterval(sampler);
     for (const close of closers.reverse()) {
@@ -819,6 +841,56 @@ function report(r: {
   };
   fs.writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
   console.log(`\nWrote ${path.relative(process.cwd(), out)}`);
+}
+
+/**
+ * The source read at the plan's limits (issue #20): its wall time against its bound (its requests at the
+ * budget's rate, counting only the windows they do not fit in at once), the requests, the 429s and any page
+ * read twice, and the run's wall time. Appended to bench-results/latest.json.
+ */
+function reportSourceRead(
+  options: BenchOptions,
+  budget: RateLimit[],
+  run1: RunResult,
+  run2: RunResult,
+): void {
+  const rows: Array<Array<string | number>> = [['measure', 'run 1', 'run 2', 'target']];
+  const figures = [run1, run2].map((run) => {
+    const read = run.hubspot.cannyRead;
+    const wallMs = read.first !== undefined && read.last !== undefined ? read.last - read.first : 0;
+    const boundMs = budget.length > 0 ? readBoundMs(read.requests, budget) : 0;
+    return { read, wallMs, boundMs, source: run.summary?.source };
+  });
+  const s = (ms: number): string => seconds(ms / 1000);
+  rows.push(
+    ['source read wall time', ...figures.map((f) => s(f.wallMs)), ''],
+    [
+      'its bound at the budget',
+      ...figures.map((f) =>
+        f.boundMs > 0 ? `${s(f.boundMs)} (${(f.wallMs / f.boundMs).toFixed(2)} ×)` : 'none',
+      ),
+      budget.length > 0 ? '≤ 1.1 ×' : '',
+    ],
+    ['Canny requests of the read', ...figures.map((f) => f.read.requests), ''],
+    ['429s', ...figures.map((f) => f.read.rateLimited), '0'],
+    ['pages read twice', ...figures.map((f) => f.read.pagesTwice), '0'],
+    [
+      'share of the hourly budget',
+      ...figures.map((f) =>
+        budget.length > 0 ? `${Math.round((100 * f.read.requests) / hourlyAllowance(budget))} %` : '',
+      ),
+      '',
+    ],
+    ['full run wall time', seconds(run1.wallSeconds), seconds(run2.wallSeconds), ''],
+  );
+  console.log(
+    `\nSource read (Canny${options.cannyPlan ? `, plan ${options.cannyPlan}: budget ${formatRateLimits(budget)}` : ', no limit'})`,
+  );
+  console.log(table(rows, ['l', 'r', 'r', 'l']));
+  const out = path.join(__dirname, '..', 'bench-results', 'latest.json');
+  const json = JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>;
+  json.sourceRead = { plan: options.cannyPlan ?? null, budget: formatRateLimits(budget), runs: figures };
+  fs.writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
 }
 
 main()

@@ -325,6 +325,10 @@ export class CannySimulator extends Simulator {
     return this.pages.map((p) => ({ ...p }));
   }
 
+  clearPageLog(): void {
+    this.pages = [];
+  }
+
   /**
    * Runs `fn` once, right after the `afterPages`-th page answered by `endpoint` from now on (before the answer
    * leaves): a record removed there is gone between two pages of a read.
