@@ -1,12 +1,12 @@
 // What every sync activity is built from, and the small helpers they share. Activities keep nothing of a run
 // in memory between calls: what a run knows lives in the shared run store (src/store), so any activity can
 // run on any worker process, and a restarted worker picks up where another left off.
-import { Context } from '@temporalio/activity';
 import type { HubspotGateway } from '../clients/hubspot';
 import type { FeedbackSource, RequestCounter } from '../clients/source';
 import type { FailureEntry, SyncMode } from '../domain/types';
 import type { StoreDb } from '../store/open';
 import { requireSnapshot, type RunSettings } from '../store/snapshots';
+import { heartbeatWithRequests } from './tracking';
 
 export interface SyncSettings {
   arrProperty: string;
@@ -50,12 +50,9 @@ export function chunk<T>(items: T[], size: number): T[][] {
   return chunks;
 }
 
+/** A heartbeat with the requests counted so far (tracking.ts): the next attempt counts on from them. */
 export function heartbeat(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    // outside an activity
-  }
+  heartbeatWithRequests();
 }
 
 /** The settings of this worker that a run plans with; the preparing worker's are stored with the snapshot. */

@@ -1,6 +1,7 @@
 // The portal check at the start of every run, and the run store's housekeeping at its end.
 import { failure, FailureType } from '../failures';
 import { pruneBefore } from '../store/run-data';
+import { deleteReadsOfRun } from '../store/source-reads';
 import type { SyncDependencies } from './context';
 import { tracked } from './tracking';
 
@@ -37,7 +38,9 @@ export function createPortalActivities(deps: SyncDependencies & { retentionDays?
      * A run ended: its rows stay in the store as the audit trail of what it planned and wrote, and the rows of
      * runs older than the retention are deleted.
      */
-    async finishRun(_input: { runKey: string }): Promise<{ pruned: number }> {
+    async finishRun(input: { runKey: string }): Promise<{ pruned: number }> {
+      // The run's source reads: its snapshot holds what they read, and no prepare of it runs any more.
+      await deleteReadsOfRun(deps.store, input.runKey);
       const pruned = await pruneBefore(deps.store, new Date(Date.now() - (deps.retentionDays ?? 7) * DAY_MS));
       return { pruned };
     },

@@ -4,31 +4,18 @@
 // HubSpot.
 import type { HubspotRecord } from '../clients/hubspot';
 import type { FeedbackSource } from '../clients/source';
-import { deletedProperties, mergedProperties, postIdOfExternalId } from '../domain/feature-request';
+import {
+  deletedProperties,
+  externalIdOf,
+  mergedProperties,
+  postIdOfExternalId,
+} from '../domain/feature-request';
 import type { FailureEntry } from '../domain/types';
 import { saveStored, type StoredRequest } from '../store/run-data';
-import { listingGapsOf } from '../store/snapshots';
 import { checkRun, type RunRef, type SyncDependencies } from './context';
 import { tracked } from './tracking';
 
-export const FR_READ_PROPERTIES = [
-  'external_id',
-  'sync_fingerprint',
-  'source_state',
-  'merged_into',
-  'source_created_at',
-];
-
-/**
- * Whether a post created at `createdAt` could have been hidden by a post removed mid-read: only one at a place
- * where two pages of its board's listing meet (bounds included, for equal times). Unknown times could be anywhere.
- */
-export function inListingGap(createdAt: string, gaps: ReadonlyArray<readonly [string, string]>): boolean {
-  if (!createdAt) return gaps.length > 0;
-  const at = Date.parse(createdAt);
-  if (Number.isNaN(at)) return gaps.length > 0;
-  return gaps.some(([last, first]) => Date.parse(last) <= at && at <= Date.parse(first));
-}
+export const FR_READ_PROPERTIES = ['external_id', 'sync_fingerprint', 'source_state', 'merged_into'];
 
 /** Stored requests, as HubSpot returned them. */
 export function storedRequestsOf(records: HubspotRecord[]): StoredRequest[] {
@@ -70,16 +57,18 @@ export function createScanActivities(deps: SyncDependencies) {
           .select('vanish_known')
           .where('snapshot_id', '=', input.snapshotId)
           .executeTakeFirstOrThrow();
-        const active = page.records
+        // Candidates: active requests, and deleted ones, which a merge the source names now corrects (a post
+        // merged while a read paged past its survivor looked deleted to that run).
+        const candidates = page.records
           .map((record) => ({ record, postId: postIdOfExternalId(record.properties.external_id ?? '') }))
           .filter(
             (r): r is typeof r & { postId: string } =>
               Number(snapshot.vanish_known) === 1 &&
-              r.record.properties.source_state === 'active' &&
+              ['active', 'deleted'].includes(r.record.properties.source_state ?? '') &&
               r.postId !== null,
           );
         const listed = new Map<string, string | null>();
-        if (active.length > 0) {
+        if (candidates.length > 0) {
           const rows = await store
             .selectFrom('snapshot_listed')
             .select(['post_id', 'merged_into'])
@@ -87,31 +76,32 @@ export function createScanActivities(deps: SyncDependencies) {
             .where(
               'post_id',
               'in',
-              active.map((a) => a.postId),
+              candidates.map((a) => a.postId),
             )
             .execute();
           for (const row of rows) listed.set(row.post_id, row.merged_into);
         }
         const updates: VanishedUpdate[] = [];
         let source: FeedbackSource | undefined;
-        let gaps: Array<[string, string]> | undefined;
-        for (const { record, postId } of active) {
+        for (const { record, postId } of candidates) {
           const mergedInto = listed.get(postId);
-          // A row without a survivor: the post is listed. A survivor: a merge, which the survivor's merge
-          // history states. No row: the post is missing from the listing, which is a hint, not a fact: a
-          // post removed while the read paged by `skip` shifts the next one out of sight, at a place where two
-          // pages meet. Canny is asked about the missing posts created there.
-          if (listed.has(postId) && mergedInto === null) continue;
-          gaps ??= await listingGapsOf(store, input.snapshotId);
-          if (!mergedInto && inListingGap(record.properties.source_created_at ?? '', gaps)) {
-            source ??= deps.source(counter);
-            if ((await source.retrievePost(postId)) !== undefined) continue;
+          const update = (properties: Record<string, string>): void => {
+            updates.push({ id: record.id, externalId: record.properties.external_id ?? '', properties });
+          };
+          // A survivor: a merge, which the survivor's merge history states (also for a request marked
+          // deleted before). A row without one: the post is listed, and its page writes it.
+          if (mergedInto) {
+            if (record.properties.merged_into !== externalIdOf(mergedInto))
+              update(mergedProperties(mergedInto));
+            continue;
           }
-          updates.push({
-            id: record.id,
-            externalId: record.properties.external_id ?? '',
-            properties: mergedInto ? mergedProperties(mergedInto) : deletedProperties(),
-          });
+          if (listed.has(postId) || record.properties.source_state !== 'active') continue;
+          // No row: the post is missing from the listing, which is a hint, not a fact. Posts are listed by
+          // `skip`, so a post removed mid-read shifts another one out of sight, and a post moved to a board
+          // already read is not listed at all. Canny is asked by id; only a post it does not have is deleted.
+          source ??= deps.source(counter);
+          if ((await source.retrievePost(postId)) !== undefined) continue;
+          update(deletedProperties());
         }
         return {
           scanned: page.records.length,

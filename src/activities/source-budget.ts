@@ -6,6 +6,7 @@ import type { RequestBudget } from '../clients/source';
 import type { RateLimit } from '../domain/rate-limits';
 import type { StoreDb } from '../store/open';
 import { blockUntil, tryTakeSlot } from '../store/request-budget';
+import { heartbeatWithRequests } from './tracking';
 
 /** Heartbeats at least this often while waiting (well inside the activities' heartbeat timeout). */
 const WAIT_SLICE_MS = 5_000;
@@ -31,7 +32,7 @@ export async function waitInActivity(ms: number): Promise<void> {
   }
   if (!context) return new Promise((resolve) => setTimeout(resolve, ms));
   for (let left = ms; left > 0; left -= WAIT_SLICE_MS) {
-    context.heartbeat();
+    heartbeatWithRequests();
     await context.sleep(Math.min(left, WAIT_SLICE_MS));
   }
 }

@@ -9,13 +9,16 @@
 // lands on the last page. Votes are listed by Canny's v2 cursor: a vote removed during the read shifts nothing.
 // A post removed during the read can still shift the post listing, so the scan confirms by id every post it
 // would mark deleted (scan.ts).
+import { createHash } from 'node:crypto';
 import type { FeedbackSource } from '../clients/source';
 import { peopleOfRequest, type PeopleOfRequest } from '../domain/people';
 import type { SourcePost, SourceRecordError, SourceVote, SyncMode } from '../domain/types';
 import type { StoreDb } from '../store/open';
+import { failure, FailureType } from '../failures';
 import {
   keepBoards,
   keptPages as keptPagesOf,
+  keptRecordCount,
   keepPage,
   keptBoards,
   keptRecords,
@@ -72,8 +75,6 @@ export interface SourceSnapshot {
   votes: number;
   /** Pages read over every attempt of the read (the first attempt's pages are not read again). */
   pages: number;
-  /** Where the post pages meet, by creation time (SnapshotInput.listingGaps). */
-  listingGaps: Array<[string, string]>;
   /** When the read's first attempt started. */
   startedAt: Date;
 }
@@ -124,11 +125,12 @@ async function readListing<T extends { id: string }>(
     options.onProgress?.();
     const records: ReadRecord[] = [
       ...page.items.map((item) => ({ kind, id: item.id, boardId, record: JSON.stringify(item) }) as const),
-      ...pageBounds(listing, boardId, state.position, page.items),
       ...page.errors.map((error) => {
         const kept: KeptError = { listing, error };
         const record = JSON.stringify(kept);
-        return { kind: 'error', id: `${listing}:${boardId}:${record}`, boardId, record } as const;
+        // A hash: the error's text can be long, and the id is part of the primary key.
+        const id = createHash('sha256').update(`${listing}\u0000${boardId}\u0000${record}`).digest('hex');
+        return { kind: 'error', id, boardId, record } as const;
       }),
     ];
     // An empty page ends a listing whatever it says: a source that keeps answering "more" with nothing would
@@ -136,32 +138,6 @@ async function readListing<T extends { id: string }>(
     const next = page.items.length + page.errors.length === 0 ? undefined : page.next;
     await keepPage(options.store, options.readKey, boardId, listing, state.position, records, next);
   }
-}
-
-/** A post page's first and last creation times, kept to find where the listing's pages meet. */
-interface PageBounds {
-  skip: number;
-  first: string;
-  last: string;
-}
-
-function pageBounds(listing: Listing, boardId: string, position: string, items: unknown[]): ReadRecord[] {
-  if (listing !== 'posts') return [];
-  const created = (items as SourcePost[]).map((p) => p.createdAt ?? '');
-  if (created.length === 0) return [];
-  const skip = Number(position || '0');
-  const bounds: PageBounds = { skip, first: created[0]!, last: created[created.length - 1]! };
-  return [{ kind: 'page', id: `${boardId}:${skip}`, boardId, record: JSON.stringify(bounds) }];
-}
-
-/** Where each board's post pages meet: `[last of one page, first of the next]`, by creation time. */
-function gapsOf(bounds: Map<string, PageBounds[]>): Array<[string, string]> {
-  const gaps: Array<[string, string]> = [];
-  for (const pages of bounds.values()) {
-    pages.sort((a, b) => a.skip - b.skip);
-    for (let i = 1; i < pages.length; i++) gaps.push([pages[i - 1]!.last, pages[i]!.first]);
-  }
-  return gaps;
 }
 
 /** The next position of a skip listing: skip counts what the source listed, valid or not. */
@@ -247,21 +223,15 @@ async function loadKept(
       else postIdsByBoard.set(r.boardId, [r.id]);
     }
   }
+  let loaded = index.length;
   for await (const chunk of keptRecords(store, readKey, 'vote')) {
     options.onProgress?.();
     staging.addVotes(chunk.map((r) => JSON.parse(r.record) as SourceVote));
-  }
-  const boundsByBoard = new Map<string, PageBounds[]>();
-  for await (const chunk of keptRecords(store, readKey, 'page')) {
-    for (const r of chunk) {
-      const list = boundsByBoard.get(r.boardId);
-      const bounds = JSON.parse(r.record) as PageBounds;
-      if (list) list.push(bounds);
-      else boundsByBoard.set(r.boardId, [bounds]);
-    }
+    loaded += chunk.length;
   }
   const errorsByBoard = new Map<string, KeptError[]>();
   for await (const chunk of keptRecords(store, readKey, 'error')) {
+    loaded += chunk.length;
     for (const r of chunk) {
       const list = errorsByBoard.get(r.boardId);
       const kept = JSON.parse(r.record) as KeptError;
@@ -291,6 +261,15 @@ async function loadKept(
     }
   }
 
+  // Claim check: the read holds what its listings say they added. Anything else (rows deleted under this
+  // attempt, a store that lost writes) fails loudly, never becomes a smaller snapshot whose missing posts the
+  // scan would take for deleted.
+  const expected = await keptRecordCount(store, readKey);
+  if (loaded !== expected)
+    throw failure(
+      FailureType.RunStateMissing,
+      `the source read ${readKey} holds ${loaded} records where its listings kept ${expected}: read again`,
+    );
   const listedPostIds = new Set([...index.map((p) => p.id), ...heldBack.keys()]);
   const order = index
     .filter((p) => !heldBack.has(p.id))
@@ -308,7 +287,6 @@ async function loadKept(
     sourceErrors: distinctErrors(sourceErrors),
     votes: staging.voteCount(),
     pages: await keptPagesOf(store, readKey),
-    listingGaps: gapsOf(boundsByBoard),
   };
 }
 

@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { COMPANY_SEARCH_DOMAINS, CONTACT_SEARCH_EMAILS } from '../clients/hubspot';
 import type { SourceReadStats, SourceRecordError } from '../domain/types';
 import { writeSnapshot, type SnapshotPost } from '../store/snapshots';
-import { deleteRead } from '../store/source-reads';
+import { consumedResult, consumeRead } from '../store/source-reads';
 import {
   heartbeat,
   MAX_FAILURES_PER_RESULT,
@@ -66,6 +66,9 @@ export function createSourceActivities(deps: SyncDependencies) {
     async prepareRun(ref: Omit<RunRef, 'snapshotId' | 'contentHash'>) {
       return tracked(async (counter) => {
         const readKey = readKeyOf(ref.runKey);
+        // An earlier attempt wrote the snapshot and its result was lost (a kill, a timeout): that result.
+        const consumed = await consumedResult(deps.store, readKey);
+        if (consumed) return JSON.parse(consumed) as RunOverview;
         const snapshot = await readSource(deps.source(counter), ref.mode, ref.domain, {
           store: deps.store,
           readKey,
@@ -86,10 +89,10 @@ export function createSourceActivities(deps: SyncDependencies) {
         } finally {
           snapshot.staging.close();
         }
-        // The snapshot holds the read now. Should this attempt's result be lost after this, the next attempt
-        // reads the source afresh: a new read, never half of an old one.
-        await deleteRead(deps.store, readKey);
-        return overview;
+        // The snapshot holds the read now. The result stands for every later attempt; should two attempts
+        // race here, the first one's stands and the other's snapshot is left for pruning. The read's rows stay
+        // until the run ends (finishRun), so that an attempt still loading them finds them whole.
+        return JSON.parse(await consumeRead(deps.store, readKey, JSON.stringify(overview))) as RunOverview;
       });
     },
   };
@@ -116,7 +119,6 @@ export function createSourceActivities(deps: SyncDependencies) {
       ...(snapshot.domain ? { domain: snapshot.domain } : {}),
       posts: posts(),
       vanishKnown: snapshot.vanishKnown,
-      listingGaps: snapshot.listingGaps,
       // Listed posts, and the posts merged away (no longer listed) with their survivor.
       listed: [
         ...[...snapshot.listedPostIds].map((postId) => ({ postId, mergedInto: null })),

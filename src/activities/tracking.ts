@@ -3,6 +3,7 @@
 // successful attempt reports the total of all its attempts. An activity that fails for good reports them in
 // its failure's details (`{ requests }`), so a run failed by a 401 still counts the request that drew it
 // (read back by requestsOfFailure in src/workflows/util.ts).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, noopMetricMeter, TemporalFailure, type MetricMeter } from '@temporalio/common';
 import type { RequestCounter } from '../clients/source';
@@ -76,11 +77,31 @@ function heartbeat(details: unknown): void {
  * Runs `fn` with a counter and adds `requests` (all attempts so far) to its result, or to its failure's
  * details. `failureDetails` adds what the next attempt should know to the failed attempt's last heartbeat.
  */
+/** The counter of the `tracked` call this code runs in, so that every heartbeat carries its counts. */
+const currentCounter = new AsyncLocalStorage<Counter>();
+
+/**
+ * A heartbeat that carries the requests counted so far: whatever heartbeat comes last before a worker dies is
+ * what the next attempt starts counting from, so none may go without them.
+ */
+export function heartbeatWithRequests(): void {
+  const counter = currentCounter.getStore();
+  heartbeat(counter ? { requests: counter.counts } : undefined);
+}
+
 export async function tracked<T extends object>(
   fn: (counter: Counter) => Promise<T>,
   failureDetails: (err: unknown) => Record<string, unknown> = () => ({}),
 ): Promise<T & { requests: RequestCounts }> {
   const counter = new Counter(previousAttempts());
+  return currentCounter.run(counter, () => trackedWith(counter, fn, failureDetails));
+}
+
+async function trackedWith<T extends object>(
+  counter: Counter,
+  fn: (counter: Counter) => Promise<T>,
+  failureDetails: (err: unknown) => Record<string, unknown>,
+): Promise<T & { requests: RequestCounts }> {
   // A live attempt heartbeats while it waits on a request or the run store, so that the heartbeat timeout
   // only ever ends attempts whose worker is gone: never one that is merely slow, which would then run twice.
   const beat = setInterval(() => heartbeat({ requests: counter.counts }), HEARTBEAT_EVERY_MS);

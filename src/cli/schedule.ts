@@ -205,7 +205,11 @@ async function scheduleCreate(ctx: Context, opts: ScheduleSpecOptions): Promise<
       throw err;
     }
     ctx.out(`Created schedule ${scheduleId}${opts.paused ? ' (paused)' : ''}`);
-    for (const warning of await sourceBudgetWarnings(client, cfg, opts.every)) ctx.err(`warning: ${warning}`);
+    // Advice only: the schedule exists whatever the look-up of the last run does.
+    const warnings = await sourceBudgetWarnings(client, cfg, opts.every).catch((err: unknown) => [
+      `the last full run's source read could not be weighed against the Canny budget: ${err instanceof Error ? err.message : String(err)}`,
+    ]);
+    for (const warning of warnings) ctx.err(`warning: ${warning}`);
     return printSchedule(ctx, await client.schedule.getHandle(scheduleId).describe(), client);
   }, STARTS);
 }

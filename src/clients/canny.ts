@@ -210,8 +210,25 @@ export class CannyClient implements FeedbackSource {
     const { items, errors } = parseRecords('vote', envelope.items, voteSchema, toVote, (raw) =>
       withId('postId', readableId(isRecord(raw) ? raw.post : undefined, 'id')),
     );
-    if (envelope.hasNextPage && !envelope.cursor)
-      throw failure(FailureType.SourceInvalidResponse, `Canny ${endpoint} has a next page but no cursor`);
+    // The v2 listings are known from public client code only (canny.md): what this read relies on is checked.
+    if (envelope.hasNextPage && (!envelope.cursor || envelope.cursor === cursor))
+      throw failure(
+        FailureType.SourceInvalidResponse,
+        `Canny ${endpoint} has a next page but no new cursor: the read would not advance`,
+      );
+    const otherBoard = envelope.items.find(
+      (raw) =>
+        scope.boardId !== undefined &&
+        isRecord(raw) &&
+        isRecord(raw.board) &&
+        typeof raw.board.id === 'string' &&
+        raw.board.id !== scope.boardId,
+    );
+    if (otherBoard !== undefined)
+      throw failure(
+        FailureType.SourceInvalidResponse,
+        `Canny ${endpoint} answered votes of another board than ${scope.boardId}: the boardID filter was not applied`,
+      );
     return { items, errors, ...(envelope.hasNextPage && envelope.cursor ? { next: envelope.cursor } : {}) };
   }
 
@@ -479,12 +496,16 @@ function rateLimitedFor(err: unknown): number | undefined {
     : DEFAULT_RETRY_AFTER_MS;
 }
 
-/** A 4xx whose text says Canny has no such record (`invalid id`, `invalid postID`). */
+/**
+ * Canny has no such record: a 400 or 404 whose text starts `invalid` (`invalid postID`, `invalid post id`:
+ * canny.md says the texts are not documented, and public clients have seen both). Anything else (a 404 without
+ * that text is a wrong base URL, a 401 a bad key) fails loudly: taken for "gone", it would mark posts deleted.
+ */
 function isMissingRecord(err: unknown): boolean {
   return (
     err instanceof Error &&
     (err as { type?: unknown }).type === FailureType.SourceInvalidRequest &&
-    /answered 4\d\d: invalid (id|postID)\b/.test(err.message)
+    /answered (400|404): invalid\b/i.test(err.message)
   );
 }
 
@@ -506,8 +527,17 @@ function paging(skip: number, limit: number): { skip: number; limit: number } {
   return { skip, limit };
 }
 
-/** Retry-After is seconds (or, per HTTP, a date); anything unusable falls back to the default wait. */
+/**
+ * Retry-After is seconds (or, per HTTP, a date); anything unusable falls back to the default wait. At most an
+ * hour, Canny's longest window: a proxy's day-long answer must not stop every worker of the key for a day.
+ */
 function retryAfterMs(header: string | null): number {
+  return Math.min(rawRetryAfterMs(header), MAX_RETRY_AFTER_MS);
+}
+
+const MAX_RETRY_AFTER_MS = 3_600_000;
+
+function rawRetryAfterMs(header: string | null): number {
   const value = header?.trim();
   if (!value) return DEFAULT_RETRY_AFTER_MS;
   if (/^\d+(\.\d+)?$/.test(value)) {

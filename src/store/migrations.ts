@@ -184,14 +184,14 @@ const migrations: Record<string, Migration> = {
         .on('budget_requests')
         .columns(['budget_key', 'sent_at'])
         .execute();
-      // Where a skip listing's pages meet, with the snapshot: an unlisted post there is confirmed by id.
-      await db.schema.alterTable('snapshots').addColumn('listing_gaps', 'text').execute();
       // A source read that resumes (src/store/source-reads.ts): where each listing stopped, and what it read.
       await db.schema
         .createTable('source_reads')
         .addColumn('read_key', 'text', (c) => c.primaryKey())
         .addColumn('started_at', 'text', (c) => c.notNull())
         .addColumn('boards', 'text')
+        // The prepare's result once its snapshot is written: later attempts return it, never read again.
+        .addColumn('consumed', 'text')
         .execute();
       await db.schema
         .createTable('source_read_listings')
@@ -201,6 +201,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('position', 'text', (c) => c.notNull())
         .addColumn('done', 'integer', (c) => c.notNull())
         .addColumn('pages', 'integer', (c) => c.notNull())
+        .addColumn('records', 'integer', (c) => c.notNull())
         .addPrimaryKeyConstraint('source_read_listings_pk', ['read_key', 'board_id', 'listing'])
         .execute();
       await db.schema

@@ -29,15 +29,18 @@ export async function tryTakeSlot(
   db: StoreDb,
   budgetKey: string,
   limits: readonly RateLimit[],
-  now: number = Date.now(),
+  at?: number,
 ): Promise<{ taken: true } | { taken: false; waitMs: number }> {
   const longest = Math.max(...limits.map((l) => countedFor(l.windowMs)));
   return db.transaction().execute(async (trx) => {
+    const touched = at ?? Date.now();
     await trx
       .insertInto('budget_keys')
-      .values({ budget_key: budgetKey, blocked_until: 0, touched_at: now })
-      .onConflict((oc) => oc.column('budget_key').doUpdateSet({ touched_at: now }))
+      .values({ budget_key: budgetKey, blocked_until: 0, touched_at: touched })
+      .onConflict((oc) => oc.column('budget_key').doUpdateSet({ touched_at: touched }))
       .execute();
+    // The slot's time is read once the key is locked: time spent waiting for the lock is not the request's.
+    const now = at ?? Date.now();
     const key = await trx
       .selectFrom('budget_keys')
       .select('blocked_until')

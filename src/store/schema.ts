@@ -27,8 +27,6 @@ export interface SnapshotsTable {
   /** The run's settings (`RunSettings`, JSON); null in snapshots written before migration 004. */
   settings: string | null;
   created_at: string;
-  /** JSON `[[last, first], …]`: creation times between two pages of a skip listing (migration 006). */
-  listing_gaps?: string | null;
 }
 
 export interface SnapshotPostsTable {
@@ -159,6 +157,8 @@ export interface SourceReadsTable {
   started_at: string;
   /** JSON `{boards, errors}` of the board listing, once read. */
   boards: string | null;
+  /** JSON of the prepare's result once its snapshot is written (later attempts return it). */
+  consumed: string | null;
 }
 
 /** Where one listing of one board stopped: the next page's position, or done. */
@@ -172,6 +172,8 @@ export interface SourceReadListingsTable {
   done: number;
   /** Pages read so far. */
   pages: number;
+  /** Records (posts, votes, errors) this listing's pages added: what loading the read must find. */
+  records: number;
 }
 
 /** What a read received: posts, votes and malformed records (kind `error`), each once. */

@@ -43,12 +43,6 @@ export interface SnapshotInput {
   vanishKnown: boolean;
   /** Every post the source listed, including those it could not parse, with the merge survivor if any. */
   listed: Array<{ postId: string; mergedInto: string | null }>;
-  /**
-   * The creation times between two pages of a skip listing: `[last of one page, first of the next]`. A post
-   * removed mid-read hides a post there, and only there; an unlisted post in a gap is confirmed before it is
-   * marked deleted (scan.ts).
-   */
-  listingGaps?: Array<[string, string]>;
 }
 
 export interface SnapshotRef {
@@ -91,7 +85,6 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       vanish_known: input.vanishKnown ? 1 : 0,
       complete: 0,
       settings: JSON.stringify(input.settings),
-      listing_gaps: JSON.stringify(input.listingGaps ?? []),
       created_at: now,
     })
     .execute();
@@ -269,14 +262,4 @@ async function peopleRows(
     bySeq.set(seq, list);
   }
   return bySeq;
-}
-
-/** The snapshot's listing gaps (SnapshotInput.listingGaps); none for snapshots written before they were kept. */
-export async function listingGapsOf(db: StoreDb, snapshotId: string): Promise<Array<[string, string]>> {
-  const row = await db
-    .selectFrom('snapshots')
-    .select('listing_gaps')
-    .where('snapshot_id', '=', snapshotId)
-    .executeTakeFirst();
-  return row?.listing_gaps ? (JSON.parse(row.listing_gaps) as Array<[string, string]>) : [];
 }

@@ -2,6 +2,7 @@
 // listing goes on, in one transaction. A read interrupted by a 429, a timeout, a killed worker or a deploy is
 // picked up by the next attempt, on any worker, at the page after the last one kept: no page is read twice and
 // no record is kept twice. The read's rows are deleted once the run's snapshot holds what they hold.
+import { failure, FailureType } from '../failures';
 import type { StoreDb } from './open';
 
 export type Listing = 'posts' | 'votes';
@@ -13,12 +14,9 @@ export interface ListingState {
   pages: number;
 }
 
-/**
- * A record as kept: `error` records are the malformed ones the source sent, reported later; a `page` record
- * holds the creation times of a post page's first and last posts (where the pages of a skip listing meet).
- */
+/** A record as kept: `error` records are the malformed ones the source sent, reported later. */
 export interface ReadRecord {
-  kind: 'post' | 'vote' | 'error' | 'page';
+  kind: 'post' | 'vote' | 'error';
   id: string;
   boardId: string;
   record: string;
@@ -28,7 +26,7 @@ export interface ReadRecord {
 export async function startRead(db: StoreDb, readKey: string): Promise<Date> {
   await db
     .insertInto('source_reads')
-    .values({ read_key: readKey, started_at: new Date().toISOString(), boards: null })
+    .values({ read_key: readKey, started_at: new Date().toISOString(), boards: null, consumed: null })
     .onConflict((oc) => oc.column('read_key').doNothing())
     .execute();
   const row = await db
@@ -95,6 +93,7 @@ export async function keepPage(
         position: next ?? '',
         done: next === undefined ? 1 : 0,
         pages: 1,
+        records: 0,
       })
       .onConflict((oc) =>
         oc
@@ -109,8 +108,19 @@ export async function keepPage(
       )
       .executeTakeFirst();
     if (Number(moved.numInsertedOrUpdatedRows ?? 0) === 0) return; // another attempt kept this page
+    // (The first statement writes: on SQLite that takes the write lock before anything is read.)
+    // A read deleted meanwhile (its run ended while a stale attempt still read) takes no more pages.
+    const read = await trx
+      .selectFrom('source_reads')
+      .select('read_key')
+      .where('read_key', '=', readKey)
+      .executeTakeFirst();
+    if (!read)
+      throw failure(FailureType.RunStateMissing, `the source read ${readKey} is gone: its run has ended`);
+
+    let added = 0;
     for (let i = 0; i < records.length; i += 200) {
-      await trx
+      const inserted = await trx
         .insertInto('source_read_records')
         .values(
           records.slice(i, i + 200).map((r) => ({
@@ -122,9 +132,53 @@ export async function keepPage(
           })),
         )
         .onConflict((oc) => oc.columns(['read_key', 'kind', 'record_id']).doNothing())
-        .execute();
+        .executeTakeFirst();
+      added += Number(inserted.numInsertedOrUpdatedRows ?? 0);
     }
+    // What loading must find: the records this page added (one listed twice counts once).
+    await trx
+      .updateTable('source_read_listings')
+      .set((eb) => ({ records: eb('records', '+', added) }))
+      .where('read_key', '=', readKey)
+      .where('board_id', '=', boardId)
+      .where('listing', '=', listing)
+      .execute();
   });
+}
+
+/** The records the read's listings added, all kinds: what a complete load finds. */
+export async function keptRecordCount(db: StoreDb, readKey: string): Promise<number> {
+  const row = await db
+    .selectFrom('source_read_listings')
+    .select((eb) => eb.fn.sum<number | string>('records').as('records'))
+    .where('read_key', '=', readKey)
+    .executeTakeFirst();
+  return Number(row?.records ?? 0);
+}
+
+/** The prepare's result, if an attempt already wrote the snapshot from this read (JSON, as consumeRead kept it). */
+export async function consumedResult(db: StoreDb, readKey: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('source_reads')
+    .select('consumed')
+    .where('read_key', '=', readKey)
+    .executeTakeFirst();
+  return row?.consumed ?? undefined;
+}
+
+/**
+ * Records the prepare's result once its snapshot is written, unless another attempt did first; answers the
+ * result that stands. The read's rows stay until the run ends (deleteReadsOfRun): an attempt still loading
+ * them must find them whole.
+ */
+export async function consumeRead(db: StoreDb, readKey: string, result: string): Promise<string> {
+  await db
+    .updateTable('source_reads')
+    .set({ consumed: result })
+    .where('read_key', '=', readKey)
+    .where('consumed', 'is', null)
+    .execute();
+  return (await consumedResult(db, readKey)) ?? result;
 }
 
 /** The kept records of one kind, `chunk` at a time in id order (keyset paging: memory stays flat). */
@@ -161,11 +215,28 @@ export async function keptPages(db: StoreDb, readKey: string): Promise<number> {
   return Number(row?.pages ?? 0);
 }
 
-/** Forgets a read (its snapshot holds it now); also what retention does to a read nobody finished. */
+/**
+ * Forgets a read, in one transaction, the read's row first: an attempt that starts meanwhile finds no read and
+ * starts a new one, never a read without its records.
+ */
 export async function deleteRead(db: StoreDb, readKey: string): Promise<void> {
-  await db.deleteFrom('source_read_records').where('read_key', '=', readKey).execute();
-  await db.deleteFrom('source_read_listings').where('read_key', '=', readKey).execute();
-  await db.deleteFrom('source_reads').where('read_key', '=', readKey).execute();
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('source_reads').where('read_key', '=', readKey).execute();
+    await trx.deleteFrom('source_read_listings').where('read_key', '=', readKey).execute();
+    await trx.deleteFrom('source_read_records').where('read_key', '=', readKey).execute();
+  });
+}
+
+/** Forgets the reads of a run that has ended (its prepare attempts are over, whatever they did). */
+export async function deleteReadsOfRun(db: StoreDb, runKey: string): Promise<void> {
+  const reads = await db
+    .selectFrom('source_reads')
+    .select('read_key')
+    // Every key that starts with `<runKey>/` ('0' follows '/'): a prefix without LIKE's wildcards.
+    .where('read_key', '>', `${runKey}/`)
+    .where('read_key', '<', `${runKey}0`)
+    .execute();
+  for (const { read_key } of reads) await deleteRead(db, read_key);
 }
 
 /** Deletes reads started before `before` that no attempt finished (their run failed or was cancelled). */

@@ -1,6 +1,6 @@
 // Recorded histories of real runs, replayed against the current workflow code on every test run: a change that
-// would break runs in flight (nondeterminism) fails here before it is deployed. Re-record with RECORD_FIXTURES=1
-// only for changes that are safe (guarded by `patched()`, or no run of the old code is left).
+// would break runs in flight (nondeterminism) fails here before it is deployed. RECORD_FIXTURES=1 records a new
+// set next to the old ones (named by the day), which stay: every set is replayed.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,7 +45,15 @@ describe('workflow histories replay against the current code', function () {
         const started = company.lastJson<{ workflowId: string; runId: string }>();
         await stack.env.client.workflow.getHandle(started.workflowId).result();
 
-        const record = async (workflowId: string, runId: string | undefined, file: string): Promise<void> => {
+        // New recordings never replace old ones (they are what released versions left in flight): each set
+        // is named by the day it was recorded, and a name that exists is refused.
+        const day = new Date().toISOString().slice(0, 10);
+        const record = async (workflowId: string, runId: string | undefined, name: string): Promise<void> => {
+          const file = name.replace(/\.json$/, `-${day}.json`);
+          assert.ok(
+            !fs.existsSync(path.join(FIXTURES, file)),
+            `${file} exists: recordings are never replaced`,
+          );
           const history = await stack.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
           // Decoded: the suite's payload key is new on every run, so a fixture must not need it.
           const codecs = stack.env.client.options.loadedDataConverter.payloadCodecs;

@@ -132,7 +132,6 @@ for (const form of storeForms) {
     });
 
     it('three OS processes taking slots on one key at once: never more than the count in any window', async () => {
-      this.timeout(90_000);
       const key = freshKey();
       // Start together, a few seconds from now (the processes need a moment to load).
       const until = Date.now() + 6_500;
