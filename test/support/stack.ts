@@ -120,3 +120,12 @@ export async function startStack(
     },
   };
 }
+
+/** Starts a full run on the stack's task queue, as `<queue>/<name>`, without waiting for it. */
+export function startFullRun(stack: Stack, name: string) {
+  return stack.env.client.workflow.start(syncFeatureRequests, {
+    taskQueue: stack.taskQueue,
+    workflowId: `${stack.taskQueue}/${name}`,
+    args: [{ environment: stack.config.SYNC_ENV, mode: 'full' }],
+  });
+}

@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { RunSummary } from '../../src/domain/types';
-import { syncFeatureRequests } from '../../src/workflows';
 import { eventually } from '../support/cli';
 import { assertNoDuplicates, portalState } from '../support/portal-state';
-import { startStack, type Stack } from '../support/stack';
+import { startFullRun, startStack, type Stack } from '../support/stack';
 import { startWorkerProcess, stopAll, workerEnvOf, type WorkerProcess } from '../support/worker-processes';
 
 const DATASET = { seed: 11, posts: 60, votes: 400, users: 90, companies: 25 };
@@ -55,13 +54,6 @@ describe('any number of workers: separate worker processes', function () {
     return stack;
   }
 
-  const startRun = (stack: Stack, name: string) =>
-    stack.env.client.workflow.start(syncFeatureRequests, {
-      taskQueue: stack.taskQueue,
-      workflowId: `${stack.taskQueue}/${name}`,
-      args: [{ environment: 'test', mode: 'full' }],
-    });
-
   async function expectExactAndQuiet(stack: Stack, summary: RunSummary): Promise<void> {
     assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
     assert.deepEqual(portalState(stack.sims.hubspot), reference);
@@ -80,7 +72,7 @@ describe('any number of workers: separate worker processes', function () {
         stack.sims.hubspot.server.addFault({ kind: 'latency', probability: 1, latencyMs: 120 });
         for (let i = 0; i < count; i++) workers.push(startWorkerProcess(`W${i}`, workerEnvOf(stack)));
         await Promise.all(workers.map((w) => w.ready));
-        const handle = await startRun(stack, `workers-${count}`);
+        const handle = await startFullRun(stack, `workers-${count}`);
         const summary = await handle.result();
         const identities = await activityWorkers(stack, handle.workflowId);
         assert.ok(identities.size >= 2, `activities ran on ${identities.size} worker(s)`);
@@ -101,7 +93,7 @@ describe('any number of workers: separate worker processes', function () {
       const a = startWorkerProcess('A', workerEnvOf(stack));
       workers.push(a);
       await a.ready;
-      const handle = await startRun(stack, 'rolling');
+      const handle = await startFullRun(stack, 'rolling');
       await eventually(
         () => Promise.resolve(stack.hubspotWrites() >= 6 ? true : undefined),
         'the run writing',
@@ -125,7 +117,7 @@ describe('any number of workers: separate worker processes', function () {
     try {
       workers.push(startWorkerProcess('A', workerEnvOf(stack)), startWorkerProcess('B', workerEnvOf(stack)));
       await Promise.all(workers.map((w) => w.ready));
-      const handle = await startRun(stack, 'sigkill');
+      const handle = await startFullRun(stack, 'sigkill');
       await eventually(
         () => Promise.resolve(stack.hubspotWrites() >= 8 ? true : undefined),
         'the run writing',
@@ -146,7 +138,7 @@ describe('any number of workers: separate worker processes', function () {
     try {
       workers.push(startWorkerProcess('A', workerEnvOf(stack)), startWorkerProcess('B', workerEnvOf(stack)));
       await Promise.all(workers.map((w) => w.ready));
-      const handle = await startRun(stack, 'revoked');
+      const handle = await startFullRun(stack, 'revoked');
       await eventually(
         () => Promise.resolve(stack.hubspotWrites() >= 10 ? true : undefined),
         'the run writing',
@@ -187,7 +179,7 @@ describe('any number of workers: separate worker processes', function () {
           startWorkerProcess('B', workerEnvOf(stack)),
         );
         await Promise.all(workers.map((w) => w.ready));
-        const handle = await startRun(stack, how);
+        const handle = await startFullRun(stack, how);
         await eventually(
           // While pages are being written: every place that absorbs one page's failure must let it through.
           () =>
@@ -245,7 +237,7 @@ describe('any number of workers: separate worker processes', function () {
     try {
       workers.push(startWorkerProcess('A', workerEnvOf(stack)), startWorkerProcess('B', workerEnvOf(stack)));
       await Promise.all(workers.map((w) => w.ready));
-      const handle = await startRun(stack, 'changed-source');
+      const handle = await startFullRun(stack, 'changed-source');
       // Once the snapshot is taken (the run's first HubSpot search), the source changes under the run.
       await eventually(
         () =>

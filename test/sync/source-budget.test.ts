@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import type { RunSummary } from '../../src/domain/types';
 import type { CannyPageLogEntry } from '../../src/simulators/canny';
-import { syncFeatureRequests } from '../../src/workflows';
 import { eventually } from '../support/cli';
 import { assertNoDuplicates, portalState } from '../support/portal-state';
-import { startStack, type Stack } from '../support/stack';
+import { startFullRun, startStack, type Stack } from '../support/stack';
 import { startWorkerProcess, stopAll, workerEnvOf, type WorkerProcess } from '../support/worker-processes';
 
 type State = ReturnType<typeof portalState>;
@@ -130,11 +129,7 @@ describe("the source at Canny's published rate limits", function () {
       const a = startWorkerProcess('A', workerEnvOf(stack));
       workers.push(a);
       await a.ready;
-      const handle = await stack.env.client.workflow.start(syncFeatureRequests, {
-        taskQueue: stack.taskQueue,
-        workflowId: `${stack.taskQueue}/killed-read`,
-        args: [{ environment: 'test', mode: 'full' }],
-      });
+      const handle = await startFullRun(stack, 'killed-read');
       await eventually(
         () => Promise.resolve(pagesRead(stack.sims.canny.pageLog()).length >= 16 ? true : undefined),
         'the read halfway',

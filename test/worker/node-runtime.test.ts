@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import type { RunSummary } from '../../src/domain/types';
 import { MIN_NODE } from '../../src/runtime-check';
-import { syncFeatureRequests } from '../../src/workflows';
 import { eventually } from '../support/cli';
 import { assertNoDuplicates, portalState } from '../support/portal-state';
-import { startStack, type Stack } from '../support/stack';
+import { startFullRun, startStack, type Stack } from '../support/stack';
 import { startWorkerProcess, stopAll, workerEnvOf, type WorkerProcess } from '../support/worker-processes';
 
 const DATASET = { seed: 24, posts: 40, votes: 260, users: 70, companies: 20 };
@@ -48,13 +47,6 @@ describe('the worker on this Node line: graceful stops and kills, never an abort
     return stack;
   }
 
-  const startRun = (stack: Stack, name: string) =>
-    stack.env.client.workflow.start(syncFeatureRequests, {
-      taskQueue: stack.taskQueue,
-      workflowId: `${stack.taskQueue}/${name}`,
-      args: [{ environment: 'test', mode: 'full' }],
-    });
-
   function assertExact(stack: Stack, summary: RunSummary): void {
     assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
     assert.deepEqual(portalState(stack.sims.hubspot), reference);
@@ -77,9 +69,9 @@ describe('the worker on this Node line: graceful stops and kills, never an abort
         );
       }
       // Two full runs, one after the other: the first writes, the second reads everything and writes nothing.
-      assertExact(stack, await (await startRun(stack, 'first')).result());
+      assertExact(stack, await (await startFullRun(stack, 'first')).result());
       const mark = stack.hubspotWrites();
-      const second = await (await startRun(stack, 'second')).result();
+      const second = await (await startFullRun(stack, 'second')).result();
       assert.equal(second.featureRequests.unchanged, reference.requests.length);
       assert.equal(stack.hubspotWrites() - mark, 0, 'the second run writes nothing');
 
@@ -106,7 +98,7 @@ describe('the worker on this Node line: graceful stops and kills, never an abort
       ];
       workers.push(a, b);
       await Promise.all([a.ready, b.ready]);
-      const handle = await startRun(stack, 'killed');
+      const handle = await startFullRun(stack, 'killed');
       await eventually(
         () => Promise.resolve(stack.hubspotWrites() >= 6 ? true : undefined),
         'the run writing',
