@@ -51,8 +51,12 @@ export function storeDriverProblem(
   }
 }
 
-/** Throws a RuntimeCheckError naming every problem, or returns when the process can start. */
+/** Throws a RuntimeCheckError naming the problem, or returns when the process can start. */
 export function checkRuntime(): void {
-  const problems = [nodeVersionProblem(), storeDriverProblem()].filter((p): p is string => p !== undefined);
-  if (problems.length) throw new RuntimeCheckError(problems.join('\n\n'));
+  // The Node line first, alone: on Node 20, better-sqlite3 13's native part crashes the process (SIGSEGV)
+  // instead of failing to load, so the driver is not touched on a line it does not support.
+  const tooOld = nodeVersionProblem();
+  if (tooOld) throw new RuntimeCheckError(tooOld);
+  const driver = storeDriverProblem();
+  if (driver) throw new RuntimeCheckError(driver);
 }
