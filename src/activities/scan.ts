@@ -4,12 +4,7 @@
 // HubSpot.
 import type { HubspotRecord } from '../clients/hubspot';
 import type { FeedbackSource } from '../clients/source';
-import {
-  deletedProperties,
-  externalIdOf,
-  mergedProperties,
-  postIdOfExternalId,
-} from '../domain/feature-request';
+import { deletedProperties, mergedProperties, postIdOfExternalId } from '../domain/feature-request';
 import type { FailureEntry } from '../domain/types';
 import { saveStored, type StoredRequest } from '../store/run-data';
 import { checkRun, type RunRef, type SyncDependencies } from './context';
@@ -91,8 +86,7 @@ export function createScanActivities(deps: SyncDependencies) {
           // A survivor: a merge, which the survivor's merge history states (also for a request marked
           // deleted before). A row without one: the post is listed, and its page writes it.
           if (mergedInto) {
-            if (record.properties.merged_into !== externalIdOf(mergedInto))
-              update(mergedProperties(mergedInto));
+            update(mergedProperties(mergedInto));
             continue;
           }
           if (listed.has(postId) || record.properties.source_state !== 'active') continue;

@@ -180,16 +180,9 @@ export class CannyClient implements FeedbackSource {
     const envelope = this.envelope(
       endpoint,
       votesEnvelope,
-      await this.call(endpoint, {
-        ...(scope.boardId !== undefined ? { boardID: scope.boardId } : {}),
-        ...(scope.postId !== undefined ? { postID: scope.postId } : {}),
-        ...paging(skip, limit),
-      }),
+      await this.call(endpoint, { ...voteScope(scope), ...paging(skip, limit) }),
     );
-    const { items, errors } = parseRecords('vote', envelope.votes, voteSchema, toVote, (raw) =>
-      withId('postId', readableId(isRecord(raw) ? raw.post : undefined, 'id')),
-    );
-    return { items, errors, hasMore: envelope.hasMore };
+    return { ...parseVotes(envelope.votes), hasMore: envelope.hasMore };
   }
 
   async listVotesByCursor(
@@ -201,15 +194,12 @@ export class CannyClient implements FeedbackSource {
       endpoint,
       cursorEnvelope,
       await this.call(endpoint, {
-        ...(scope.boardId !== undefined ? { boardID: scope.boardId } : {}),
-        ...(scope.postId !== undefined ? { postID: scope.postId } : {}),
+        ...voteScope(scope),
         limit: CANNY_PAGE_SIZE,
         ...(cursor ? { cursor } : {}),
       }),
     );
-    const { items, errors } = parseRecords('vote', envelope.items, voteSchema, toVote, (raw) =>
-      withId('postId', readableId(isRecord(raw) ? raw.post : undefined, 'id')),
-    );
+    const { items, errors } = parseVotes(envelope.items);
     // The v2 listings are known from public client code only (canny.md): what this read relies on is checked.
     if (envelope.hasNextPage && (!envelope.cursor || envelope.cursor === cursor))
       throw failure(
@@ -420,6 +410,21 @@ function mergedPostIdsOf(history: z.output<typeof mergeHistorySchema>): string[]
 
 function toVote(vote: CannyVoteJson): SourceVote {
   return { id: vote.id, postId: vote.post.id, voter: vote.voter ? toPerson(vote.voter) : null };
+}
+
+/** The filters of a vote listing, v1 or v2, as Canny names them. */
+function voteScope(scope: { boardId?: string; postId?: string }): Record<string, string> {
+  return {
+    ...(scope.boardId !== undefined ? { boardID: scope.boardId } : {}),
+    ...(scope.postId !== undefined ? { postID: scope.postId } : {}),
+  };
+}
+
+/** A page of votes, each validated on its own; a malformed one names its post when that is readable. */
+function parseVotes(raws: unknown[]): { items: SourceVote[]; errors: SourceRecordError[] } {
+  return parseRecords('vote', raws, voteSchema, toVote, (raw) =>
+    withId('postId', readableId(isRecord(raw) ? raw.post : undefined, 'id')),
+  );
 }
 
 function toBoard(board: CannyBoardJson): { id: string; name: string } {

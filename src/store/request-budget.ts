@@ -92,14 +92,3 @@ export async function blockUntil(db: StoreDb, budgetKey: string, until: number):
     )
     .execute();
 }
-
-/** Requests sent on this key within the last `windowMs` (the share of the hour a read used, for the summary). */
-export async function requestsWithin(db: StoreDb, budgetKey: string, windowMs: number): Promise<number> {
-  const row = await db
-    .selectFrom('budget_requests')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('budget_key', '=', budgetKey)
-    .where('sent_at', '>', Date.now() - windowMs)
-    .executeTakeFirstOrThrow();
-  return num(row.n);
-}
