@@ -78,6 +78,9 @@ const fields = {
   SYNC_TASK_QUEUE: z.string().min(1).optional(),
   SYNC_CREATE_COMPANIES: bool(true),
   SYNC_CREATE_CONTACTS: bool(true),
+  // The most requests one run marks deleted or merged; past it the run marks none and asks for a person's
+  // confirmation (`sync --confirm-vanish`). Unset: 50, or 5 % of the stored requests, whichever is larger.
+  SYNC_MAX_VANISHED: z.coerce.number(wholeNumber).int(wholeNumber).min(0).optional(),
   SYNC_PAGE_SIZE: z.coerce
     .number(wholeNumber)
     .int(wholeNumber)

@@ -79,6 +79,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       createCompanies: config.SYNC_CREATE_COMPANIES,
       createContacts: config.SYNC_CREATE_CONTACTS,
       pageSize: config.SYNC_PAGE_SIZE,
+      maxVanished: config.SYNC_MAX_VANISHED ?? null,
       sourceParallelBoards: config.CANNY_PARALLEL_BOARDS,
       sourceHourlyBudget: limits.length > 0 ? hourlyAllowance(limits) : 0,
     },

@@ -13,6 +13,8 @@ export interface SyncSettings {
   objectName: string;
   createCompanies: boolean;
   createContacts: boolean;
+  /** SYNC_MAX_VANISHED; null for the default (see `vanishLimit`). */
+  maxVanished: number | null;
   pageSize: number;
   /** Boards the source read takes at once. */
   sourceParallelBoards: number;
@@ -57,8 +59,8 @@ export function heartbeat(): void {
 
 /** The settings of this worker that a run plans with; the preparing worker's are stored with the snapshot. */
 export function runSettingsOf(settings: SyncSettings): RunSettings {
-  const { pageSize, arrProperty, createCompanies, createContacts } = settings;
-  return { pageSize, arrProperty, createCompanies, createContacts };
+  const { pageSize, arrProperty, createCompanies, createContacts, maxVanished } = settings;
+  return { pageSize, arrProperty, createCompanies, createContacts, maxVanished };
 }
 
 /**

@@ -2,15 +2,16 @@
 // stored fingerprints for planning (into the run store) and marks requests whose post the source no longer
 // lists as merged or deleted (a deletion only once the source, asked by id, confirms it); never deleted in
 // HubSpot.
-import type { HubspotRecord } from '../clients/hubspot';
+import { HUBSPOT_BATCH_LIMIT, type HubspotRecord } from '../clients/hubspot';
 import type { FeedbackSource } from '../clients/source';
 import { deletedProperties, mergedProperties, postIdOfExternalId } from '../domain/feature-request';
 import type { FailureEntry } from '../domain/types';
 import { saveStored, type StoredRequest } from '../store/run-data';
+import { countVanished, keepVanished, vanishedBatch } from '../store/vanished';
 import { checkRun, type RunRef, type SyncDependencies } from './context';
 import { tracked } from './tracking';
 
-export const FR_READ_PROPERTIES = ['external_id', 'sync_fingerprint', 'source_state', 'merged_into'];
+export const FR_READ_PROPERTIES = ['external_id', 'sync_fingerprint', 'source_state', 'merged_into', 'board'];
 
 /** Stored requests, as HubSpot returned them. */
 export function storedRequestsOf(records: HubspotRecord[]): StoredRequest[] {
@@ -30,6 +31,17 @@ export interface VanishedUpdate {
   properties: Record<string, string>;
 }
 
+export interface ScanResult {
+  scanned: number;
+  /** What vanished on this page, to mark now (runs before the vanish limit); empty when kept. */
+  updates: VanishedUpdate[];
+  nextAfterId?: string;
+  /** When kept: the run's vanished requests so far (the store's count, so a repeated page counts once). */
+  vanished?: number;
+  /** When kept: SYNC_MAX_VANISHED of the run's settings, null for the default. */
+  maxVanished?: number | null;
+}
+
 export function createScanActivities(deps: SyncDependencies) {
   const { store } = deps;
   return {
@@ -38,9 +50,16 @@ export function createScanActivities(deps: SyncDependencies) {
      * snapshot does not list, with their new state. Search lags writes by seconds: the scan runs before this
      * run writes any request.
      */
-    async scanFeatureRequests(input: RunRef & { objectTypeId: string; afterId?: string }) {
+    async scanFeatureRequests(
+      input: RunRef & {
+        objectTypeId: string;
+        afterId?: string;
+        /** Keep what vanished in the run store (markKeptVanished marks it) instead of returning it. */
+        keep?: boolean;
+      },
+    ) {
       return tracked(async (counter) => {
-        await checkRun(deps, input);
+        const settings = await checkRun(deps, input);
         const page = await deps
           .hubspot(counter)
           .scanPage(input.objectTypeId, FR_READ_PROPERTIES, input.afterId);
@@ -49,7 +68,7 @@ export function createScanActivities(deps: SyncDependencies) {
         // listed post (a board or post without a readable id), no request is.
         const snapshot = await store
           .selectFrom('snapshots')
-          .select('vanish_known')
+          .select(['vanish_known', 'boards'])
           .where('snapshot_id', '=', input.snapshotId)
           .executeTakeFirstOrThrow();
         // Candidates: active requests, and deleted ones, which a merge the source names now corrects (a post
@@ -76,6 +95,9 @@ export function createScanActivities(deps: SyncDependencies) {
             .execute();
           for (const row of rows) listed.set(row.post_id, row.merged_into);
         }
+        // A request of a board the source no longer lists is left alone: the board may be down, private or
+        // out of the key's reach, and its posts' absence says nothing about them.
+        const boards = snapshot.boards === null ? null : new Set(JSON.parse(snapshot.boards) as string[]);
         const updates: VanishedUpdate[] = [];
         let source: FeedbackSource | undefined;
         for (const { record, postId } of candidates) {
@@ -90,6 +112,8 @@ export function createScanActivities(deps: SyncDependencies) {
             continue;
           }
           if (listed.has(postId) || record.properties.source_state !== 'active') continue;
+          const board = record.properties.board;
+          if (boards !== null && board && !boards.has(board)) continue;
           // No row: the post is missing from the listing, which is a hint, not a fact. Posts are listed by
           // `skip`, so a post removed mid-read shifts another one out of sight, and a post moved to a board
           // already read is not listed at all. Canny is asked by id; only a post it does not have is deleted.
@@ -97,33 +121,50 @@ export function createScanActivities(deps: SyncDependencies) {
           if ((await source.retrievePost(postId)) !== undefined) continue;
           update(deletedProperties());
         }
-        return {
+        const result: ScanResult = {
           scanned: page.records.length,
           updates,
           ...(page.nextAfterId ? { nextAfterId: page.nextAfterId } : {}),
         };
-      });
-    },
-
-    /** Marks up to 100 vanished requests merged or deleted (one batch update); clears their fingerprints. */
-    async markVanished(input: { objectTypeId: string; updates: VanishedUpdate[]; dryRun: boolean }) {
-      return tracked(async (counter) => {
-        if (input.dryRun || input.updates.length === 0)
-          return { updated: input.updates.length, failed: 0, failures: [] as FailureEntry[] };
-        const result = await deps.hubspot(counter).batchUpdate(
-          input.objectTypeId,
-          input.updates.map((u) => ({ id: u.id, properties: u.properties })),
-        );
+        if (!input.keep) return result;
+        await keepVanished(store, input.runKey, updates);
         return {
-          updated: result.updated.length,
-          failed: result.errors.length,
-          failures: result.errors.map((e) => ({
-            kind: 'feature_request',
-            key: input.updates.find((u) => u.id === e.key)?.externalId ?? e.key ?? '(unknown)',
-            reason: e.message,
-          })),
+          ...result,
+          updates: [],
+          vanished: await countVanished(store, input.runKey),
+          maxVanished: settings.maxVanished ?? null,
         };
       });
     },
+
+    /** Marks the `batch`-th 100 of the vanished requests the run's scan kept (see `markVanished`). */
+    async markKeptVanished(input: RunRef & { objectTypeId: string; batch: number; dryRun: boolean }) {
+      await checkRun(deps, input);
+      const updates = await vanishedBatch(store, input.runKey, input.batch, HUBSPOT_BATCH_LIMIT);
+      return markVanished({ objectTypeId: input.objectTypeId, updates, dryRun: input.dryRun });
+    },
+
+    /** Marks up to 100 vanished requests merged or deleted (one batch update); clears their fingerprints. */
+    markVanished,
   };
+
+  async function markVanished(input: { objectTypeId: string; updates: VanishedUpdate[]; dryRun: boolean }) {
+    return tracked(async (counter) => {
+      if (input.dryRun || input.updates.length === 0)
+        return { updated: input.updates.length, failed: 0, failures: [] as FailureEntry[] };
+      const result = await deps.hubspot(counter).batchUpdate(
+        input.objectTypeId,
+        input.updates.map((u) => ({ id: u.id, properties: u.properties })),
+      );
+      return {
+        updated: result.updated.length,
+        failed: result.errors.length,
+        failures: result.errors.map((e) => ({
+          kind: 'feature_request',
+          key: input.updates.find((u) => u.id === e.key)?.externalId ?? e.key ?? '(unknown)',
+          reason: e.message,
+        })),
+      };
+    });
+  }
 }

@@ -71,6 +71,11 @@ export interface SourceSnapshot {
    * a private board) look the same, and only the second one is likely.
    */
   vanishKnown: boolean;
+  /**
+   * The names of the boards the source listed (and of the boards its posts name): a stored request of any
+   * other board is left alone, since a board that disappears is an outage, not a deletion of its posts.
+   */
+  boardNames: string[];
   sourceErrors: SourceRecordError[];
   votes: number;
   /** Pages read over every attempt of the read (the first attempt's pages are not read again). */
@@ -209,12 +214,14 @@ async function loadKept(
   /** Id and creation time of every post read, for the run's order. */
   const index: Array<{ id: string; createdAt: string }> = [];
   const postIdsByBoard = new Map<string, string[]>();
+  const boardNames = new Set(listing.boards.flatMap((b) => (b.name !== undefined ? [b.name] : [])));
 
   for await (const chunk of keptRecords(store, readKey, 'post')) {
     options.onProgress?.();
     const posts = chunk.map((r) => JSON.parse(r.record) as SourcePost);
     for (const post of staging.addPosts(posts)) {
       index.push({ id: post.id, createdAt: post.createdAt ?? '' });
+      boardNames.add(post.board.name);
       for (const merged of post.mergedPostIds) mergedInto.set(merged, post.id);
     }
     for (const r of chunk) {
@@ -284,6 +291,7 @@ async function loadKept(
     mergedInto,
     heldBack,
     vanishKnown,
+    boardNames: [...boardNames].sort(),
     sourceErrors: distinctErrors(sourceErrors),
     votes: staging.voteCount(),
     pages: await keptPagesOf(store, readKey),

@@ -119,6 +119,7 @@ export function createSourceActivities(deps: SyncDependencies) {
       ...(snapshot.domain ? { domain: snapshot.domain } : {}),
       posts: posts(),
       vanishKnown: snapshot.vanishKnown,
+      boards: snapshot.boardNames,
       // Listed posts, and the posts merged away (no longer listed) with their survivor.
       listed: [
         ...[...snapshot.listedPostIds].map((postId) => ({ postId, mergedInto: null })),

@@ -16,13 +16,14 @@ export function syncWorkflowId(env: string, kind: 'full' | 'dry-run' | { company
 export function syncInput(
   cfg: OperatorConfig,
   mode: SyncMode,
-  options: { dryRun?: boolean; domain?: string } = {},
+  options: { dryRun?: boolean; domain?: string; confirmVanish?: boolean } = {},
 ): SyncInput {
   return {
     environment: cfg.SYNC_ENV,
     mode,
     ...(options.domain ? { domain: options.domain } : {}),
     dryRun: options.dryRun ?? false,
+    ...(options.confirmVanish ? { confirmVanish: true } : {}),
     uiBaseUrl: cfg.TEMPORAL_UI_URL,
     parallel: cfg.SYNC_MAX_PARALLEL,
   };

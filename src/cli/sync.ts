@@ -119,15 +119,22 @@ async function runningFullSync(client: Client, env: string): Promise<string | un
   return undefined;
 }
 
-async function sync(ctx: Context, opts: RunOptions & { dryRun?: boolean }): Promise<number> {
+async function sync(
+  ctx: Context,
+  opts: RunOptions & { dryRun?: boolean; confirmVanish?: boolean },
+): Promise<number> {
   const cfg = loadOperatorConfig(ctx.env);
-  const input = syncInput(cfg, 'full', { dryRun: opts.dryRun ?? false });
+  const input = syncInput(cfg, 'full', {
+    dryRun: opts.dryRun ?? false,
+    confirmVanish: opts.confirmVanish ?? false,
+  });
   const workflowId = syncWorkflowId(cfg.SYNC_ENV, input.dryRun ? 'dry-run' : 'full');
   return ctx.temporal(async (client, namespace) => {
     const running = input.dryRun ? undefined : await runningFullSync(client, cfg.SYNC_ENV);
     if (running)
       throw failedError(`a sync is already running: ${running} (wait for it, or see it with \`status\`)`);
-    if (!input.dryRun) {
+    // A confirmation belongs to this one run, not to the schedule's action: it starts under the manual id.
+    if (!input.dryRun && !input.confirmVanish) {
       const schedule = await describeScheduleOrNull(client, cfg.SYNC_ENV);
       if (schedule) return syncThroughSchedule(ctx, client, namespace, cfg, schedule, opts);
     }
@@ -232,9 +239,15 @@ export function addSyncCommands(program: Command, ctx: Context, act: Act): void 
     .command('sync')
     .description('start a full sync of every feature request (one at a time per environment)')
     .option('--dry-run', 'compute what would change and write nothing to HubSpot')
+    .option(
+      '--confirm-vanish',
+      'mark every request whose post is gone from the source, even more than SYNC_MAX_VANISHED',
+    )
     .option('--wait', 'wait for the run to finish, show its progress and print its summary')
     .addOption(jsonOption())
-    .action(act((opts: RunOptions & { dryRun?: boolean }) => sync(ctx, opts)));
+    .action(
+      act((opts: RunOptions & { dryRun?: boolean; confirmVanish?: boolean }) => sync(ctx, opts)),
+    );
 
   program
     .command('sync-company')

@@ -68,6 +68,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
   // Absent rather than undefined: the summary is also printed as JSON.
   if (input.domain !== undefined) summary.domain = input.domain;
   if (input.source !== undefined) summary.source = { ...input.source };
+  if (input.vanished !== undefined) summary.vanished = { ...input.vanished };
   return summary;
 }
 
@@ -209,7 +210,19 @@ function counters(summary: RunSummary): Array<[string, string]> {
     ],
     ['Associations', `${n(as.created)} created · ${n(as.removed)} removed`],
     ...(summary.source ? [['Source read', sourceReadText(summary.source)] as [string, string]] : []),
+    ...(summary.vanished && summary.vanished.found > 0
+      ? [['Gone from the source', vanishedText(summary.vanished)] as [string, string]]
+      : []),
   ];
+}
+
+/** `240 requests, more than the 50 a run may mark: none marked (confirm with sync --confirm-vanish)`. */
+export function vanishedText(vanished: NonNullable<RunSummary['vanished']>): string {
+  const n = thousands;
+  return vanished.held
+    ? `${n(vanished.found)} requests, more than the ${n(vanished.limit)} a run may mark: none marked ` +
+        '(an outage? if not, confirm with `sync --confirm-vanish`)'
+    : `${n(vanished.found)} requests · ${n(vanished.marked)} marked deleted or merged`;
 }
 
 /** `1,104 Canny requests in 4m 35s (0 rate-limited), 28 % of the hourly budget (4,000/h)`. */

@@ -107,6 +107,20 @@ export interface RunSummary extends SyncCounts {
   uiUrl: string;
   /** The source read (absent in summaries of runs that failed before it, or of older versions). */
   source?: SourceReadStats;
+  /** Requests whose post the source no longer has (full runs whose scan finished; absent before). */
+  vanished?: VanishedStats;
+}
+
+/** What a full run found vanished from the source, and whether it marked it. */
+export interface VanishedStats {
+  /** Requests whose post is gone (confirmed by id) or merged away. */
+  found: number;
+  /** The most one run marks without `--confirm-vanish` (SYNC_MAX_VANISHED, or its default). */
+  limit: number;
+  /** Marked deleted or merged in this run (would be, in a dry run). */
+  marked: number;
+  /** True when more vanished than the limit: none was marked. */
+  held: boolean;
 }
 
 /** The summary keeps the first 50 failures; counts stay exact. */

@@ -252,6 +252,8 @@ export class CannySimulator extends Simulator {
   private windows = new Map<string, RollingWindow[]>();
   private pages: CannyPageLogEntry[] = [];
   private afterPageHooks: Array<{ endpoint: string; remaining: number; fn: () => void }> = [];
+  /** Boards out of the key's sight (an outage, a scope change, a board made private): see `hideBoards`. */
+  private hiddenBoards = new Set<string>();
 
   constructor(options: CannySimulatorOptions = {}) {
     super();
@@ -274,6 +276,7 @@ export class CannySimulator extends Simulator {
       this.windows.clear();
       this.pages = [];
       this.afterPageHooks = [];
+      this.hiddenBoards.clear();
       this.restore();
     });
     if (options.rateLimits !== undefined) this.setRateLimits(options.rateLimits);
@@ -299,6 +302,19 @@ export class CannySimulator extends Simulator {
       fields: { ...corruption.fields },
       unset: [...(corruption.unset ?? [])],
     });
+  }
+
+  /**
+   * Hides boards (all of them when none is named) from the key: `boards/list` leaves them out and
+   * `posts/retrieve` refuses their posts as unknown, as an outage of the workspace, a key whose access
+   * changed or a board made private look to an API client. `showBoards()` ends it.
+   */
+  hideBoards(ids?: string[]): void {
+    for (const id of ids ?? [...this.boards.keys()]) this.hiddenBoards.add(id);
+  }
+
+  showBoards(): void {
+    this.hiddenBoards.clear();
   }
 
   clearCorruptions(): void {
@@ -513,12 +529,14 @@ export class CannySimulator extends Simulator {
   private registerRoutes(): void {
     const endpoints: Record<string, (body: Record<string, unknown>) => unknown> = {
       'boards/list': () => ({
-        boards: [...this.boards.values()].map((b) => this.served('board', b.id, this.renderBoard(b))),
+        boards: [...this.boards.values()]
+          .filter((b) => !this.hiddenBoards.has(b.id))
+          .map((b) => this.served('board', b.id, this.renderBoard(b))),
       }),
       'posts/list': (body) => this.listPosts(body),
       'posts/retrieve': (body) => {
         const post = this.livePost(stringParam(body, 'id') ?? '');
-        if (!post) throw new CannyError(400, 'invalid postID');
+        if (!post || this.hiddenBoards.has(post.boardID)) throw new CannyError(400, 'invalid postID');
         return this.served('post', post.id, this.renderPost(post));
       },
       'votes/list': (body) => this.listVotes(body),

@@ -215,6 +215,21 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-07-007-vanish-limit': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The boards a snapshot's source listed: a request of a board that disappeared is not taken for deleted.
+      await db.schema.alterTable('snapshots').addColumn('boards', 'text').execute();
+      // What the scan found vanished, marked only within the run's limit (src/store/vanished.ts).
+      await db.schema
+        .createTable('run_vanished')
+        .addColumn('run_key', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('external_id', 'text', (c) => c.notNull())
+        .addColumn('properties', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_vanished_pk', ['run_key', 'record_id'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -526,6 +526,7 @@ export async function pruneBefore(db: StoreDb, before: Date): Promise<number> {
       'run_stored',
       'run_plans',
       'run_pairs',
+      'run_vanished',
     ] as const)
       await db.deleteFrom(table).where('run_key', '=', runKey).execute();
     await db.deleteFrom('sync_runs').where('run_key', '=', runKey).execute();

@@ -26,6 +26,12 @@ export interface SnapshotsTable {
   complete: number;
   /** The run's settings (`RunSettings`, JSON); null in snapshots written before migration 004. */
   settings: string | null;
+  /**
+   * The names of the boards the source listed (JSON array); null in snapshots written before migration 007.
+   * A stored request of a board not listed here is never marked vanished: a board that disappears is an
+   * outage or a change of the key's access, not the deletion of its posts.
+   */
+  boards: string | null;
   created_at: string;
 }
 
@@ -128,6 +134,18 @@ export interface RunPairPlansTable {
 }
 
 /** The one run of an environment that may write to HubSpot (src/store/writer-lease.ts). */
+/**
+ * Requests the scan found vanished (their post no longer listed, and confirmed gone or merged), kept until
+ * the run knows how many there are: it marks them only within SYNC_MAX_VANISHED, or once confirmed.
+ */
+export interface RunVanishedTable {
+  run_key: string;
+  record_id: string;
+  external_id: string;
+  /** The properties that mark it (`source_state`, `merged_into`, an empty fingerprint), JSON. */
+  properties: string;
+}
+
 export interface WriterLeasesTable {
   environment: string;
   /** The holder's workflow id: what Temporal is asked about when another run wants the lease. */
@@ -193,6 +211,7 @@ export interface StoreSchema {
   source_read_listings: SourceReadListingsTable;
   source_read_records: SourceReadRecordsTable;
   writer_leases: WriterLeasesTable;
+  run_vanished: RunVanishedTable;
   run_pair_plans: RunPairPlansTable;
   snapshot_domains: SnapshotDomainsTable;
   snapshot_emails: SnapshotEmailsTable;

@@ -22,6 +22,11 @@ export interface RunSettings {
   arrProperty: string;
   createCompanies: boolean;
   createContacts: boolean;
+  /**
+   * SYNC_MAX_VANISHED: the most requests one run marks deleted or merged without a person's confirmation.
+   * Null: the default (50, or 5 % of the stored requests, whichever is larger). Absent in older snapshots.
+   */
+  maxVanished?: number | null;
 }
 
 /** Complete snapshots: 1 written before migration 003 (people in rows), 2 since (people next to posts). */
@@ -41,6 +46,11 @@ export interface SnapshotInput {
    * no request is marked vanished from this snapshot.
    */
   vanishKnown: boolean;
+  /**
+   * The names of the boards the source listed; a request of any other board is never marked vanished.
+   * Absent: not known (every board counts as listed).
+   */
+  boards?: string[];
   /** Every post the source listed, including those it could not parse, with the merge survivor if any. */
   listed: Array<{ postId: string; mergedInto: string | null }>;
 }
@@ -83,6 +93,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       content_hash: null,
       posts: 0,
       vanish_known: input.vanishKnown ? 1 : 0,
+      boards: input.boards ? JSON.stringify(input.boards) : null,
       complete: 0,
       settings: JSON.stringify(input.settings),
       created_at: now,
@@ -143,6 +154,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
   for (const part of chunks(emailRows, INSERT_ROWS))
     await db.insertInto('snapshot_emails').values(part).execute();
   hash.update(`V\u0000${input.vanishKnown}\n`);
+  for (const board of input.boards ?? []) hash.update(`B\u0000${board}\n`);
   const contentHash = hash.digest('hex');
   await db
     .updateTable('snapshots')

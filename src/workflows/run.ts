@@ -18,6 +18,8 @@ export interface SyncInput {
   /** For company runs: the normalised company domain. */
   domain?: string;
   dryRun?: boolean;
+  /** Mark vanished requests even past the run's limit (SYNC_MAX_VANISHED): an operator confirmed them. */
+  confirmVanish?: boolean;
   /** Where the run links to in the Temporal UI (TEMPORAL_UI_URL). */
   uiBaseUrl?: string;
   /** Windows of concurrent activities and children. */
@@ -70,6 +72,22 @@ export interface Pipeline {
   leftovers: Record<ToType, PagePair[]>;
 }
 
+/** What the scan found vanished, and how far marking it has come (full runs). */
+export interface VanishState {
+  /** Stored requests scanned so far. */
+  scanned: number;
+  /** Vanished requests kept in the run store so far. */
+  found: number;
+  /** Known once the scan is done: the most this run may mark. */
+  limit: number;
+  /** More vanished than the limit, and not confirmed: none is marked. */
+  held: boolean;
+  /** Batches of 100 to mark (0 while held), and the next one to launch. */
+  batches: number;
+  nextBatch: number;
+  marked?: number;
+}
+
 export interface RunState {
   runKey: string;
   startedAt: string;
@@ -81,6 +99,8 @@ export interface RunState {
   /** Where the scan of stored requests continues (full runs). */
   scanAfterId?: string;
   scanDone: boolean;
+  /** Absent in runs before the vanish limit, and in company runs. */
+  vanish?: VanishState;
   rerun: boolean;
 }
 

@@ -18,6 +18,7 @@ const preparing: SyncSettings = {
   objectName: 'feature_request',
   createCompanies: true,
   createContacts: false,
+  maxVanished: 20,
   pageSize: 100,
   sourceParallelBoards: 4,
 };

@@ -28,6 +28,16 @@ export async function finish(run: Run, status: 'completed' | 'failed', error?: s
       uiUrl: runUiUrl(base, info.namespace, info.workflowId, info.runId),
       // Absent in the prepare results of older workers.
       ...(state.overview?.sourceRead ? { source: state.overview.sourceRead } : {}),
+      ...(state.vanish && state.scanDone
+        ? {
+            vanished: {
+              found: state.vanish.found,
+              limit: state.vanish.limit,
+              marked: state.vanish.marked ?? 0,
+              held: state.vanish.held,
+            },
+          }
+        : {}),
     });
   let summary = summaryOf(state.counts);
   try {

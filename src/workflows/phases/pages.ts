@@ -14,7 +14,7 @@ import type { PagePair, Pipeline, Run, WaitingPage } from '../run';
 import { syncFeatureRequestPage } from '../sync-page';
 import { failureMessage, isFatal } from '../util';
 import { companyStream, contactStream, launchSearches } from './resolve';
-import { scanNext } from './scan';
+import { markNext, marksLeft, scanNext } from './scan';
 import { newStreamState } from './stream';
 
 const HUBSPOT_BATCH = 100;
@@ -175,6 +175,8 @@ export async function runPages(run: Run): Promise<boolean> {
     }
     // The scan, a search at a time, so that a long one still hands over when history grows.
     if (!stop && !state.scanDone && pool.count('scan') === 0) pool.launch('scan', () => scanNext(run));
+    // Then the marks of what vanished, a batch at a time, beside the pages.
+    if (!stop && marksLeft(run) && pool.count('mark') === 0) pool.launch('mark', () => markNext(run));
     // Leftover pairs go out in full batches, and the rest once every page is written.
     const pagesWritten = pipe.nextPage >= overview.pages && pool.count('page') === 0;
     for (const kind of KINDS) {
@@ -206,6 +208,7 @@ export async function runPages(run: Run): Promise<boolean> {
   }
   return (
     state.scanDone &&
+    !marksLeft(run) &&
     pipe.nextPage >= overview.pages &&
     pipe.waiting.length === 0 &&
     pipe.leftovers.companies.length + pipe.leftovers.contacts.length === 0

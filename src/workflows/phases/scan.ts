@@ -1,14 +1,89 @@
 // The scan of stored requests (full runs), on the search budget, before this run writes any: it pages
 // through every stored request into the run store (the pages' plans read their fingerprints there).
-// Requests whose post the snapshot does not list are marked merged (into a survivor) or deleted; never
-// deleted in HubSpot. It runs inside the pages pipeline, a search at a time (the pipeline checks its history
-// between them), and no page is planned before it is done.
-import type { Run } from '../run';
+// Requests whose post the source no longer lists, confirmed gone by id, are kept in the run store as
+// vanished. Once the scan is done the run knows how many there are: within the limit (SYNC_MAX_VANISHED, or
+// 50 or 5 % of the requests) they are marked merged or deleted, never deleted in HubSpot; past it none is,
+// and the summary says so, until an operator confirms with `sync --confirm-vanish`. It runs inside the pages
+// pipeline, a search at a time (the pipeline checks its history between them), and no page is planned before
+// the scan is done.
+import { patched } from '@temporalio/workflow';
+import type { Run, VanishState } from '../run';
 
 const HUBSPOT_BATCH = 100;
+/** The default limit: 50 requests, or this share of the stored requests, whichever is larger. */
+const DEFAULT_MAX_VANISHED = 50;
+const DEFAULT_MAX_VANISHED_SHARE = 0.05;
 
-/** One search of the scan, from where it stopped, and the marks of the vanished requests it found. */
+/** One search of the scan, from where it stopped. */
 export async function scanNext(run: Run): Promise<void> {
+  // Histories of runs before the limit marked what each search found at once.
+  if (!patched('vanish-limit')) return scanAndMark(run);
+  const { state, activities } = run;
+  const found = await activities.search.scanFeatureRequests({
+    ...run.ref(),
+    objectTypeId: state.objectTypeId!,
+    ...(state.scanAfterId ? { afterId: state.scanAfterId } : {}),
+    keep: true,
+  });
+  run.addRequests(found);
+  const vanish = (state.vanish ??= { scanned: 0, found: 0, limit: 0, held: false, batches: 0, nextBatch: 0 });
+  vanish.scanned += found.scanned;
+  vanish.found = found.vanished ?? 0;
+  if (found.nextAfterId) {
+    state.scanAfterId = found.nextAfterId;
+    return;
+  }
+  state.scanDone = true;
+  decide(run, vanish, found.maxVanished ?? null);
+}
+
+/** Within the limit, or confirmed: mark them all. Past it: mark none, and report why. */
+function decide(run: Run, vanish: VanishState, configured: number | null): void {
+  vanish.limit =
+    configured ?? Math.max(DEFAULT_MAX_VANISHED, Math.ceil(DEFAULT_MAX_VANISHED_SHARE * vanish.scanned));
+  if (vanish.found <= vanish.limit || run.input.confirmVanish === true) {
+    vanish.batches = Math.ceil(vanish.found / HUBSPOT_BATCH);
+    return;
+  }
+  vanish.held = true;
+  run.addFailures([
+    {
+      kind: 'vanished',
+      key: `${vanish.found} feature requests`,
+      reason:
+        `their posts are no longer in the source, more than the ${vanish.limit} one run may mark ` +
+        '(SYNC_MAX_VANISHED): none was marked deleted or merged. If the source really lost them, ' +
+        'confirm with `npm run client -- sync --confirm-vanish`; if it is an outage, wait for the next run',
+    },
+  ]);
+}
+
+/** Whether marks are left to write (the pipeline launches `markNext` for each). */
+export function marksLeft(run: Run): boolean {
+  const vanish = run.state.vanish;
+  return run.state.scanDone && vanish !== undefined && vanish.nextBatch < vanish.batches;
+}
+
+/** Marks the next batch of 100 kept requests merged or deleted. */
+export async function markNext(run: Run): Promise<void> {
+  const { state, activities } = run;
+  const vanish = state.vanish!;
+  const batch = vanish.nextBatch++;
+  const marked = await activities.hubspot.markKeptVanished({
+    ...run.ref(),
+    objectTypeId: state.objectTypeId!,
+    batch,
+    dryRun: run.dryRun,
+  });
+  run.addRequests(marked);
+  vanish.marked = (vanish.marked ?? 0) + marked.updated;
+  state.counts.featureRequests.updated += marked.updated;
+  state.counts.featureRequests.failed += marked.failed;
+  run.addFailures(marked.failures);
+}
+
+/** Before the limit: one search, and the marks of what it found, at once. */
+async function scanAndMark(run: Run): Promise<void> {
   const { state, activities } = run;
   const found = await activities.search.scanFeatureRequests({
     ...run.ref(),
