@@ -5,6 +5,7 @@
 import { HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
 import { diffIds } from '../domain/associations';
 import type { FailureEntry } from '../domain/types';
+import { failure, FailureType } from '../failures';
 import { pairPlanOf, pairRange, requirePlan, savePairPlan, storedOf } from '../store/run-data';
 import { checkRun, MAX_FAILURES_PER_RESULT, type Pair, type SyncDependencies, type ToType } from './context';
 import type { PagePlan, PageRef } from './requests';
@@ -112,6 +113,7 @@ export function createAssociationActivities(deps: SyncDependencies) {
       return tracked(async (counter) => {
         await checkRun(deps, input);
         const from = input.batch * HUBSPOT_BATCH_LIMIT;
+        const plan = await pairPlanOf(store, input.runKey, input.page, input.toType);
         const pairs = await pairRange(
           store,
           input.runKey,
@@ -121,7 +123,23 @@ export function createAssociationActivities(deps: SyncDependencies) {
           from,
           from + HUBSPOT_BATCH_LIMIT,
         );
-        if (input.dryRun || pairs.length === 0)
+        // A batch the plan counts holds pairs: a full one for creates (the partial rest went to the parent),
+        // the exact rest for removals. Fewer means the store lost them (an asynchronous replica's failover, a
+        // power loss): a failure, never an empty batch that the page's commit would then vouch for.
+        const expected =
+          input.op === 'create'
+            ? HUBSPOT_BATCH_LIMIT
+            : plan?.removes === undefined
+              ? undefined
+              : Math.min(HUBSPOT_BATCH_LIMIT, plan.removes - from);
+        if (!plan || pairs.length === 0 || (expected !== undefined && pairs.length !== expected))
+          throw failure(
+            FailureType.RunStateMissing,
+            `the run store ${deps.storeName} holds ${pairs.length} of the ${expected ?? 'planned'} ` +
+              `${input.toType} ${input.op === 'create' ? 'associations' : 'removals'} of batch ${input.batch} ` +
+              `of page ${input.page} (run ${input.runKey}): the store lost writes; the page is not committed`,
+          );
+        if (input.dryRun)
           return {
             written: pairs.length,
             failed: 0,

@@ -199,6 +199,9 @@ export function translateHubspotError(err: unknown, what: string, baseUrl?: stri
   return failure(FailureType.HubspotValidation, detail);
 }
 
+/** The sub-category of the per-input error an association read answers for a record with none. */
+const NO_ASSOCIATIONS_FOUND = 'crm.associations.NO_ASSOCIATIONS_FOUND';
+
 interface BatchErrorShape {
   message?: string;
   category?: string;
@@ -613,6 +616,17 @@ export class HubspotGateway {
         this.client.crm.associations.v4.batchApi.getPage(fromType, toType, { inputs }),
       );
       pending = [];
+      // "Nothing associated" comes back as a per-input error, routinely. Any other error is a read that
+      // failed: taken for "no associations", it would keep stale pairs and commit the request anyway.
+      const failed = ((response as { errors?: BatchErrorShape[] }).errors ?? []).filter(
+        (e) => (e as { subCategory?: string }).subCategory !== NO_ASSOCIATIONS_FOUND,
+      );
+      if (failed.length > 0)
+        throw failure(
+          FailureType.HubspotServerError,
+          `HubSpot read ${fromType}→${toType} associations: ${failed.length} of ${inputs.length} reads failed ` +
+            `(${withoutEmails(failed[0]!.message ?? 'no message', emailRef)}${failed[0]!.category ? `, ${failed[0]!.category}` : ''})`,
+        );
       for (const row of response.results) {
         const fromId = String(row._from.id);
         const list = result.get(fromId) ?? [];

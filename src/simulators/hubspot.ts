@@ -416,6 +416,8 @@ export class HubspotSimulator extends Simulator {
   private nextAssociationTypeId: number;
   private readonly associationTypeIdStart: number;
   private definitions = new Map<number, AssociationDefinition>();
+  /** See `failAssociationReads`. */
+  private failingAssociationReads = 0;
   /** `${fromTypeId}|${toTypeId}` → from id → to id → association type ids (both directions stored). */
   private edges = new Map<string, Map<string, Map<string, Set<number>>>>();
 
@@ -550,6 +552,14 @@ export class HubspotSimulator extends Simulator {
     return targets ? [...targets.keys()].sort(numericId) : [];
   }
 
+  /**
+   * The next `count` association batch reads answer one input (their first) with a per-input error that is
+   * not "nothing associated", inside a 207: a read that failed, for the sync to take as one.
+   */
+  failAssociationReads(count = 1): void {
+    this.failingAssociationReads = count;
+  }
+
   /** Associates two records with the default type, as a user or an import would. */
   associate(fromType: string, fromId: string, toType: string, toId: string): void {
     const from = this.typeOrThrow(fromType, true);
@@ -598,6 +608,7 @@ export class HubspotSimulator extends Simulator {
     this.types = new Map();
     this.definitions = new Map();
     this.edges = new Map();
+    this.failingAssociationReads = 0;
     this.nextId = 1;
     this.schemaCount = 0;
     this.nextAssociationTypeId = this.associationTypeIdStart;
@@ -2031,8 +2042,21 @@ export class HubspotSimulator extends Simulator {
     const byFrom = this.edges.get(`${from.objectTypeId}|${to.objectTypeId}`);
     const results: Json[] = [];
     const errors: HubspotError[] = [];
+    let failOne = this.failingAssociationReads > 0;
+    if (failOne) this.failingAssociationReads--;
     for (const input of inputsOf(req, MAX_ASSOCIATION_READ)) {
       const fromId = idOf(input.id) ?? '';
+      if (failOne) {
+        // A read that failed for this input (see failAssociationReads): no result, an error that is not
+        // "nothing associated".
+        failOne = false;
+        errors.push(
+          new HubspotError(500, 'INTERNAL_ERROR', `Failed to read the associations of ${fromId}.`, {
+            context: { fromObjectId: [fromId] },
+          }),
+        );
+        continue;
+      }
       const targets = byFrom?.get(fromId);
       if (!targets || targets.size === 0) {
         // HubSpot reports "nothing associated" as a per-input error, so a 207 is routine here.

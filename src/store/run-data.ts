@@ -410,6 +410,8 @@ export interface PairPlan {
   removeBatches: number;
   /** The last, partial batch of creates: the parent packs it with other pages'. */
   leftovers: Pair[];
+  /** How many removals were planned (absent in plans of older versions): each batch's exact size. */
+  removes?: number;
 }
 
 /** The page's planned pairs of one kind, if an attempt planned them already. */
@@ -445,6 +447,7 @@ export async function savePairPlan(
     createBatches: plan.createBatches,
     removeBatches: plan.removeBatches,
     leftovers: plan.leftovers,
+    removes: plan.toRemove.length,
   };
   const won = await db.transaction().execute(async (tx) => {
     const inserted = await tx

@@ -66,6 +66,7 @@ describe('run settings', () => {
       arrProperty: 'annualrevenue',
       createCompanies: true,
       createContacts: false,
+      maxVanished: 20,
     });
   });
 
