@@ -1,5 +1,6 @@
 // Contact activities: find every email of the run in HubSpot (search, 200 per request), create the missing
-// ones (upsert by email, 100 per request). Results go into the run store, by email, with their record ids.
+// ones (create-only, 100 per request: an existing contact is never written). Results go into the run store,
+// by email, with their record ids.
 import { CONTACT_SEARCH_EMAILS, HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
 import type { FailureEntry } from '../domain/types';
 import { emailRange, emailResolution, missingContacts, saveContacts } from '../store/run-data';
@@ -44,8 +45,9 @@ export function createContactActivities(deps: SyncDependencies) {
     },
 
     /**
-     * Creates up to 100 missing contacts, from the `from`-th missing email of the run on: an upsert by email,
-     * so a retried create never duplicates. Names from the source are set here, on creation only.
+     * Creates up to 100 missing contacts, from the `from`-th missing email of the run on: create-only, so a
+     * retried create never duplicates (HubSpot refuses a second contact with the email) and a contact that
+     * exists keeps its names. Names from the source are set here, on creation only.
      */
     async createContacts(input: RunRef & { from: number; count: number; dryRun: boolean }) {
       return tracked(async (counter) => {
@@ -65,24 +67,28 @@ export function createContactActivities(deps: SyncDependencies) {
         );
         const result = await deps
           .hubspot(counter)
-          .upsertContacts(
+          .createContacts(
             missing.map(({ email }) => ({ email, ...splitName(people.get(email)?.name ?? null) })),
           );
-        const idOf = new Map(result.results.map((r) => [r.email, r]));
+        const createdIds = new Map(result.created.map((r) => [r.email, r.id]));
+        const existingIds = new Map(result.existing.map((r) => [r.email, r.id]));
         await saveContacts(
           store,
           input.runKey,
           missing.map(({ email, seq }) => {
-            const r = idOf.get(email);
-            return r
-              ? { email, seq, contactId: r.id, state: 'created' as const }
-              : { email, seq, contactId: null, state: 'failed' as const };
+            const created = createdIds.get(email);
+            if (created) return { email, seq, contactId: created, state: 'created' as const };
+            // Search missed it (index lag, or an email held as a secondary one): matched, never modified.
+            // Stored as resolved by the create step, like the companies' (the missing emails keep their
+            // positions); the result counts it as matched.
+            const existing = existingIds.get(email);
+            if (existing) return { email, seq, contactId: existing, state: 'created' as const };
+            return { email, seq, contactId: null, state: 'failed' as const };
           }),
         );
-        const created = result.results.filter((r) => r.created).length;
-        countWrites('contact', 'created', created);
-        // Failure keys name the person by the source's id, or the batch by count: never by email, since they
-        // reach the summary, Slack, logs and histories.
+        countWrites('contact', 'created', result.created.length);
+        // Failure keys name the person by the source's id: never by email, since they reach the summary,
+        // Slack, logs and histories.
         const keyOf = (email: string | undefined): string => {
           const id = email === undefined ? undefined : people.get(email)?.personId;
           return id === undefined ? `a contact of a batch of ${missing.length}` : `canny user ${id}`;
@@ -90,21 +96,13 @@ export function createContactActivities(deps: SyncDependencies) {
         const failures: FailureEntry[] = result.errors.map((e) => ({
           kind: 'contact',
           key: keyOf(e.key),
-          reason: e.message,
+          reason: e.message, // HubSpot's quotes of emails are taken out (withoutEmails)
         }));
-        for (const { email } of missing) {
-          if (!idOf.has(email) && !result.errors.some((e) => e.key === email))
-            failures.push({
-              kind: 'contact',
-              key: keyOf(email),
-              reason: 'HubSpot returned no record for this contact',
-            });
-        }
-        const failed = missing.length - result.results.length;
         return {
-          created,
-          matched: result.results.length - created, // created by an earlier attempt of this very write
-          failed,
+          created: result.created.length,
+          // Existing contacts search missed, or created by an earlier attempt of this very write.
+          matched: result.existing.length,
+          failed: result.errors.length,
           failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
         };
       });

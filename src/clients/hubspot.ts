@@ -3,6 +3,7 @@
 // failure becomes a typed ApplicationFailure (src/failures.ts). Per-record errors of multi-status (207)
 // batches are returned, never thrown, so one bad record never sinks its batch.
 import { Client } from '@hubspot/api-client';
+import { ApplicationFailure } from '@temporalio/common';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
 import { COMPANY_KEY_PROPERTY } from '../domain/company-match';
 import { withoutEmails } from '../domain/email';
@@ -445,25 +446,84 @@ export class HubspotGateway {
     return records.map((r) => ({ id: r.id, email: (r.properties.email ?? '').toLowerCase() }));
   }
 
-  async upsertContacts(
+  /**
+   * Creates contacts, create-only: a batch create never writes to an existing contact, so a contact that
+   * search missed (index lag, an email held as a secondary one) keeps its names. HubSpot refuses those with a
+   * 409 CONFLICT; they are read back by email (a consistent read) and come back as `existing`, untouched. A
+   * distinct objectWriteTraceId on every input (a position, never the email) makes HubSpot answer per record:
+   * one refused contact does not sink the batch. Errors are keyed by email, for the caller only.
+   */
+  async createContacts(
     contacts: Array<{ email: string; firstname?: string; lastname?: string }>,
-  ): Promise<{ results: Array<UpsertResult & { email: string }>; errors: RecordError[] }> {
-    const inputs = contacts.map((c) => ({
-      id: c.email,
-      idProperty: 'email',
-      properties: Object.fromEntries(
-        Object.entries({ email: c.email, firstname: c.firstname, lastname: c.lastname }).filter(([, v]) => v),
-      ) as Record<string, string>,
-    }));
-    const { results, errors } = await this.upsert(
-      'contacts',
-      inputs,
-      contacts.map((c) => c.email),
-    );
-    return {
-      results: results.map((r) => ({ ...r, email: (r.properties.email ?? '').toLowerCase() })),
-      errors,
-    };
+  ): Promise<{
+    created: Array<{ id: string; email: string }>;
+    existing: Array<{ id: string; email: string }>;
+    errors: RecordError[];
+  }> {
+    if (contacts.length === 0) return { created: [], existing: [], errors: [] };
+    if (contacts.length > HUBSPOT_BATCH_LIMIT)
+      throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
+    const traces = contacts.map((_, i) => `contact-${i}`);
+    const emailOfTrace = new Map(traces.map((t, i) => [t, contacts[i]!.email]));
+    const outcome = await this.splitOnRefusal(traces, async (part) => {
+      const response = await this.call('batch create contacts', () =>
+        this.client.crm.objects.batchApi.create('contacts', {
+          inputs: part.map((trace) => {
+            const c = contacts[traces.indexOf(trace)]!;
+            const properties = Object.fromEntries(
+              Object.entries({ email: c.email, firstname: c.firstname, lastname: c.lastname }).filter(
+                ([, v]) => v,
+              ),
+            ) as Record<string, string>;
+            return { properties, associations: [], objectWriteTraceId: trace };
+          }),
+        }),
+      );
+      return {
+        results: response.results.map((r) => ({
+          id: r.id,
+          email: (r.properties.email ?? emailOfTrace.get(r.objectWriteTraceId ?? '') ?? '').toLowerCase(),
+        })),
+        errors: recordErrors(response, part),
+      };
+    });
+    const created = outcome.results;
+    const createdEmails = new Set(created.map((c) => c.email));
+    const refused = contacts.map((c) => c.email).filter((email) => !createdEmails.has(email));
+    const existing = refused.length > 0 ? await this.readContactsByEmail(refused) : [];
+    const existingEmails = new Set(existing.map((c) => c.email));
+    const reported = outcome.errors.map((e) => ({ ...e, key: e.key ? emailOfTrace.get(e.key) : undefined }));
+    const errors = refused
+      .filter((email) => !existingEmails.has(email))
+      .map(
+        (email): RecordError =>
+          reported.find((e) => e.key === email) ?? {
+            key: email,
+            message: 'HubSpot created no contact and holds none with this email',
+          },
+      );
+    return { created, existing, errors };
+  }
+
+  /**
+   * Sends a batch, and when HubSpot refuses all of it for one input's values (a 400 for the whole batch, as it
+   * answers batches without per-record outcomes), sends each half again, down to the one input at fault, which
+   * becomes that input's error. One bad record is then one failure, and its neighbours are written.
+   */
+  private async splitOnRefusal<R>(
+    keys: string[],
+    send: (keys: string[]) => Promise<{ results: R[]; errors: RecordError[] }>,
+  ): Promise<{ results: R[]; errors: RecordError[] }> {
+    try {
+      return await send(keys);
+    } catch (err) {
+      if (!(err instanceof ApplicationFailure) || err.type !== FailureType.HubspotValidation) throw err;
+      if (keys.length === 1) return { results: [], errors: [{ key: keys[0], message: err.message }] };
+      const half = Math.ceil(keys.length / 2);
+      const first = await this.splitOnRefusal(keys.slice(0, half), send);
+      const second = await this.splitOnRefusal(keys.slice(half), send);
+      return { results: [...first.results, ...second.results], errors: [...first.errors, ...second.errors] };
+    }
   }
 
   // ---- custom object records ---------------------------------------------------------------------
@@ -500,19 +560,26 @@ export class HubspotGateway {
     if (inputs.length === 0) return { results: [], errors: [] };
     if (inputs.length > HUBSPOT_BATCH_LIMIT)
       throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
-    const response = await this.call(`batch upsert ${objectType}`, () =>
-      this.client.crm.objects.batchApi.upsert(objectType, { inputs }),
-    );
-    const results = response.results.map((r) => ({ id: r.id, created: r._new, properties: r.properties }));
-    const errors = recordErrors(response, keys);
-    // HubSpot's errors often name only the property at fault. When the inputs missing from the results are
-    // exactly as many as the errors no key was found for, they are the same records, in order.
-    const written = new Set(results.map((r) => (r.properties[inputs[0]!.idProperty] ?? '').toLowerCase()));
-    const missing = keys.filter((k) => !written.has(k.toLowerCase()) && !errors.some((e) => e.key === k));
-    const unkeyed = errors.filter((e) => e.key === undefined);
-    if (unkeyed.length > 0 && unkeyed.length === missing.length)
-      unkeyed.forEach((e, i) => (e.key = missing[i]));
-    return { results, errors };
+    const inputOf = new Map(keys.map((key, i) => [key, inputs[i]!]));
+    // HubSpot documents per-record outcomes for batch create only: a refused upsert input may refuse the
+    // whole batch, which is then split down to the input at fault.
+    return this.splitOnRefusal(keys, async (part) => {
+      const partInputs = part.map((key) => inputOf.get(key)!);
+      const response = await this.call(`batch upsert ${objectType}`, () =>
+        this.client.crm.objects.batchApi.upsert(objectType, { inputs: partInputs }),
+      );
+      const results = response.results.map((r) => ({ id: r.id, created: r._new, properties: r.properties }));
+      const errors = recordErrors(response, part);
+      // HubSpot's errors often name only the property at fault. When the inputs missing from the results are
+      // exactly as many as the errors no key was found for, they are the same records, in order.
+      const idProperty = partInputs[0]!.idProperty;
+      const written = new Set(results.map((r) => (r.properties[idProperty] ?? '').toLowerCase()));
+      const missing = part.filter((k) => !written.has(k.toLowerCase()) && !errors.some((e) => e.key === k));
+      const unkeyed = errors.filter((e) => e.key === undefined);
+      if (unkeyed.length > 0 && unkeyed.length === missing.length)
+        unkeyed.forEach((e, i) => (e.key = missing[i]));
+      return { results, errors };
+    });
   }
 
   async batchUpdate(

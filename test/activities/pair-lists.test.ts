@@ -74,13 +74,13 @@ describe('pair lists the store lost', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const write = (op: 'create' | 'remove', batch: number) =>
-    new MockActivityEnvironment().run(activities.writePageAssociations, {
+  const write = (op: 'create' | 'remove', batch: number): Promise<{ written: number }> =>
+    new MockActivityEnvironment().run((input) => activities.writePageAssociations(input), {
       ...ref,
       objectTypeId: '2-1',
       page: 0,
       planHash: 'h',
-      toType: 'contacts',
+      toType: 'contacts' as const,
       op,
       batch,
       dryRun: false,

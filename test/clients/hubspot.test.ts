@@ -52,6 +52,29 @@ describe('HubspotGateway', function () {
     assert.deepEqual(counts, { hubspot: 1, rateLimited: 1 });
   });
 
+  it('an upsert HubSpot refuses whole for one input is split: its neighbours are written, it is one error', async () => {
+    const setup = await applySetup(gateway, { objectName: 'feature_request', arrProperty: 'annualrevenue' });
+    const objectType = setup.objectTypeId!;
+    const keys = Array.from({ length: 7 }, (_, i) => `canny:p${i}`);
+    const inputs = keys.map((key, i) => ({
+      id: key,
+      idProperty: 'external_id',
+      // One value HubSpot refuses: the simulator, like HubSpot's batch upsert, then refuses the whole batch.
+      properties: { name: `Request ${i}`, vote_count: i === 4 ? 'many' : String(i) },
+    }));
+    const result = await gateway.upsert(objectType, inputs, keys);
+    assert.deepEqual(
+      result.results.map((r) => r.properties.external_id).sort(),
+      keys.filter((k) => k !== 'canny:p4'),
+    );
+    assert.equal(result.errors.length, 1);
+    assert.equal(result.errors[0]!.key, 'canny:p4');
+    assert.match(result.errors[0]!.message, /vote_count|valid number/);
+    // The whole batch, then halves down to the input at fault: 1 + 2 + 2 + 2 requests at most.
+    const upserts = sim.server.requests().filter((r) => r.path.endsWith('/batch/upsert')).length;
+    assert.ok(upserts <= 7, `${upserts} upserts`);
+  });
+
   it('a wrong token is a non-retryable HubspotUnauthorized that never shows the token', async () => {
     const wrong = new HubspotGateway({ accessToken: 'pat-secret-wrong', baseUrl: sim.url });
     const failure = await failureOf(wrong.listProperties('companies'));

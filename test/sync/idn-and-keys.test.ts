@@ -4,12 +4,11 @@
 import assert from 'node:assert/strict';
 import { externalIdOf } from '../../src/domain/feature-request';
 import { normalizeCompanyDomain } from '../../src/domain/email';
-import { FailureType } from '../../src/failures';
 import { HubspotGateway } from '../../src/clients/hubspot';
 import type { RunSummary } from '../../src/domain/types';
 import { startStack, type Stack } from '../support/stack';
 
-const CONTACTS_UPSERT = '/crm/v3/objects/contacts/batch/upsert';
+const CONTACTS_CREATE = '/crm/v3/objects/contacts/batch/create';
 
 /** Every email the Canny workspace holds, in any form: none may show up in a report. */
 function emailsOf(stack: Stack): string[] {
@@ -109,20 +108,26 @@ describe('failure keys name people by id or count, never by email', function () 
     return ids;
   }
 
-  it('a contacts batch HubSpot refuses is reported by count', async () => {
-    seed(3);
-    // Refused for good (a 400 is never retried): the contacts phase reports the whole batch.
+  it('a contacts batch HubSpot refuses whole is split down to each contact, each reported by its Canny id', async () => {
+    const ids = seed(3);
+    // Refused for good (a 400 is never retried), however it is split: every contact is reported on its own.
     stack.sims.hubspot.server.addFault({
-      route: CONTACTS_UPSERT,
+      route: CONTACTS_CREATE,
       kind: 'server-error',
       status: 400,
-      count: 1,
+      count: 100,
     });
     const summary = await stack.sync();
+    stack.sims.hubspot.server.clearFaults();
     const refused = summary.failures.filter((f) => f.kind === 'contact');
-    assert.ok(refused.length >= 1, JSON.stringify(summary.failures));
+    assert.deepEqual(
+      refused.map((f) => f.key).sort(),
+      ids.map((id) => `canny user ${id}`).sort(),
+      JSON.stringify(summary.failures),
+    );
+    assert.equal(summary.contacts.failed, 3);
     assert.ok(
-      stack.sims.hubspot.server.requests().some((r) => r.fault && r.path === CONTACTS_UPSERT),
+      stack.sims.hubspot.server.requests().some((r) => r.fault && r.path === CONTACTS_CREATE),
       'the fault was hit',
     );
     assertReportsNoEmails(stack, summary);
@@ -147,13 +152,12 @@ describe('failure keys name people by id or count, never by email', function () 
       accessToken: stack.config.HUBSPOT_ACCESS_TOKEN,
       baseUrl: stack.config.HUBSPOT_BASE_URL,
     });
-    // HubSpot quotes the inputs of a refused batch: `Duplicate IDs found in batch input: [...]`.
-    const error = await gateway.upsertContacts([{ email: 'dup@acme.com' }, { email: 'dup@acme.com' }]).then(
-      () => undefined,
-      (err: unknown) => err as { type?: string; message: string },
-    );
-    assert.ok(error, 'the batch was refused');
-    assert.equal(error.type, FailureType.HubspotValidation);
-    assert.ok(!error.message.includes('dup@acme.com'), error.message);
+    // HubSpot quotes a refused input: `Email address bad..dots@acme.com is invalid`.
+    const result = await gateway.createContacts([{ email: 'bad..dots@acme.com' }, { email: 'ok@acme.com' }]);
+    assert.equal(result.created.length, 1, 'its neighbour is created');
+    const error = result.errors[0];
+    assert.ok(error, 'the contact was refused');
+    assert.match(error.message, /INVALID_EMAIL|is invalid/);
+    assert.ok(!error.message.includes('bad..dots@acme.com'), error.message);
   });
 });
