@@ -35,6 +35,7 @@ import {
 import type { RunSummary } from './domain/types';
 import { checkRuntime, RuntimeCheckError } from './runtime-check';
 import { openStore, storeLocation, type StoreDb } from './store/open';
+import { environmentCheck } from './activities/environment-check';
 import { taskQueues } from './task-queues';
 import { bundleWorkflowsInChild } from './workflow-bundle';
 
@@ -119,6 +120,8 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     activities,
     // SYNC_PAYLOAD_KEYS: payloads and failures are encrypted before they reach Temporal (README: Personal data).
     dataConverter: dataConverterFor(parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys),
+    // Refuses activities of another environment's runs before they send anything (a shared task queue).
+    interceptors: { activity: [environmentCheck(config.SYNC_ENV)] },
     // On SIGTERM, in-flight activities (one HubSpot request each) get this long to finish before they are
     // cancelled and handed back to another worker.
     shutdownGraceTime: '10 seconds' as const,

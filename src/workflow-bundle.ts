@@ -16,7 +16,13 @@ export function bundleWorkflows(
   logger: NonNullable<BundleOptions['logger']>,
   workflowsPath = require.resolve('./workflows'),
 ): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger });
+  return bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath,
+    // The run's environment on every activity it schedules (src/workflows/interceptors.ts).
+    workflowInterceptorModules: [require.resolve('./workflows/interceptors')],
+    logger,
+  });
 }
 
 interface BundleMessage {

@@ -81,6 +81,14 @@ export async function startStack(
     workers = [];
   };
   await startWorkers();
+  /** Stops the in-process worker of one task queue (the others go on): its tasks then go to other workers. */
+  const stopWorkerOf = async (queue: string): Promise<void> => {
+    const worker = workers.find((w) => w.options.taskQueue === queue);
+    if (!worker) throw new Error(`no in-process worker polls ${queue}`);
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    while (worker.getState() !== 'STOPPED' && worker.getState() !== 'FAILED')
+      await new Promise((resolve) => setTimeout(resolve, 50));
+  };
 
   let runCounter = 0;
   const sync = async (input: Partial<SyncInput> = {}, workflowId?: string): Promise<RunSummary> =>
@@ -100,6 +108,7 @@ export async function startStack(
     sync,
     startWorkers,
     stopWorkers,
+    stopWorkerOf,
     /** Write requests HubSpot received: anything but GET, search and batch/read (the data model's definition). */
     hubspotWrites(): number {
       return sims.hubspot.server
