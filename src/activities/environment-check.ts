@@ -13,7 +13,7 @@ export function environmentCheck(environment: string): ActivityInterceptorsFacto
     const inbound: ActivityInboundCallsInterceptor = {
       async execute(input, next) {
         const header = input.headers[ENVIRONMENT_HEADER];
-        const runs = header ? (defaultPayloadConverter.fromPayload(header) as string) : undefined;
+        const runs = header ? defaultPayloadConverter.fromPayload<string>(header) : undefined;
         if (runs !== undefined && runs !== environment)
           throw failure(
             FailureType.EnvironmentMismatch,

@@ -29,6 +29,7 @@ export interface VanishedUpdate {
   id: string;
   externalId: string;
   properties: Record<string, string>;
+  boardMissing?: boolean;
 }
 
 export interface ScanResult {
@@ -38,6 +39,8 @@ export interface ScanResult {
   nextAfterId?: string;
   /** When kept: the run's vanished requests so far (the store's count, so a repeated page counts once). */
   vanished?: number;
+  /** When kept: those of them whose board is not listed either (marked only when confirmed). */
+  boardMissing?: number;
   /** When kept: SYNC_MAX_VANISHED of the run's settings, null for the default. */
   maxVanished?: number | null;
 }
@@ -50,103 +53,126 @@ export function createScanActivities(deps: SyncDependencies) {
      * snapshot does not list, with their new state. Search lags writes by seconds: the scan runs before this
      * run writes any request.
      */
-    async scanFeatureRequests(
-      input: RunRef & {
-        objectTypeId: string;
-        afterId?: string;
-        /** Keep what vanished in the run store (markKeptVanished marks it) instead of returning it. */
-        keep?: boolean;
-      },
-    ) {
-      return tracked(async (counter) => {
-        const settings = await checkRun(deps, input);
-        const page = await deps
-          .hubspot(counter)
-          .scanPage(input.objectTypeId, FR_READ_PROPERTIES, input.afterId);
-        await saveStored(store, input.runKey, storedRequestsOf(page.records));
-        // A held-back post is listed, so its request is never vanished; and when the snapshot cannot tell every
-        // listed post (a board or post without a readable id), no request is.
-        const snapshot = await store
-          .selectFrom('snapshots')
-          .select(['vanish_known', 'boards'])
-          .where('snapshot_id', '=', input.snapshotId)
-          .executeTakeFirstOrThrow();
-        // Candidates: active requests, and deleted ones, which a merge the source names now corrects (a post
-        // merged while a read paged past its survivor looked deleted to that run).
-        const candidates = page.records
-          .map((record) => ({ record, postId: postIdOfExternalId(record.properties.external_id ?? '') }))
-          .filter(
-            (r): r is typeof r & { postId: string } =>
-              Number(snapshot.vanish_known) === 1 &&
-              ['active', 'deleted'].includes(r.record.properties.source_state ?? '') &&
-              r.postId !== null,
-          );
-        const listed = new Map<string, string | null>();
-        if (candidates.length > 0) {
-          const rows = await store
-            .selectFrom('snapshot_listed')
-            .select(['post_id', 'merged_into'])
-            .where('snapshot_id', '=', input.snapshotId)
-            .where(
-              'post_id',
-              'in',
-              candidates.map((a) => a.postId),
-            )
-            .execute();
-          for (const row of rows) listed.set(row.post_id, row.merged_into);
-        }
-        // A request of a board the source no longer lists is left alone: the board may be down, private or
-        // out of the key's reach, and its posts' absence says nothing about them.
-        const boards = snapshot.boards === null ? null : new Set(JSON.parse(snapshot.boards) as string[]);
-        const updates: VanishedUpdate[] = [];
-        let source: FeedbackSource | undefined;
-        for (const { record, postId } of candidates) {
-          const mergedInto = listed.get(postId);
-          const update = (properties: Record<string, string>): void => {
-            updates.push({ id: record.id, externalId: record.properties.external_id ?? '', properties });
-          };
-          // A survivor: a merge, which the survivor's merge history states (also for a request marked
-          // deleted before). A row without one: the post is listed, and its page writes it.
-          if (mergedInto) {
-            update(mergedProperties(mergedInto));
-            continue;
-          }
-          if (listed.has(postId) || record.properties.source_state !== 'active') continue;
-          const board = record.properties.board;
-          if (boards !== null && board && !boards.has(board)) continue;
-          // No row: the post is missing from the listing, which is a hint, not a fact. Posts are listed by
-          // `skip`, so a post removed mid-read shifts another one out of sight, and a post moved to a board
-          // already read is not listed at all. Canny is asked by id; only a post it does not have is deleted.
-          source ??= deps.source(counter);
-          if ((await source.retrievePost(postId)) !== undefined) continue;
-          update(deletedProperties());
-        }
-        const result: ScanResult = {
-          scanned: page.records.length,
-          updates,
-          ...(page.nextAfterId ? { nextAfterId: page.nextAfterId } : {}),
-        };
-        if (!input.keep) return result;
-        await keepVanished(store, input.runKey, updates);
-        return {
-          ...result,
-          updates: [],
-          vanished: await countVanished(store, input.runKey),
-          maxVanished: settings.maxVanished ?? null,
-        };
-      });
+    async scanFeatureRequests(input: RunRef & { objectTypeId: string; afterId?: string }) {
+      return scan({ ...input, keep: false });
+    },
+
+    /**
+     * The same search, for runs with the vanish limit: what vanished is kept in the run store (marked later by
+     * markKeptVanished, within the limit) instead of returned. A name of its own, so that a worker of an
+     * older version never takes it and returns what it found to be dropped.
+     */
+    async scanFeatureRequestsKept(input: RunRef & { objectTypeId: string; afterId?: string }) {
+      return scan({ ...input, keep: true });
     },
 
     /** Marks the `batch`-th 100 of the vanished requests the run's scan kept (see `markVanished`). */
-    async markKeptVanished(input: RunRef & { objectTypeId: string; batch: number; dryRun: boolean }) {
+    async markKeptVanished(
+      input: RunRef & { objectTypeId: string; batch: number; confirmed: boolean; dryRun: boolean },
+    ) {
       await checkRun(deps, input);
-      const updates = await vanishedBatch(store, input.runKey, input.batch, HUBSPOT_BATCH_LIMIT);
+      const updates = await vanishedBatch(
+        store,
+        input.runKey,
+        input.batch,
+        HUBSPOT_BATCH_LIMIT,
+        input.confirmed,
+      );
       return markVanished({ objectTypeId: input.objectTypeId, updates, dryRun: input.dryRun });
     },
 
     /** Marks up to 100 vanished requests merged or deleted (one batch update); clears their fingerprints. */
     markVanished,
   };
+
+  async function scan(input: RunRef & { objectTypeId: string; afterId?: string; keep: boolean }) {
+    return tracked(async (counter) => {
+      const settings = await checkRun(deps, input);
+      const page = await deps
+        .hubspot(counter)
+        .scanPage(input.objectTypeId, FR_READ_PROPERTIES, input.afterId);
+      await saveStored(store, input.runKey, storedRequestsOf(page.records));
+      // A held-back post is listed, so its request is never vanished; and when the snapshot cannot tell every
+      // listed post (a board or post without a readable id), no request is.
+      const snapshot = await store
+        .selectFrom('snapshots')
+        .select(['vanish_known', 'boards'])
+        .where('snapshot_id', '=', input.snapshotId)
+        .executeTakeFirstOrThrow();
+      // Candidates: active requests, and deleted ones, which a merge the source names now corrects (a post
+      // merged while a read paged past its survivor looked deleted to that run).
+      const candidates = page.records
+        .map((record) => ({ record, postId: postIdOfExternalId(record.properties.external_id ?? '') }))
+        .filter(
+          (r): r is typeof r & { postId: string } =>
+            Number(snapshot.vanish_known) === 1 &&
+            ['active', 'deleted'].includes(r.record.properties.source_state ?? '') &&
+            r.postId !== null,
+        );
+      const listed = new Map<string, string | null>();
+      if (candidates.length > 0) {
+        const rows = await store
+          .selectFrom('snapshot_listed')
+          .select(['post_id', 'merged_into'])
+          .where('snapshot_id', '=', input.snapshotId)
+          .where(
+            'post_id',
+            'in',
+            candidates.map((a) => a.postId),
+          )
+          .execute();
+        for (const row of rows) listed.set(row.post_id, row.merged_into);
+      }
+      // A request of a board the source no longer lists is left alone: the board may be down, private or
+      // out of the key's reach, and its posts' absence says nothing about them.
+      const boards = snapshot.boards === null ? null : new Set(JSON.parse(snapshot.boards) as string[]);
+      const updates: VanishedUpdate[] = [];
+      let source: FeedbackSource | undefined;
+      for (const { record, postId } of candidates) {
+        const mergedInto = listed.get(postId);
+        const update = (properties: Record<string, string>, boardMissing = false): void => {
+          updates.push({
+            id: record.id,
+            externalId: record.properties.external_id ?? '',
+            properties,
+            ...(boardMissing ? { boardMissing } : {}),
+          });
+        };
+        // A survivor: a merge, which the survivor's merge history states (also for a request marked
+        // deleted before). A row without one: the post is listed, and its page writes it.
+        if (mergedInto) {
+          update(mergedProperties(mergedInto));
+          continue;
+        }
+        if (listed.has(postId) || record.properties.source_state !== 'active') continue;
+        const board = record.properties.board;
+        const boardMissing = boards !== null && Boolean(board) && !boards.has(board!);
+        // Before the limit, such a request was left alone; with it, kept apart, marked only when confirmed.
+        if (boardMissing && !input.keep) continue;
+        // No row: the post is missing from the listing, which is a hint, not a fact. Posts are listed by
+        // `skip`, so a post removed mid-read shifts another one out of sight, and a post moved to a board
+        // already read is not listed at all. Canny is asked by id; only a post it does not have is deleted.
+        source ??= deps.source(counter);
+        if ((await source.retrievePost(postId)) !== undefined) continue;
+        update(deletedProperties(), boardMissing);
+      }
+      const result: ScanResult = {
+        scanned: page.records.length,
+        updates,
+        ...(page.nextAfterId ? { nextAfterId: page.nextAfterId } : {}),
+      };
+      if (!input.keep) return result;
+      await keepVanished(store, input.runKey, updates);
+      const kept = await countVanished(store, input.runKey);
+      return {
+        ...result,
+        updates: [],
+        vanished: kept.found,
+        boardMissing: kept.boardMissing,
+        maxVanished: settings.maxVanished ?? null,
+      };
+    });
+  }
 
   async function markVanished(input: { objectTypeId: string; updates: VanishedUpdate[]; dryRun: boolean }) {
     return tracked(async (counter) => {

@@ -197,7 +197,10 @@ export function translateHubspotError(err: unknown, what: string, baseUrl?: stri
   if (err.code === 403) return failure(FailureType.HubspotForbidden, detail);
   if (err.code >= 500) return failure(FailureType.HubspotServerError, detail);
   if (err.code === 0 || err.code === undefined) return failure(FailureType.NetworkError, detail);
-  return failure(FailureType.HubspotValidation, detail);
+  // The category tells a refused record (VALIDATION_ERROR) from a refused request (splitOnRefusal).
+  return failure(FailureType.HubspotValidation, detail, {
+    details: [{ status: err.code, category: body.category ?? null }],
+  });
 }
 
 /** The sub-category of the per-input error an association read answers for a record with none. */
@@ -207,6 +210,13 @@ interface BatchErrorShape {
   message?: string;
   category?: string;
   context?: Record<string, unknown>;
+}
+
+/** A 400 VALIDATION_ERROR: HubSpot refused the values of the batch's inputs, perhaps of one of them. */
+function isRecordRefusal(err: unknown): err is ApplicationFailure {
+  if (!(err instanceof ApplicationFailure) || err.type !== FailureType.HubspotValidation) return false;
+  const detail = err.details?.[0] as { status?: number; category?: string | null } | undefined;
+  return detail?.status === 400 && detail.category === 'VALIDATION_ERROR';
 }
 
 /** Finds which input a 207 error is about: HubSpot names it in `context` (ids, emails, ...) or the message. */
@@ -453,9 +463,7 @@ export class HubspotGateway {
    * distinct objectWriteTraceId on every input (a position, never the email) makes HubSpot answer per record:
    * one refused contact does not sink the batch. Errors are keyed by email, for the caller only.
    */
-  async createContacts(
-    contacts: Array<{ email: string; firstname?: string; lastname?: string }>,
-  ): Promise<{
+  async createContacts(contacts: Array<{ email: string; firstname?: string; lastname?: string }>): Promise<{
     created: Array<{ id: string; email: string }>;
     existing: Array<{ id: string; email: string }>;
     errors: RecordError[];
@@ -517,12 +525,25 @@ export class HubspotGateway {
     try {
       return await send(keys);
     } catch (err) {
-      if (!(err instanceof ApplicationFailure) || err.type !== FailureType.HubspotValidation) throw err;
+      if (!isRecordRefusal(err)) throw err;
       if (keys.length === 1) return { results: [], errors: [{ key: keys[0], message: err.message }] };
       const half = Math.ceil(keys.length / 2);
-      const first = await this.splitOnRefusal(keys.slice(0, half), send);
-      const second = await this.splitOnRefusal(keys.slice(half), send);
-      return { results: [...first.results, ...second.results], errors: [...first.errors, ...second.errors] };
+      const parts: Array<{ results: R[]; errors: RecordError[] }> = [];
+      for (const part of [keys.slice(0, half), keys.slice(half)]) {
+        try {
+          parts.push(await this.splitOnRefusal(part, send));
+        } catch (inner) {
+          if (!isRecordRefusal(inner)) throw inner;
+          parts.push({ results: [], errors: part.map((key) => ({ key, message: inner.message })) });
+        }
+      }
+      // Refused whatever the half: the request is at fault, not one record (a property every input sets is
+      // missing, say). One failure then, as HubSpot gave it, not one per record.
+      if (parts.every((p) => p.results.length === 0)) throw err;
+      return {
+        results: parts.flatMap((p) => p.results),
+        errors: parts.flatMap((p) => p.errors),
+      };
     }
   }
 

@@ -210,7 +210,7 @@ function counters(summary: RunSummary): Array<[string, string]> {
     ],
     ['Associations', `${n(as.created)} created · ${n(as.removed)} removed`],
     ...(summary.source ? [['Source read', sourceReadText(summary.source)] as [string, string]] : []),
-    ...(summary.vanished && summary.vanished.found > 0
+    ...(summary.vanished && summary.vanished.found + (summary.vanished.boardMissing ?? 0) > 0
       ? [['Gone from the source', vanishedText(summary.vanished)] as [string, string]]
       : []),
   ];
@@ -219,10 +219,15 @@ function counters(summary: RunSummary): Array<[string, string]> {
 /** `240 requests, more than the 50 a run may mark: none marked (confirm with sync --confirm-vanish)`. */
 export function vanishedText(vanished: NonNullable<RunSummary['vanished']>): string {
   const n = thousands;
-  return vanished.held
+  const main = vanished.held
     ? `${n(vanished.found)} requests, more than the ${n(vanished.limit)} a run may mark: none marked ` +
-        '(an outage? if not, confirm with `sync --confirm-vanish`)'
+      '(an outage? if not, confirm with `sync --confirm-vanish`)'
     : `${n(vanished.found)} requests · ${n(vanished.marked)} marked deleted or merged`;
+  const missing = vanished.boardMissing ?? 0;
+  return missing > 0 && vanished.marked < vanished.found + missing
+    ? `${main} · ${n(missing)} more of boards the source no longer lists, left as they are ` +
+        '(if those boards were deleted, confirm with `sync --confirm-vanish`)'
+    : main;
 }
 
 /** `1,104 Canny requests in 4m 35s (0 rate-limited), 28 % of the hourly budget (4,000/h)`. */

@@ -121,6 +121,11 @@ export interface VanishedStats {
   marked: number;
   /** True when more vanished than the limit: none was marked. */
   held: boolean;
+  /**
+   * Requests whose post is gone and whose board the source no longer lists either: an outage as far as the
+   * run can tell, left as they are unless `--confirm-vanish` (absent in older summaries).
+   */
+  boardMissing?: number;
 }
 
 /** The summary keeps the first 50 failures; counts stay exact. */

@@ -226,6 +226,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('record_id', 'text', (c) => c.notNull())
         .addColumn('external_id', 'text', (c) => c.notNull())
         .addColumn('properties', 'text', (c) => c.notNull())
+        // 1: its board is no longer listed either (an outage, or a board deleted): marked only when confirmed.
+        .addColumn('board_missing', 'integer', (c) => c.notNull().defaultTo(0))
         .addPrimaryKeyConstraint('run_vanished_pk', ['run_key', 'record_id'])
         .execute();
     },

@@ -144,6 +144,8 @@ export interface RunVanishedTable {
   external_id: string;
   /** The properties that mark it (`source_state`, `merged_into`, an empty fingerprint), JSON. */
   properties: string;
+  /** 1 when its board is not listed either: an outage as far as the run can tell, marked only when confirmed. */
+  board_missing: number;
 }
 
 export interface WriterLeasesTable {

@@ -8,6 +8,8 @@ export interface VanishedRequest {
   id: string;
   externalId: string;
   properties: Record<string, string>;
+  /** Its board is not listed either: marked only when an operator confirms. */
+  boardMissing?: boolean;
 }
 
 /** Keeps what one scan page found; a repeated page (a retried activity) keeps each request once. */
@@ -21,6 +23,7 @@ export async function keepVanished(db: StoreDb, runKey: string, found: VanishedR
           record_id: v.id,
           external_id: v.externalId,
           properties: JSON.stringify(v.properties),
+          board_missing: v.boardMissing ? 1 : 0,
         })),
       )
       .onConflict((oc) => oc.columns(['run_key', 'record_id']).doNothing())
@@ -28,27 +31,38 @@ export async function keepVanished(db: StoreDb, runKey: string, found: VanishedR
   }
 }
 
-/** How many requests the run's scan kept as vanished. */
-export async function countVanished(db: StoreDb, runKey: string): Promise<number> {
-  const row = await db
+/** How many requests the run's scan kept as vanished: of listed boards, and of boards not listed either. */
+export async function countVanished(
+  db: StoreDb,
+  runKey: string,
+): Promise<{ found: number; boardMissing: number }> {
+  const rows = await db
     .selectFrom('run_vanished')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .select(['board_missing', (eb) => eb.fn.countAll<number | string>().as('n')])
     .where('run_key', '=', runKey)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .groupBy('board_missing')
+    .execute();
+  const count = (flag: number): number => Number(rows.find((r) => Number(r.board_missing) === flag)?.n ?? 0);
+  return { found: count(0), boardMissing: count(1) };
 }
 
-/** The `batch`-th batch of `size` kept requests, in record id order (the set is complete once the scan is). */
+/**
+ * The `batch`-th batch of `size` kept requests, in record id order (the set is complete once the scan is);
+ * those of boards not listed only with `withBoardMissing` (a confirmation).
+ */
 export async function vanishedBatch(
   db: StoreDb,
   runKey: string,
   batch: number,
   size: number,
+  withBoardMissing: boolean,
 ): Promise<VanishedRequest[]> {
-  const rows = await db
+  let query = db
     .selectFrom('run_vanished')
     .select(['record_id', 'external_id', 'properties'])
-    .where('run_key', '=', runKey)
+    .where('run_key', '=', runKey);
+  if (!withBoardMissing) query = query.where('board_missing', '=', 0);
+  const rows = await query
     .orderBy('record_id')
     .limit(size)
     .offset(batch * size)

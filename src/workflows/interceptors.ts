@@ -17,11 +17,11 @@ import { ENVIRONMENT_HEADER } from '../environment-header';
 function environmentOf(args: unknown[], headers: Headers): string | undefined {
   const input = args[0];
   if (typeof input === 'object' && input !== null && 'environment' in input) {
-    const environment = (input as { environment: unknown }).environment;
+    const { environment } = input;
     if (typeof environment === 'string') return environment;
   }
   const header = headers[ENVIRONMENT_HEADER];
-  return header ? (defaultPayloadConverter.fromPayload(header) as string) : undefined;
+  return header ? defaultPayloadConverter.fromPayload<string>(header) : undefined;
 }
 
 export const interceptors = (): WorkflowInterceptors => {

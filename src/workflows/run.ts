@@ -76,8 +76,12 @@ export interface Pipeline {
 export interface VanishState {
   /** Stored requests scanned so far. */
   scanned: number;
-  /** Vanished requests kept in the run store so far. */
+  /** Vanished requests kept in the run store so far (of boards the source lists). */
   found: number;
+  /** Those kept apart: their board is not listed either (an outage, or a deleted board). */
+  boardMissing?: number;
+  /** The operator confirmed: every kept request is marked, those of missing boards included. */
+  confirmed?: boolean;
   /** Known once the scan is done: the most this run may mark. */
   limit: number;
   /** More vanished than the limit, and not confirmed: none is marked. */

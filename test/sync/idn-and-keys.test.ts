@@ -108,27 +108,27 @@ describe('failure keys name people by id or count, never by email', function () 
     return ids;
   }
 
-  it('a contacts batch HubSpot refuses whole is split down to each contact, each reported by its Canny id', async () => {
-    const ids = seed(3);
-    // Refused for good (a 400 is never retried), however it is split: every contact is reported on its own.
+  it('a contacts batch HubSpot refuses is reported by count', async () => {
+    seed(3);
+    // Refused for good (a 400 is never retried), and not for one record's values (no VALIDATION_ERROR): the
+    // contacts phase reports the whole batch, without splitting it.
     stack.sims.hubspot.server.addFault({
       route: CONTACTS_CREATE,
       kind: 'server-error',
       status: 400,
-      count: 100,
+      count: 1,
     });
     const summary = await stack.sync();
-    stack.sims.hubspot.server.clearFaults();
     const refused = summary.failures.filter((f) => f.kind === 'contact');
-    assert.deepEqual(
-      refused.map((f) => f.key).sort(),
-      ids.map((id) => `canny user ${id}`).sort(),
-      JSON.stringify(summary.failures),
-    );
-    assert.equal(summary.contacts.failed, 3);
+    assert.ok(refused.length >= 1, JSON.stringify(summary.failures));
     assert.ok(
       stack.sims.hubspot.server.requests().some((r) => r.fault && r.path === CONTACTS_CREATE),
       'the fault was hit',
+    );
+    assert.equal(
+      stack.sims.hubspot.server.requests().filter((r) => r.path === CONTACTS_CREATE).length,
+      1,
+      'not split',
     );
     assertReportsNoEmails(stack, summary);
   });

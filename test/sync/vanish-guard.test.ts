@@ -62,7 +62,7 @@ describe('vanished posts: no mass damage without a person', function () {
     const summary = await stack.sync();
     stack.sims.canny.showBoards();
     assert.deepEqual(states(), { ...allActive, p3: 'deleted' });
-    assert.deepEqual(summary.vanished, { found: 1, limit: 50, marked: 1, held: false });
+    assert.deepEqual(summary.vanished, { found: 1, limit: 50, marked: 1, held: false, boardMissing: 2 });
   });
 
   it('a post that comes back makes its request active again', async () => {
@@ -98,7 +98,7 @@ describe('vanished posts: no mass damage without a person', function () {
         .map((r) => r.properties.source_state);
 
     const held = await stack.sync();
-    assert.deepEqual(held.vanished, { found: 200, limit: 50, marked: 0, held: true });
+    assert.deepEqual(held.vanished, { found: 200, limit: 50, marked: 0, held: true, boardMissing: 0 });
     assert.ok(
       goneStates().every((s) => s === 'active'),
       'none marked',
@@ -113,16 +113,34 @@ describe('vanished posts: no mass damage without a person', function () {
     assert.match(failure.reason, /--confirm-vanish/);
 
     const dry = await stack.sync({ dryRun: true, confirmVanish: true });
-    assert.deepEqual(dry.vanished, { found: 200, limit: 50, marked: 200, held: false });
+    assert.deepEqual(dry.vanished, { found: 200, limit: 50, marked: 200, held: false, boardMissing: 0 });
     assert.ok(
       goneStates().every((s) => s === 'active'),
       'a dry run marks nothing',
     );
 
     const confirmed = await stack.sync({ confirmVanish: true });
-    assert.deepEqual(confirmed.vanished, { found: 200, limit: 50, marked: 200, held: false });
+    assert.deepEqual(confirmed.vanished, {
+      found: 200,
+      limit: 50,
+      marked: 200,
+      held: false,
+      boardMissing: 0,
+    });
     assert.equal(goneStates().length, 200);
     assert.ok(goneStates().every((s) => s === 'deleted'));
     assert.deepEqual(states(), allActive, 'the requests the source still lists are untouched');
+  });
+
+  it('a board really deleted: its requests are marked once an operator confirms', async () => {
+    stack.sims.canny.hideBoards([boards.integrations]);
+    const left = await stack.sync();
+    assert.equal(left.vanished?.boardMissing, 2);
+    assert.equal(stateOf(posts.q1), 'active', 'left as it is without a confirmation');
+    const confirmed = await stack.sync({ confirmVanish: true });
+    stack.sims.canny.showBoards();
+    assert.equal(confirmed.vanished?.marked, 2);
+    assert.equal(stateOf(posts.q1), 'deleted');
+    assert.equal(stateOf(posts.q2), 'deleted');
   });
 });

@@ -35,6 +35,7 @@ export async function finish(run: Run, status: 'completed' | 'failed', error?: s
               limit: state.vanish.limit,
               marked: state.vanish.marked ?? 0,
               held: state.vanish.held,
+              boardMissing: state.vanish.boardMissing ?? 0,
             },
           }
         : {}),

@@ -16,19 +16,22 @@ const DEFAULT_MAX_VANISHED_SHARE = 0.05;
 
 /** One search of the scan, from where it stopped. */
 export async function scanNext(run: Run): Promise<void> {
-  // Histories of runs before the limit marked what each search found at once.
-  if (!patched('vanish-limit')) return scanAndMark(run);
   const { state, activities } = run;
-  const found = await activities.search.scanFeatureRequests({
+  // Decided once per run, at its first search: runs before the limit (their histories, and a run of theirs
+  // that was mid-scan at the deploy) mark what each search finds at once, to the end of their scan.
+  if (state.vanish === undefined && (state.scanAfterId !== undefined || !patched('vanish-limit')))
+    return scanAndMark(run);
+  const found = await activities.search.scanFeatureRequestsKept({
     ...run.ref(),
     objectTypeId: state.objectTypeId!,
     ...(state.scanAfterId ? { afterId: state.scanAfterId } : {}),
-    keep: true,
   });
   run.addRequests(found);
+  if (found.vanished === undefined) throw new Error('scanFeatureRequestsKept answered without a count');
   const vanish = (state.vanish ??= { scanned: 0, found: 0, limit: 0, held: false, batches: 0, nextBatch: 0 });
   vanish.scanned += found.scanned;
-  vanish.found = found.vanished ?? 0;
+  vanish.found = found.vanished;
+  vanish.boardMissing = found.boardMissing ?? 0;
   if (found.nextAfterId) {
     state.scanAfterId = found.nextAfterId;
     return;
@@ -41,7 +44,13 @@ export async function scanNext(run: Run): Promise<void> {
 function decide(run: Run, vanish: VanishState, configured: number | null): void {
   vanish.limit =
     configured ?? Math.max(DEFAULT_MAX_VANISHED, Math.ceil(DEFAULT_MAX_VANISHED_SHARE * vanish.scanned));
-  if (vanish.found <= vanish.limit || run.input.confirmVanish === true) {
+  // Confirmed: everything kept, those of boards the source no longer lists included (a board deleted).
+  if (run.input.confirmVanish === true) {
+    vanish.confirmed = true;
+    vanish.batches = Math.ceil((vanish.found + (vanish.boardMissing ?? 0)) / HUBSPOT_BATCH);
+    return;
+  }
+  if (vanish.found <= vanish.limit) {
     vanish.batches = Math.ceil(vanish.found / HUBSPOT_BATCH);
     return;
   }
@@ -73,6 +82,7 @@ export async function markNext(run: Run): Promise<void> {
     ...run.ref(),
     objectTypeId: state.objectTypeId!,
     batch,
+    confirmed: vanish.confirmed === true,
     dryRun: run.dryRun,
   });
   run.addRequests(marked);
