@@ -245,9 +245,7 @@ export function addSyncCommands(program: Command, ctx: Context, act: Act): void 
     )
     .option('--wait', 'wait for the run to finish, show its progress and print its summary')
     .addOption(jsonOption())
-    .action(
-      act((opts: RunOptions & { dryRun?: boolean; confirmVanish?: boolean }) => sync(ctx, opts)),
-    );
+    .action(act((opts: RunOptions & { dryRun?: boolean; confirmVanish?: boolean }) => sync(ctx, opts)));
 
   program
     .command('sync-company')
