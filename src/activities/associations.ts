@@ -2,11 +2,17 @@
 // keep the pairs in the run store, and write them in batches of 100. Both creating and removing an
 // association are safe to repeat. A request one of whose writes failed is named in the result, so that the
 // run does not commit it.
+//
+// The sync owns only the pairs under its own association label (`labelTypeId`, which `hubspot setup`
+// creates): it adds pairs under it, and removes only pairs that carry it. A pair a person made (no sync
+// label) is never removed; a sync pair a person labelled too loses only the sync's label. Runs of versions
+// before the label pass none, and then every pair counts as the sync's, as it did.
 import { HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
 import { diffIds } from '../domain/associations';
 import type { FailureEntry } from '../domain/types';
 import { failure, FailureType } from '../failures';
-import { pairPlanOf, pairRange, requirePlan, savePairPlan, storedOf } from '../store/run-data';
+import type { TypedTarget } from '../clients/hubspot';
+import { pairPlanOf, pairRange, removalRange, requirePlan, savePairPlan, storedOf } from '../store/run-data';
 import { checkRun, MAX_FAILURES_PER_RESULT, type Pair, type SyncDependencies, type ToType } from './context';
 import type { PagePlan, PageRef } from './requests';
 import { countWrites, tracked } from './tracking';
@@ -23,14 +29,19 @@ export function createAssociationActivities(deps: SyncDependencies) {
     toType: ToType,
     op: Op,
     pairs: Pair[],
+    label: { typeId?: number; only?: Set<string> } = {},
   ) {
     const input = pairs.map(([from, to]) => ({ from, to }));
     if (op === 'remove') {
-      await hubspot.archiveAssociations(objectTypeId, toType, input);
+      const only = input.filter((p) => label.only?.has(`${p.from}|${p.to}`));
+      const whole = input.filter((p) => !label.only?.has(`${p.from}|${p.to}`));
+      await hubspot.archiveAssociations(objectTypeId, toType, whole);
+      if (only.length > 0 && label.typeId !== undefined)
+        await hubspot.archiveAssociationLabel(objectTypeId, toType, only, label.typeId);
       countWrites(`association:${toType}`, 'removed', pairs.length);
       return { written: pairs.length, failed: 0, failures: [] as FailureEntry[], brokenIds: [] as string[] };
     }
-    const errors = await hubspot.createAssociations(objectTypeId, toType, input);
+    const errors = await hubspot.createAssociations(objectTypeId, toType, input, label.typeId);
     countWrites(`association:${toType}`, 'created', pairs.length - errors.length);
     return {
       written: pairs.length - errors.length,
@@ -45,14 +56,21 @@ export function createAssociationActivities(deps: SyncDependencies) {
     };
   }
 
-  return {
+  const activities = {
     /**
      * The page's association changes of one kind, into the run store: desired pairs from the plan, minus what
      * HubSpot holds. Requests created by this run's write have none to read. Returns counts and the last,
      * partial batch of creates (at most 99 pairs), which the parent packs with other pages'.
      */
     async planAssociations(
-      input: PageRef & { toType: ToType; createdIds: string[]; failedExternalIds: string[]; dryRun: boolean },
+      input: PageRef & {
+        toType: ToType;
+        createdIds: string[];
+        failedExternalIds: string[];
+        dryRun: boolean;
+        /** The sync's association label (absent in runs before it: every pair counts as the sync's). */
+        labelTypeId?: number;
+      },
     ) {
       return tracked(async (counter) => {
         await checkRun(deps, input);
@@ -88,14 +106,24 @@ export function createAssociationActivities(deps: SyncDependencies) {
           .filter((id) => !created.has(id) && !id.startsWith('new:'));
         const current = await deps
           .hubspot(counter)
-          .readAssociations(input.objectTypeId, input.toType, toRead);
+          .readTypedAssociations(input.objectTypeId, input.toType, toRead);
         const toAdd: Pair[] = [];
         const toRemove: Pair[] = [];
+        const labelOnly = new Set<string>();
         for (const { item, fromId } of targets) {
           const desired = input.toType === 'companies' ? item.companyIds : item.contactIds;
-          const diff = diffIds(current.get(fromId) ?? [], desired);
+          const held = current.get(fromId) ?? [];
+          const ours = held.filter((t) => isSyncPair(t, input.labelTypeId));
+          const diff = diffIds(
+            ours.map((t) => t.toId),
+            desired,
+          );
           for (const id of diff.toAdd) toAdd.push([fromId, id]);
-          for (const id of diff.toRemove) toRemove.push([fromId, id]);
+          for (const id of diff.toRemove) {
+            toRemove.push([fromId, id]);
+            const target = ours.find((t) => t.toId === id)!;
+            if (labelledByOthers(target, input.labelTypeId)) labelOnly.add(`${fromId}|${id}`);
+          }
         }
         const full = toAdd.length - (toAdd.length % HUBSPOT_BATCH_LIMIT);
         return savePairPlan(store, input.runKey, input.page, input.toType, {
@@ -104,25 +132,41 @@ export function createAssociationActivities(deps: SyncDependencies) {
           leftovers: toAdd.slice(full),
           toAdd,
           toRemove,
+          labelOnly,
         });
       });
     },
 
     /** One batch (≤100 pairs) of the page's planned creates or removals, read from the run store. */
-    async writePageAssociations(input: PageRef & { toType: ToType; op: Op; batch: number; dryRun: boolean }) {
+    async writePageAssociations(
+      input: PageRef & { toType: ToType; op: Op; batch: number; dryRun: boolean; labelTypeId?: number },
+    ) {
       return tracked(async (counter) => {
         await checkRun(deps, input);
         const from = input.batch * HUBSPOT_BATCH_LIMIT;
         const plan = await pairPlanOf(store, input.runKey, input.page, input.toType);
-        const pairs = await pairRange(
-          store,
-          input.runKey,
-          input.page,
-          input.toType,
-          input.op,
-          from,
-          from + HUBSPOT_BATCH_LIMIT,
-        );
+        const removals =
+          input.op === 'remove'
+            ? await removalRange(
+                store,
+                input.runKey,
+                input.page,
+                input.toType,
+                from,
+                from + HUBSPOT_BATCH_LIMIT,
+              )
+            : undefined;
+        const pairs = removals
+          ? removals.map((r) => r.pair)
+          : await pairRange(
+              store,
+              input.runKey,
+              input.page,
+              input.toType,
+              input.op,
+              from,
+              from + HUBSPOT_BATCH_LIMIT,
+            );
         // A batch the plan counts holds pairs: a full one for creates (the partial rest went to the parent),
         // the exact rest for removals. Fewer means the store lost them (an asynchronous replica's failover, a
         // power loss): a failure, never an empty batch that the page's commit would then vouch for.
@@ -146,12 +190,21 @@ export function createAssociationActivities(deps: SyncDependencies) {
             failures: [] as FailureEntry[],
             brokenIds: [] as string[],
           };
-        return writeBatch(deps.hubspot(counter), input.objectTypeId, input.toType, input.op, pairs);
+        return writeBatch(deps.hubspot(counter), input.objectTypeId, input.toType, input.op, pairs, {
+          ...(input.labelTypeId !== undefined ? { typeId: input.labelTypeId } : {}),
+          only: new Set((removals ?? []).filter((r) => r.labelOnly).map((r) => `${r.pair[0]}|${r.pair[1]}`)),
+        });
       });
     },
 
     /** One packed batch (≤100 pairs from several pages' leftovers) of association creates. */
-    async writeAssociations(input: { objectTypeId: string; toType: ToType; pairs: Pair[]; dryRun: boolean }) {
+    async writeAssociations(input: {
+      objectTypeId: string;
+      toType: ToType;
+      pairs: Pair[];
+      dryRun: boolean;
+      labelTypeId?: number;
+    }) {
       return tracked(async (counter) => {
         if (input.dryRun || input.pairs.length === 0)
           return {
@@ -160,8 +213,43 @@ export function createAssociationActivities(deps: SyncDependencies) {
             failures: [] as FailureEntry[],
             brokenIds: [] as string[],
           };
-        return writeBatch(deps.hubspot(counter), input.objectTypeId, input.toType, 'create', input.pairs);
+        return writeBatch(
+          deps.hubspot(counter),
+          input.objectTypeId,
+          input.toType,
+          'create',
+          input.pairs,
+          input.labelTypeId !== undefined ? { typeId: input.labelTypeId } : {},
+        );
       });
     },
   };
+  return {
+    ...activities,
+    // The same, under names of their own for runs that write under the sync's label: a worker of an older
+    // version, which would ignore the label and take every pair for the sync's, never takes them.
+    planLabelledAssociations: (
+      input: Parameters<typeof activities.planAssociations>[0] & { labelTypeId: number },
+    ) => activities.planAssociations(input),
+    writeLabelledPageAssociations: (
+      input: Parameters<typeof activities.writePageAssociations>[0] & { labelTypeId: number },
+    ) => activities.writePageAssociations(input),
+    writeLabelledAssociations: (
+      input: Parameters<typeof activities.writeAssociations>[0] & { labelTypeId: number },
+    ) => activities.writeAssociations(input),
+  };
+}
+
+/** A pair the sync made: it carries the sync's label; without a label (older runs) every pair counts. */
+function isSyncPair(target: TypedTarget, labelTypeId: number | undefined): boolean {
+  return labelTypeId === undefined || target.types.some((t) => t.typeId === labelTypeId);
+}
+
+/** A sync pair someone also labelled: removing it takes only the sync's label off. */
+function labelledByOthers(target: TypedTarget, labelTypeId: number | undefined): boolean {
+  return (
+    labelTypeId !== undefined &&
+    // The plain association has no label (HUBSPOT_DEFINED, or USER_DEFINED for a custom object's own).
+    target.types.some((t) => t.typeId !== labelTypeId && Boolean(t.label))
+  );
 }

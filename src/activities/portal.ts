@@ -1,4 +1,6 @@
 // The portal check at the start of every run, and the run store's housekeeping at its end.
+import { syncLabelTypeId } from '../clients/hubspot-setup';
+import { SYNC_ASSOCIATION_LABEL } from '../domain/feature-request';
 import { failure, FailureType } from '../failures';
 import { pruneBefore } from '../store/run-data';
 import { deleteReadsOfRun } from '../store/source-reads';
@@ -30,7 +32,21 @@ export function createPortalActivities(deps: SyncDependencies & { retentionDays?
             `'${settings.objectName}' lacks properties: ${missing.join(', ')}; run \`hubspot setup --apply\``,
           );
         }
-        return { objectTypeId: schema.objectTypeId };
+        // The sync's own association label: it adds and removes only pairs under it (README: Data model).
+        const labels = {
+          companies: await syncLabelTypeId(deps.hubspot(counter), schema.objectTypeId, 'companies'),
+          contacts: await syncLabelTypeId(deps.hubspot(counter), schema.objectTypeId, 'contacts'),
+        };
+        if (labels.companies === undefined || labels.contacts === undefined)
+          throw failure(
+            FailureType.HubspotSchemaMissing,
+            `'${settings.objectName}' lacks the association label "${SYNC_ASSOCIATION_LABEL.label}" the sync ` +
+              'writes its associations under: run `npm run client -- hubspot setup --apply`',
+          );
+        return {
+          objectTypeId: schema.objectTypeId,
+          labels: { companies: labels.companies, contacts: labels.contacts },
+        };
       });
     },
 

@@ -4,7 +4,7 @@
 // request carries an empty fingerprint, so a run that dies halfway leaves work that is visibly unfinished.
 import { HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
 import { externalIdOf, featureRequestProperties } from '../domain/feature-request';
-import { fingerprintOf } from '../domain/fingerprint';
+import { fingerprintOf, needsLabelsOnly } from '../domain/fingerprint';
 import { companyDomainsOf } from '../domain/people';
 import { computeRollup } from '../domain/rollup';
 import type { FailureEntry } from '../domain/types';
@@ -25,6 +25,8 @@ export interface PlanItem {
   companyIds: string[];
   contactIds: string[];
   fingerprint: string;
+  /** Committed before the association label and otherwise as planned: its pairs get the label, nothing else. */
+  labelsOnly?: boolean;
 }
 
 export interface PagePlan {
@@ -53,7 +55,14 @@ export function createRequestActivities(deps: SyncDependencies) {
      * run's scan (no request); company runs read their page's stored requests (one batch read). The plan goes
      * into the run store; its hash is what the page's activities carry.
      */
-    async planPage(input: RunRef & { objectTypeId: string; page: number }) {
+    async planPage(
+      input: RunRef & {
+        objectTypeId: string;
+        page: number;
+        /** The run writes under the sync's association label: v3 fingerprints (absent: v2, as before). */
+        labelled?: boolean;
+      },
+    ) {
       return tracked(async (counter) => {
         const settings = await checkRun(deps, input);
         const from = input.page * settings.pageSize;
@@ -85,13 +94,19 @@ export function createRequestActivities(deps: SyncDependencies) {
               people.map((p) => contacts.get(p.email)).filter((id): id is string => id !== undefined),
             ),
           ].sort();
-          const fingerprint = fingerprintOf(properties, rollup.companyIds, contactIds);
+          const fingerprint = fingerprintOf(
+            properties,
+            rollup.companyIds,
+            contactIds,
+            input.labelled ? 'v3' : 'v2',
+          );
           const externalId = externalIdOf(post.id);
           const existing = stored.get(externalId);
           if (existing && existing.fingerprint === fingerprint) {
             plan.unchanged++;
             continue;
           }
+          const labelsOnly = existing !== undefined && needsLabelsOnly(existing.fingerprint, fingerprint);
           plan.changed.push({
             postId: post.id,
             externalId,
@@ -100,6 +115,7 @@ export function createRequestActivities(deps: SyncDependencies) {
             companyIds: rollup.companyIds,
             contactIds,
             fingerprint,
+            ...(labelsOnly ? { labelsOnly } : {}),
           });
         }
         // Write-once: a retried or duplicate attempt (which may see this run's own writes) gets the first plan.
@@ -110,7 +126,8 @@ export function createRequestActivities(deps: SyncDependencies) {
           changed: saved.plan.changed.length,
           toCreate,
           toUpdate: saved.plan.changed.length - toCreate,
-          unchanged: saved.plan.unchanged,
+          // Requests whose pairs only get the label are unchanged as records: their properties stay.
+          unchanged: saved.plan.unchanged + saved.plan.changed.filter((c) => c.labelsOnly).length,
         };
       });
     },
@@ -123,28 +140,31 @@ export function createRequestActivities(deps: SyncDependencies) {
       return tracked(async (counter) => {
         await checkRun(deps, input);
         const plan = await planOf(input);
+        // Requests that only need their pairs labelled are not written: they hold what they should.
+        const toWrite = plan.changed.filter((c) => !c.labelsOnly);
         const failures: FailureEntry[] = [];
         if (input.dryRun) {
-          const createdIds = plan.changed.filter((c) => !c.existingId).map((c) => `new:${c.externalId}`);
+          const createdIds = toWrite.filter((c) => !c.existingId).map((c) => `new:${c.externalId}`);
           return {
             created: createdIds.length,
-            updated: plan.changed.length - createdIds.length,
+            updated: toWrite.length - createdIds.length,
             failed: 0,
             failures,
             createdIds,
             failedExternalIds: [] as string[],
+            labelsOnly: plan.changed.length - toWrite.length,
           };
         }
         const result = await deps.hubspot(counter).upsert(
           input.objectTypeId,
-          plan.changed.map((c) => ({
+          toWrite.map((c) => ({
             id: c.externalId,
             idProperty: 'external_id',
             properties: { ...c.properties, sync_fingerprint: '' },
           })),
-          plan.changed.map((c) => c.externalId),
+          toWrite.map((c) => c.externalId),
         );
-        const byExternalId = new Map(plan.changed.map((c) => [c.externalId, c]));
+        const byExternalId = new Map(toWrite.map((c) => [c.externalId, c]));
         // Created by this very write: they have no associations yet, so nothing needs reading for them. The
         // counts follow the plan: a request planned new that an earlier, timed-out attempt created is "created".
         const createdIds: string[] = [];
@@ -168,7 +188,7 @@ export function createRequestActivities(deps: SyncDependencies) {
         for (const e of result.errors)
           failures.push({ kind: 'feature_request', key: e.key ?? '(unknown)', reason: e.message });
         const written = new Set(result.results.map((r) => r.properties.external_id));
-        const failedExternalIds = plan.changed.map((c) => c.externalId).filter((id) => !written.has(id));
+        const failedExternalIds = toWrite.map((c) => c.externalId).filter((id) => !written.has(id));
         for (const id of failedExternalIds) {
           if (!result.errors.some((e) => e.key === id))
             failures.push({
@@ -186,6 +206,8 @@ export function createRequestActivities(deps: SyncDependencies) {
           failures: failures.slice(0, MAX_FAILURES_PER_RESULT),
           createdIds,
           failedExternalIds,
+          /** Requests whose pairs only get the label: their associations are read and labelled. */
+          labelsOnly: plan.changed.length - toWrite.length,
         };
       });
     },

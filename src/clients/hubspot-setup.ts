@@ -4,6 +4,7 @@
 import {
   diffSchema,
   FEATURE_REQUEST_SCHEMA,
+  SYNC_ASSOCIATION_LABEL,
   type ObjectSchema,
   type SchemaProblem,
 } from '../domain/feature-request';
@@ -70,7 +71,44 @@ async function inspect(gateway: HubspotGateway, settings: PortalSettings) {
       message: `company ARR property ${settings.arrProperty} (HUBSPOT_COMPANY_ARR_PROPERTY) does not exist; rollups would count 0 ARR`,
     });
   }
+  if (schema && !problems.some((p) => p.kind === 'association-missing'))
+    problems.push(...(await labelProblems(gateway, schema.objectTypeId, settings.objectName)));
   return { schema, problems };
+}
+
+/** The kinds of association the sync writes under its own label. */
+const LABEL_TARGETS = ['companies', 'contacts'] as const;
+
+/** The sync's association label on request → company and request → contact, where missing. */
+async function labelProblems(
+  gateway: HubspotGateway,
+  objectTypeId: string,
+  objectName: string,
+): Promise<SchemaProblem[]> {
+  const problems: SchemaProblem[] = [];
+  for (const toType of LABEL_TARGETS) {
+    const labels = await gateway.listAssociationLabels(objectTypeId, toType);
+    if (!labels.some((l) => l.category === 'USER_DEFINED' && l.label === SYNC_ASSOCIATION_LABEL.label))
+      problems.push({
+        kind: 'label-missing',
+        subject: toType,
+        message:
+          `association label "${SYNC_ASSOCIATION_LABEL.label}" on ${objectName} → ${toType} is missing ` +
+          '(the sync writes its associations under it, and leaves the ones people made)',
+      });
+  }
+  return problems;
+}
+
+/** The type id of the sync's association label towards `toType`, if the portal has it. */
+export async function syncLabelTypeId(
+  gateway: HubspotGateway,
+  objectTypeId: string,
+  toType: 'companies' | 'contacts',
+): Promise<number | undefined> {
+  const labels = await gateway.listAssociationLabels(objectTypeId, toType);
+  return labels.find((l) => l.category === 'USER_DEFINED' && l.label === SYNC_ASSOCIATION_LABEL.label)
+    ?.typeId;
 }
 
 const ASSOCIATION_TARGETS: Record<string, string> = { COMPANY: '0-2', CONTACT: '0-1' };
@@ -123,6 +161,25 @@ export async function applySetup(gateway: HubspotGateway, settings: PortalSettin
         await gateway.createSchemaAssociation(schema.objectTypeId, target);
         applied.push(`created association ${expected.name} → ${problem.subject}`);
       }
+    } else if (problem.kind === 'label-missing' && schema) {
+      await gateway.createAssociationLabel(schema.objectTypeId, problem.subject, {
+        ...SYNC_ASSOCIATION_LABEL,
+      });
+      applied.push(
+        `created association label "${SYNC_ASSOCIATION_LABEL.label}" ${expected.name} → ${problem.subject}`,
+      );
+    }
+  }
+  // An object or association created just now has no label yet: add them in the same pass.
+  const created = schema ?? (await gateway.findSchema(settings.objectName));
+  if (created && (!schema || problems.some((p) => p.kind === 'association-missing'))) {
+    for (const problem of await labelProblems(gateway, created.objectTypeId, expected.name)) {
+      await gateway.createAssociationLabel(created.objectTypeId, problem.subject, {
+        ...SYNC_ASSOCIATION_LABEL,
+      });
+      applied.push(
+        `created association label "${SYNC_ASSOCIATION_LABEL.label}" ${expected.name} → ${problem.subject}`,
+      );
     }
   }
   const after = await checkPortal(gateway, settings);

@@ -4,6 +4,7 @@
 // batches are returned, never thrown, so one bad record never sinks its batch.
 import { Client } from '@hubspot/api-client';
 import { ApplicationFailure } from '@temporalio/common';
+import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
 import { COMPANY_KEY_PROPERTY } from '../domain/company-match';
 import { withoutEmails } from '../domain/email';
@@ -38,6 +39,13 @@ export interface HubspotRecord {
   id: string;
   properties: Record<string, string | null>;
   createdAt: string;
+}
+
+/** An associated record, with every association type the pair carries (the default one, labels). */
+export interface TypedTarget {
+  toId: string;
+  /** A type with a `label` is a label someone gave the pair; the unlabelled one is the plain association. */
+  types: Array<{ typeId: number; category: string; label?: string }>;
 }
 
 export interface RecordError {
@@ -338,6 +346,31 @@ export class HubspotGateway {
         fromObjectTypeId: objectTypeId,
         toObjectTypeId,
       }),
+    );
+  }
+
+  /** The labels of the association between two object types (USER_DEFINED ones carry a label text). */
+  async listAssociationLabels(
+    fromType: string,
+    toType: string,
+  ): Promise<Array<{ typeId: number; category: string; label?: string }>> {
+    const response = await this.call(`list ${fromType}→${toType} association labels`, () =>
+      this.client.crm.associations.v4.schema.definitionsApi.getAll(fromType, toType),
+    );
+    return response.results.map((r) => ({
+      typeId: r.typeId,
+      category: String(r.category),
+      ...(r.label ? { label: r.label } : {}),
+    }));
+  }
+
+  async createAssociationLabel(
+    fromType: string,
+    toType: string,
+    definition: { label: string; name: string },
+  ): Promise<void> {
+    await this.call(`create ${fromType}→${toType} association label`, () =>
+      this.client.crm.associations.v4.schema.definitionsApi.create(fromType, toType, definition),
     );
   }
 
@@ -693,7 +726,17 @@ export class HubspotGateway {
     toType: string,
     fromIds: string[],
   ): Promise<Map<string, string[]>> {
-    const result = new Map<string, string[]>(fromIds.map((id) => [id, []]));
+    const typed = await this.readTypedAssociations(fromType, toType, fromIds);
+    return new Map([...typed].map(([from, targets]) => [from, targets.map((t) => t.toId)]));
+  }
+
+  /** For each `from` id, what it is associated with in `toType` and under which association types. */
+  async readTypedAssociations(
+    fromType: string,
+    toType: string,
+    fromIds: string[],
+  ): Promise<Map<string, TypedTarget[]>> {
+    const result = new Map<string, TypedTarget[]>(fromIds.map((id) => [id, []]));
     if (fromIds.length === 0) return result;
     if (fromIds.length > HUBSPOT_ASSOCIATION_READ_LIMIT)
       throw new Error(`at most ${HUBSPOT_ASSOCIATION_READ_LIMIT} ids per read`);
@@ -718,7 +761,15 @@ export class HubspotGateway {
       for (const row of response.results) {
         const fromId = String(row._from.id);
         const list = result.get(fromId) ?? [];
-        for (const to of row.to) list.push(String(to.toObjectId));
+        for (const to of row.to)
+          list.push({
+            toId: String(to.toObjectId),
+            types: to.associationTypes.map((t) => ({
+              typeId: t.typeId,
+              category: String(t.category),
+              ...(t.label ? { label: t.label } : {}),
+            })),
+          });
         result.set(fromId, list);
         const after = row.paging?.next?.after;
         if (after) pending.push({ id: fromId, after });
@@ -727,24 +778,45 @@ export class HubspotGateway {
     return result;
   }
 
+  /**
+   * Associates pairs: under `labelTypeId` (the sync's own label, USER_DEFINED) when given, else with the
+   * default type (runs of older versions).
+   */
   async createAssociations(
     fromType: string,
     toType: string,
     pairs: Array<{ from: string; to: string }>,
+    labelTypeId?: number,
   ): Promise<RecordError[]> {
     if (pairs.length === 0) return [];
     if (pairs.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} pairs per batch`);
+    const keys = pairs.map((p) => p.from);
+    if (labelTypeId !== undefined) {
+      const response = await this.call(`associate ${fromType}→${toType}`, () =>
+        this.client.crm.associations.v4.batchApi.create(fromType, toType, {
+          inputs: pairs.map((p) => ({
+            _from: { id: p.from },
+            to: { id: p.to },
+            types: [
+              {
+                associationCategory: AssociationSpecAssociationCategoryEnum.UserDefined,
+                associationTypeId: labelTypeId,
+              },
+            ],
+          })),
+        }),
+      );
+      return recordErrors(response, keys);
+    }
     const response = await this.call(`associate ${fromType}→${toType}`, () =>
       this.client.crm.associations.v4.batchApi.createDefault(fromType, toType, {
         inputs: pairs.map((p) => ({ _from: { id: p.from }, to: { id: p.to } })),
       }),
     );
-    return recordErrors(
-      response,
-      pairs.map((p) => p.from),
-    );
+    return recordErrors(response, keys);
   }
 
+  /** Removes whole pairs: every association type between the two records. */
   async archiveAssociations(
     fromType: string,
     toType: string,
@@ -757,6 +829,31 @@ export class HubspotGateway {
     await this.call(`remove ${fromType}→${toType} associations`, () =>
       this.client.crm.associations.v4.batchApi.archive(fromType, toType, {
         inputs: [...grouped].map(([from, to]) => ({ _from: { id: from }, to: to.map((id) => ({ id })) })),
+      }),
+    );
+  }
+
+  /** Removes one label from pairs, leaving the pairs and their other labels (someone else's) in place. */
+  async archiveAssociationLabel(
+    fromType: string,
+    toType: string,
+    pairs: Array<{ from: string; to: string }>,
+    labelTypeId: number,
+  ): Promise<void> {
+    if (pairs.length === 0) return;
+    if (pairs.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} pairs per batch`);
+    await this.call(`remove a ${fromType}→${toType} association label`, () =>
+      this.client.crm.associations.v4.batchApi.archiveLabels(fromType, toType, {
+        inputs: pairs.map((p) => ({
+          _from: { id: p.from },
+          to: { id: p.to },
+          types: [
+            {
+              associationCategory: AssociationSpecAssociationCategoryEnum.UserDefined,
+              associationTypeId: labelTypeId,
+            },
+          ],
+        })),
       }),
     );
   }

@@ -178,8 +178,15 @@ export interface ActualSchema {
   associatedObjects: string[];
 }
 
+/**
+ * The association label the sync writes its pairs under (request → company, request → contact), which
+ * `hubspot setup` creates: the sync adds and removes only associations that carry it, and leaves every
+ * association a person made. Found by its label text (HubSpot's label list does not return the name).
+ */
+export const SYNC_ASSOCIATION_LABEL = { label: 'Feedback sync', name: 'feedback_sync' } as const;
+
 export interface SchemaProblem {
-  kind: 'object-missing' | 'property-missing' | 'property-mismatch' | 'association-missing';
+  kind: 'object-missing' | 'property-missing' | 'property-mismatch' | 'association-missing' | 'label-missing';
   /** The object, property or associated object concerned. */
   subject: string;
   message: string;

@@ -2044,6 +2044,10 @@ export class HubspotSimulator extends Simulator {
         errors.push(error);
         continue;
       }
+      // A labelled pair is an association too: HubSpot keeps the plain (unlabelled) type with any label, so a
+      // record shows the other as associated whatever its labels (docs/reference/hubspot.md, *unconfirmed*).
+      const plain = this.defaultDefinition(from.objectTypeId, to.objectTypeId);
+      if (plain) this.link(plain, fromId, toId);
       for (const def of defs) this.link(def!, fromId, toId);
       results.push({
         fromObjectTypeId: from.objectTypeId,

@@ -232,6 +232,15 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-07-008-association-labels': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A removal that takes only the sync's label off a pair someone else labelled too (src/activities/associations.ts).
+      await db.schema
+        .alterTable('run_pairs')
+        .addColumn('label_only', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

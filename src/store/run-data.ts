@@ -441,7 +441,12 @@ export async function savePairPlan(
   runKey: string,
   page: number,
   toType: string,
-  plan: PairPlan & { toAdd: Pair[]; toRemove: Pair[] },
+  plan: PairPlan & {
+    toAdd: Pair[];
+    toRemove: Pair[];
+    /** Removals (`from|to`) that take only the sync's label off the pair. */
+    labelOnly?: Set<string>;
+  },
 ): Promise<PairPlan> {
   const summary: PairPlan = {
     createBatches: plan.createBatches,
@@ -460,6 +465,7 @@ export async function savePairPlan(
       ...plan.toAdd.map(([from, to], idx) => ({ op: 'create', idx, from, to })),
       ...plan.toRemove.map(([from, to], idx) => ({ op: 'remove', idx, from, to })),
     ].map((r) => ({
+      label_only: r.op === 'remove' && plan.labelOnly?.has(`${r.from}|${r.to}`) ? 1 : 0,
       run_key: runKey,
       page,
       to_type: toType,
@@ -473,6 +479,29 @@ export async function savePairPlan(
   });
   if (won) return summary;
   return (await pairPlanOf(db, runKey, page, toType))!;
+}
+
+/** Removals at positions [from, to) of the page's list, each with whether it takes only the label off. */
+export async function removalRange(
+  db: StoreDb,
+  runKey: string,
+  page: number,
+  toType: string,
+  from: number,
+  to: number,
+): Promise<Array<{ pair: Pair; labelOnly: boolean }>> {
+  const rows = await db
+    .selectFrom('run_pairs')
+    .select(['from_id', 'to_id', 'label_only'])
+    .where('run_key', '=', runKey)
+    .where('page', '=', page)
+    .where('to_type', '=', toType)
+    .where('op', '=', 'remove')
+    .where('idx', '>=', from)
+    .where('idx', '<', to)
+    .orderBy('idx')
+    .execute();
+  return rows.map((r) => ({ pair: [r.from_id, r.to_id], labelOnly: Number(r.label_only) === 1 }));
 }
 
 /** Pairs at positions [from, to) of the page's list. */

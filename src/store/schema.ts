@@ -123,6 +123,11 @@ export interface RunPairsTable {
   idx: number;
   from_id: string;
   to_id: string;
+  /**
+   * Removals only: 1 when the pair also carries a label someone else gave it, so only the sync's label is
+   * removed and the pair stays; 0 removes the pair. Absent (0) in plans before migration 008.
+   */
+  label_only: number;
 }
 
 export interface RunPairPlansTable {

@@ -99,6 +99,8 @@ export interface RunState {
   counts: SyncCounts;
   overview?: RunOverview;
   objectTypeId?: string;
+  /** The type ids of the sync's own association label (absent in runs before it: default associations). */
+  labels?: Record<ToType, number>;
   pipeline?: Pipeline;
   /** Where the scan of stored requests continues (full runs). */
   scanAfterId?: string;

@@ -17,6 +17,8 @@ export interface PageInput {
   page: number;
   planHash: string;
   dryRun: boolean;
+  /** The sync's association label per kind (absent in runs before it). */
+  labels?: Record<ToType, number>;
 }
 
 export interface PageResult {
@@ -70,14 +72,20 @@ async function writePage(input: PageInput, progress: { current: SyncCounts }): P
   const leftovers: Record<ToType, Pair[]> = { companies: [], contacts: [] };
   for (const toType of KINDS) {
     // Requests this write created have no associations to read; any other changed request does.
-    const planner = written.createdIds.length < written.created + written.updated ? hubspot : local;
-    const plan = await planner.planAssociations({
+    const planner =
+      written.createdIds.length < written.created + written.updated + (written.labelsOnly ?? 0)
+        ? hubspot
+        : local;
+    const planInput = {
       ...pageRef,
       toType,
       createdIds: written.createdIds,
       failedExternalIds: written.failedExternalIds,
       dryRun: input.dryRun,
-    });
+    };
+    const plan = input.labels
+      ? await planner.planLabelledAssociations({ ...planInput, labelTypeId: input.labels[toType] })
+      : await planner.planAssociations(planInput);
     counts = progress.current = addCounts(counts, countsFromRequests(plan.requests));
     leftovers[toType] = plan.leftovers;
 
@@ -88,13 +96,10 @@ async function writePage(input: PageInput, progress: { current: SyncCounts }): P
     await forEachBounded(0, batches.length, PARALLEL_BATCHES, async (i) => {
       const { op, batch } = batches[i]!;
       try {
-        const result = await hubspot.writePageAssociations({
-          ...pageRef,
-          toType,
-          op,
-          batch,
-          dryRun: input.dryRun,
-        });
+        const batchInput = { ...pageRef, toType, op, batch, dryRun: input.dryRun };
+        const result = input.labels
+          ? await hubspot.writeLabelledPageAssociations({ ...batchInput, labelTypeId: input.labels[toType] })
+          : await hubspot.writePageAssociations(batchInput);
         counts = progress.current = addCounts(counts, countsFromRequests(result.requests));
         if (op === 'create') counts.associations.created += result.written;
         else counts.associations.removed += result.written;

@@ -151,12 +151,13 @@ describe('incremental sync: exactly the writes a change needs', function () {
 
     const summary = await stack.sync();
 
-    // The upsert (properties, empty fingerprint), the associations, then the commit (fingerprints): one page.
+    // The upsert (properties, empty fingerprint), the associations (under the sync's label), then the commit
+    // (fingerprints): one page.
     assert.deepEqual(writesSince(mark).sort(), [
       'POST /crm/v3/objects/:objectType/batch/update',
       'POST /crm/v3/objects/:objectType/batch/upsert',
-      'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/associate/default',
-      'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/associate/default',
+      'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/create',
+      'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/create',
     ]);
     // p1 and p2 (Globex ARR), p3 (new vote), p4 (title); nothing created.
     assert.equal(summary.featureRequests.updated, 4);

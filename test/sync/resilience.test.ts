@@ -98,7 +98,7 @@ describe('resilience: same final state under faults and crashes', function () {
             .some((r) => r.path.includes('/2-') && r.path.endsWith('/batch/upsert'));
         if (when === 'afterRequestsWritten') {
           stack.sims.hubspot.server.addFault({
-            route: 'batch/associate/default',
+            route: 'associations/:fromObjectType/:toObjectType/batch/create',
             kind: 'latency',
             latencyMs: 3_000,
           });

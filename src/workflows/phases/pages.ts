@@ -86,6 +86,7 @@ export async function runPages(run: Run): Promise<boolean> {
       ...run.ref(),
       objectTypeId: state.objectTypeId!,
       page: p,
+      ...(state.labels ? { labelled: true } : {}),
     });
     run.addRequests(planned);
     state.counts.featureRequests.unchanged += planned.unchanged;
@@ -110,6 +111,7 @@ export async function runPages(run: Run): Promise<boolean> {
             page: p,
             planHash: planned.planHash,
             dryRun: run.dryRun,
+            ...(state.labels ? { labels: state.labels } : {}),
           },
         ],
         staticSummary: `Page ${p + 1} of ${overview.pages}`,
@@ -138,12 +140,15 @@ export async function runPages(run: Run): Promise<boolean> {
   const writeLeftovers = async (kind: ToType, pairs: PagePair[]): Promise<void> => {
     let broken: string[];
     try {
-      const result = await activities.hubspot.writeAssociations({
+      const batch = {
         objectTypeId: state.objectTypeId!,
         toType: kind,
-        pairs: pairs.map(([from, to]) => [from, to]),
+        pairs: pairs.map(([from, to]): [string, string] => [from, to]),
         dryRun: run.dryRun,
-      });
+      };
+      const result = state.labels
+        ? await activities.hubspot.writeLabelledAssociations({ ...batch, labelTypeId: state.labels[kind] })
+        : await activities.hubspot.writeAssociations(batch);
       run.addRequests(result);
       state.counts.associations.created += result.written;
       run.addFailures(result.failures);

@@ -8,6 +8,7 @@ export async function prepare(run: Run): Promise<void> {
   const portal = await activities.hubspot.resolvePortal();
   run.addRequests(portal);
   state.objectTypeId = portal.objectTypeId;
+  if (portal.labels) state.labels = portal.labels;
   const overview = await activities.source.prepareRun({
     runKey: state.runKey,
     mode: run.input.mode,
