@@ -1,6 +1,6 @@
 // Recorded histories of real runs, replayed against the current workflow code on every test run: a change that
 // would break runs in flight (nondeterminism) fails here before it is deployed. RECORD_FIXTURES=1 records a new
-// set next to the old ones (named by the day), which stay: every set is replayed.
+// set next to the old ones (named by the day, and RECORD_FIXTURES_TAG if set), which stay: every set is replayed.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,7 +47,9 @@ describe('workflow histories replay against the current code', function () {
 
         // New recordings never replace old ones (they are what released versions left in flight): each set
         // is named by the day it was recorded, and a name that exists is refused.
-        const day = new Date().toISOString().slice(0, 10);
+        // RECORD_FIXTURES_TAG names a second set of one day (a second version released that day).
+        const tag = process.env.RECORD_FIXTURES_TAG;
+        const day = `${new Date().toISOString().slice(0, 10)}${tag ? `-${tag}` : ''}`;
         const record = async (workflowId: string, runId: string | undefined, name: string): Promise<void> => {
           const file = name.replace(/\.json$/, `-${day}.json`);
           assert.ok(
