@@ -10,6 +10,7 @@ import {
   continueAsNew,
   ContinueAsNew,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -93,6 +94,12 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
     return continueAsNew<typeof syncFeatureRequests>({ ...input, resume: undefined });
   }
   if (holdsLease) await releaseWriterLease(run);
+  // Asked again while the lease went back (after the flag was read above): run once more all the same. The
+  // new chain asks for the lease like any run.
+  if (state.rerun && patched('rerun-after-release')) {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof syncFeatureRequests>({ ...input, resume: undefined });
+  }
   return summary;
 }
 
