@@ -29,6 +29,8 @@ export const FailureType = {
   RunStateLost: 'RunStateLost',
   /** The run store this worker uses has no (or another version of the) run's snapshot: workers must share one. */
   RunStateMissing: 'RunStateMissing',
+  /** The workers of a task queue use different run stores (SYNC_STORE_URL): no run may write until they share one. */
+  StoreMismatch: 'StoreMismatch',
   InvalidInput: 'InvalidInput',
   /** The run belongs to another environment than the worker that picked it up (a shared task queue). */
   EnvironmentMismatch: 'EnvironmentMismatch',
@@ -48,6 +50,7 @@ export const NON_RETRYABLE_FAILURES: FailureType[] = [
   FailureType.SlackAmbiguous,
   FailureType.InvalidInput,
   FailureType.EnvironmentMismatch,
+  FailureType.StoreMismatch,
 ];
 
 export function failure(

@@ -23,7 +23,9 @@ import { parsePayloadKeys, payloadProtection, unencryptedProblem } from './codec
 import { CannyClient } from './clients/canny';
 import { HubspotGateway } from './clients/hubspot';
 import { SlackNotifier } from './clients/slack';
-import { temporalLiveness } from './clients/temporal';
+import { temporalLiveness, workerIdentity } from './clients/temporal';
+import type { RequestCounter } from './clients/source';
+import { storeIdentity } from './store/identity';
 import {
   cannyBudget,
   ConfigError,
@@ -67,10 +69,29 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const limits = cannyBudget(config);
   const budget =
     limits.length > 0 ? storeBudget(setup.store, budgetKeyOf(config.CANNY_API_KEY), limits) : undefined;
+  const storeId = await storeIdentity(setup.store);
+  const hubspot = (counter?: RequestCounter): HubspotGateway =>
+    new HubspotGateway({
+      accessToken: config.HUBSPOT_ACCESS_TOKEN,
+      baseUrl: config.HUBSPOT_BASE_URL,
+      ...(counter ? { counter } : {}),
+      timeoutMs: config.HUBSPOT_REQUEST_TIMEOUT_MS,
+    });
+  /** The portal of this worker's token, asked once (the writer lease is keyed by it). */
+  let portal: Promise<string> | undefined;
+  const portalId = (): Promise<string> => {
+    portal ??= hubspot().portalId();
+    portal.catch(() => (portal = undefined)); // asked again next time
+    return portal;
+  };
   const activities = createActivities({
     store: setup.store,
+    storeId,
     // The writer lease asks whether its holder still runs, on this worker's own connection.
     workflows: temporalLiveness(setup.connection.workflowService, namespace),
+    namespace,
+    taskQueue: config.SYNC_TASK_QUEUE,
+    portalId,
     storeName: storeLocation(config.SYNC_STORE_URL).display,
     retentionDays: config.SYNC_STORE_RETENTION_DAYS,
     environment: config.SYNC_ENV,
@@ -93,13 +114,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         ...(budget ? { budget } : {}),
         wait: waitInActivity,
       }),
-    hubspot: (counter) =>
-      new HubspotGateway({
-        accessToken: config.HUBSPOT_ACCESS_TOKEN,
-        baseUrl: config.HUBSPOT_BASE_URL,
-        counter,
-        timeoutMs: config.HUBSPOT_REQUEST_TIMEOUT_MS,
-      }),
+    hubspot,
     ...(config.SLACK_BOT_TOKEN && config.SLACK_CHANNEL
       ? {
           slack: (counter) =>
@@ -117,6 +132,9 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const common = {
     connection: setup.connection,
     namespace,
+    // `pid@host store=<id>`: the writer lease refuses to grant anything while the task queue's workers name
+    // different run stores (src/activities/writer-lease.ts).
+    identity: workerIdentity(storeId),
     activities,
     // SYNC_PAYLOAD_KEYS: payloads and failures are encrypted before they reach Temporal (README: Personal data).
     dataConverter: dataConverterFor(parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys),

@@ -5,6 +5,7 @@ import type { HubspotGateway } from '../clients/hubspot';
 import type { FeedbackSource, RequestCounter } from '../clients/source';
 import type { FailureEntry, SyncMode } from '../domain/types';
 import type { StoreDb } from '../store/open';
+import { failure, FailureType } from '../failures';
 import { requireSnapshot, type RunSettings } from '../store/snapshots';
 import { heartbeatWithRequests } from './tracking';
 
@@ -29,6 +30,8 @@ export interface SyncDependencies {
   store: StoreDb;
   /** The store's location without secrets, for error messages. */
   storeName: string;
+  /** The store's identity (src/store/identity.ts): a run planned in another store is refused. */
+  storeId?: string;
   settings: SyncSettings;
 }
 
@@ -39,6 +42,8 @@ export interface RunRef {
   domain?: string;
   snapshotId: string;
   contentHash: string;
+  /** The run store the run lives in; absent in runs before it. */
+  storeId?: string;
 }
 
 export type ToType = 'companies' | 'contacts';
@@ -69,6 +74,12 @@ export function runSettingsOf(settings: SyncSettings): RunSettings {
  * configured differently (a deploy that changes SYNC_PAGE_SIZE mid-run) cannot change the run's plan.
  */
 export async function checkRun(deps: SyncDependencies, ref: RunRef): Promise<RunSettings> {
+  if (ref.storeId !== undefined && deps.storeId !== undefined && ref.storeId !== deps.storeId)
+    throw failure(
+      FailureType.StoreMismatch,
+      `this run lives in another run store than this worker's (${deps.storeName}): every worker of a task ` +
+        'queue must share one SYNC_STORE_URL (a postgres:// URL for workers on several hosts)',
+    );
   const snapshot = await requireSnapshot(deps.store, ref, deps.storeName);
   return snapshot.settings ?? runSettingsOf(deps.settings);
 }

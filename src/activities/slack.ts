@@ -54,6 +54,16 @@ function countingThisPost(summary: RunSummary, counter: Counter): RunSummary {
 
 export function createSlackActivities(deps: SlackDependencies) {
   return {
+    /** One plain alert (a stuck lease holder, say); logged when Slack is not configured. */
+    async postAlert(input: { text: string }) {
+      return tracked(async (counter) => {
+        log.warn(input.text);
+        if (!deps.slack) return { posted: false };
+        const posted = await deps.slack(counter).post({ text: input.text, blocks: [] });
+        return { posted: true, channel: posted.channel, ts: posted.ts };
+      });
+    },
+
     async postSummary(input: { summary: RunSummary; status: 'completed' | 'failed'; error?: string }) {
       const { attempt, scheduledMs, notPostedIn } = attemptInfo();
       // Set once the post may have reached Slack, cleared when its failure says it surely did not.

@@ -41,6 +41,8 @@ export interface RunOverview {
   createContacts: boolean;
   /** The read: its time and what it spent of the key's budget (for the summary, Slack and status). */
   sourceRead: SourceReadStats;
+  /** The run store the snapshot is in (src/store/identity.ts); absent in results of older workers. */
+  storeId?: string;
 }
 
 /**
@@ -85,7 +87,11 @@ export function createSourceActivities(deps: SyncDependencies) {
         };
         let overview: RunOverview;
         try {
-          overview = { ...(await storeSnapshot(ref.runKey, snapshot)), sourceRead };
+          overview = {
+            ...(await storeSnapshot(ref.runKey, snapshot)),
+            sourceRead,
+            ...(deps.storeId ? { storeId: deps.storeId } : {}),
+          };
         } finally {
           snapshot.staging.close();
         }

@@ -1,41 +1,99 @@
-// The writer lease (src/store/writer-lease.ts) as the workflow asks for it: one writing run per environment.
+// The writer lease (src/store/writer-lease.ts) as the workflow asks for it: one writing run per environment
+// and per HubSpot portal. A run takes two leases, its environment's and its portal's (`portal:<id>`), so two
+// environment names on one portal never write at once either.
+//
 // A holder is gone when Temporal says its workflow no longer runs (terminated, timed out, failed: a run that
 // never released), or when the asker has the holder's workflow id: one workflow id runs once at a time, so a
 // holder under the asker's own id is an earlier chain (a terminated company run started again) or the
-// asker's own chain before a rerun.
+// asker's own chain before a rerun. A holder of another Temporal namespace cannot be asked: it is never taken
+// for gone (a waiting run reports it after a while, src/workflows/writer-lease.ts).
+//
+// Before anything, the lease checks that every worker of the task queue uses this run store: workers with
+// stores of their own would each grant a lease, and two runs would write at once.
 import type { WorkflowLiveness } from '../clients/temporal';
+import { failure, FailureType } from '../failures';
 import type { StoreDb } from '../store/open';
 import { acquireLease, releaseLease, type LeaseHolder } from '../store/writer-lease';
 
 export interface WriterLeaseDependencies {
   store: StoreDb;
-  /** Whether a workflow still runs, from the worker's Temporal connection. */
+  /** Whether a workflow still runs, and which stores the task queue's workers use, from the worker's connection. */
   workflows: WorkflowLiveness;
+  /** This worker's run store (src/store/identity.ts); absent in tests that build activities by hand. */
+  storeId?: string;
+  /** The store's location without secrets, for messages. */
+  storeName: string;
+  /** This worker's Temporal namespace and main task queue. */
+  namespace?: string;
+  taskQueue?: string;
+  /** The HubSpot portal the worker's token writes to (cached by the worker); absent: no portal lease. */
+  portalId?: () => Promise<string>;
 }
 
-export interface LeaseRequest extends LeaseHolder {
+export interface LeaseRequest extends Omit<LeaseHolder, 'namespace'> {
   environment: string;
 }
 
+export type LeaseAcquired =
+  { acquired: true; storeId?: string } | { acquired: false; holderWorkflowId: string };
+
 export function createWriterLeaseActivities(deps: WriterLeaseDependencies) {
+  const me = (request: LeaseRequest): LeaseHolder => ({
+    workflowId: request.workflowId,
+    runKey: request.runKey,
+    ...(deps.namespace ? { namespace: deps.namespace } : {}),
+  });
+  const isGone = async (asker: LeaseHolder, holder: LeaseHolder): Promise<boolean> => {
+    if (holder.workflowId === asker.workflowId) return true;
+    // Asked in another namespace, Temporal would answer "not found" for a run that writes right now.
+    if (holder.namespace !== undefined && holder.namespace !== deps.namespace) return false;
+    return !(await deps.workflows.isRunning(holder.workflowId));
+  };
+  const keysOf = async (environment: string): Promise<string[]> =>
+    deps.portalId ? [environment, `portal:${await deps.portalId()}`] : [environment];
+
   return {
-    /** Takes the environment's writer lease, or names the workflow that holds it (the asker waits and asks again). */
-    async acquireWriterLease(
-      request: LeaseRequest,
-    ): Promise<{ acquired: true } | { acquired: false; holderWorkflowId: string }> {
-      const { environment, ...me } = request;
-      const answer = await acquireLease(deps.store, environment, me, async (holder) =>
-        holder.workflowId === me.workflowId ? true : !(await deps.workflows.isRunning(holder.workflowId)),
-      );
-      return answer.acquired ? answer : { acquired: false, holderWorkflowId: answer.holder.workflowId };
+    /**
+     * Takes the run's leases (environment, then portal), or names the workflow that holds one (the asker
+     * waits and asks again; a lease taken here is given back when the next one is held by someone else).
+     */
+    async acquireWriterLease(request: LeaseRequest): Promise<LeaseAcquired> {
+      await refuseSplitStore(deps);
+      const asker = me(request);
+      const taken: string[] = [];
+      for (const key of await keysOf(request.environment)) {
+        const answer = await acquireLease(deps.store, key, asker, (holder) => isGone(asker, holder));
+        if (!answer.acquired) {
+          for (const held of taken) await releaseLease(deps.store, held, request.runKey);
+          return { acquired: false, holderWorkflowId: answer.holder.workflowId };
+        }
+        taken.push(key);
+      }
+      return { acquired: true, ...(deps.storeId ? { storeId: deps.storeId } : {}) };
     },
 
-    /** Gives the lease back if this run still holds it; repeating it, or a late one, changes nothing. */
+    /** Gives the leases back if this run still holds them; repeating it, or a late one, changes nothing. */
     async releaseWriterLease(request: {
       environment: string;
       runKey: string;
     }): Promise<{ released: boolean }> {
-      return { released: await releaseLease(deps.store, request.environment, request.runKey) };
+      let released = false;
+      for (const key of await keysOf(request.environment))
+        released = (await releaseLease(deps.store, key, request.runKey)) || released;
+      return { released };
     },
   };
+}
+
+/** Fails, for good, when workers of the task queue use another run store than this one. */
+async function refuseSplitStore(deps: WriterLeaseDependencies): Promise<void> {
+  if (!deps.storeId || !deps.taskQueue) return;
+  const others = (await deps.workflows.storesPolling(deps.taskQueue)).filter((id) => id !== deps.storeId);
+  if (others.length === 0) return;
+  throw failure(
+    FailureType.StoreMismatch,
+    `the workers of task queue ${deps.taskQueue} use ${others.length + 1} different run stores (this one: ` +
+      `${deps.storeName}): every worker of a task queue must share one SYNC_STORE_URL (a postgres:// URL ` +
+      'for workers on several hosts). No run writes until they do',
+  );
 }

@@ -349,6 +349,26 @@ export class HubspotGateway {
     );
   }
 
+  /** The portal (HubSpot account) the token belongs to: `GET /account-info/v3/details`. */
+  async portalId(): Promise<string> {
+    // The generic request answers any status: a refusal becomes the ApiException the generated calls throw.
+    const body = await this.call('read account details', async () => {
+      const response = await this.client.apiRequest({ method: 'GET', path: '/account-info/v3/details' });
+      const text = await response.text();
+      if (!response.ok) {
+        throw Object.assign(new Error(`HTTP ${response.status}`), {
+          code: response.status,
+          body: text,
+          headers: Object.fromEntries(response.headers.entries()),
+        } satisfies ApiError);
+      }
+      return JSON.parse(text) as { portalId?: unknown };
+    });
+    if (typeof body.portalId !== 'number' && typeof body.portalId !== 'string')
+      throw failure(FailureType.HubspotServerError, 'HubSpot account details answered without a portalId');
+    return String(body.portalId);
+  }
+
   /** The labels of the association between two object types (USER_DEFINED ones carry a label text). */
   async listAssociationLabels(
     fromType: string,

@@ -1,12 +1,28 @@
 // What the writer lease asks Temporal: is the run that holds the lease still running? One describe call on
 // the worker's own connection. Raw gRPC on purpose: nothing of the answer is decoded, so no payload keys are
 // needed (memo and search attributes stay as they are).
+import os from 'node:os';
 import { isGrpcServiceError, type WorkflowService } from '@temporalio/client';
 
 export interface WorkflowLiveness {
   /** True while the latest run of `workflowId` is running (a continue-as-new chain keeps its workflow id). */
   isRunning(workflowId: string): Promise<boolean>;
+  /**
+   * The run stores of the workers that polled `taskQueue` for activities in the last minute, as their
+   * identities name them (`… store=<id>`; workers of versions before it name none).
+   */
+  storesPolling(taskQueue: string): Promise<string[]>;
 }
+
+/** A worker's Temporal identity: the SDK's default (`pid@host`) and its run store's id. */
+export function workerIdentity(storeId: string): string {
+  return `${process.pid}@${os.hostname()} store=${storeId}`;
+}
+
+/** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY. */
+const ACTIVITY_QUEUE = 2;
+/** Pollers seen longer ago than this are left out: a worker restarted with another store is gone by then. */
+const RECENT_POLL_MS = 60_000;
 
 /** temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING (@temporalio/proto is no direct dependency). */
 const RUNNING = 1;
@@ -23,6 +39,19 @@ export function temporalLiveness(service: WorkflowService, namespace: string): W
         if (isGrpcServiceError(err) && Number(err.code) === NOT_FOUND) return false;
         throw err;
       }
+    },
+    async storesPolling(taskQueue: string): Promise<string[]> {
+      const described = await service.describeTaskQueue({
+        namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: ACTIVITY_QUEUE,
+      });
+      const since = Date.now() - RECENT_POLL_MS;
+      const stores = (described.pollers ?? [])
+        .filter((p) => Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= since)
+        .map((p) => /\bstore=(\S+)/.exec(p.identity ?? '')?.[1])
+        .filter((id): id is string => id !== undefined);
+      return [...new Set(stores)];
     },
   };
 }

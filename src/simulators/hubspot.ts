@@ -1146,6 +1146,22 @@ export class HubspotSimulator extends Simulator {
       return { status: 200, body: def };
     });
 
+    // PortalInformationResponse (Account Info v3): the fields HubSpot marks required.
+    this.api('GET', '/account-info/v3/details', () => ({
+      status: 200,
+      body: {
+        portalId: this.portalId,
+        accountType: 'STANDARD',
+        timeZone: 'US/Eastern',
+        companyCurrency: 'USD',
+        additionalCurrencies: [],
+        utcOffset: '-05:00',
+        utcOffsetMilliseconds: -18_000_000,
+        uiDomain: 'app.hubspot.com',
+        dataHostingLocation: 'na1',
+      },
+    }));
+
     const assoc = '/crm/v4/associations/:fromObjectType/:toObjectType';
     this.api('POST', `${assoc}/batch/associate/default`, (req) => this.associateDefault(req));
     this.api('POST', `${assoc}/batch/create`, (req) => this.associateLabeled(req));

@@ -1,6 +1,7 @@
 // The run store's schema, as code-defined migrations that both dialects run (SQLite and Postgres). Workers
 // migrate at start; a migration is never edited once released, a new one is added.
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const migrations: Record<string, Migration> = {
   '2026-12-01-001-snapshots': {
@@ -239,6 +240,23 @@ const migrations: Record<string, Migration> = {
         .alterTable('run_pairs')
         .addColumn('label_only', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
+    },
+  },
+  '2026-12-07-009-store-identity-and-lease-namespace': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The store's identity, made once: workers name it in their Temporal identity, runs carry it, and a
+      // worker whose store is another one refuses their activities (src/store/identity.ts).
+      await db.schema
+        .createTable('store_identity')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await sql`insert into store_identity (id, created_at) values (${randomUUID()}, ${new Date().toISOString()})`.execute(
+        db,
+      );
+      // The Temporal namespace of a lease's holder: a holder of another namespace cannot be asked whether it
+      // runs, so it is never taken for gone (null in leases taken before).
+      await db.schema.alterTable('writer_leases').addColumn('namespace', 'text').execute();
     },
   },
 };

@@ -153,13 +153,22 @@ export interface RunVanishedTable {
   board_missing: number;
 }
 
+/** One row: the store's identity (migration 009). */
+export interface StoreIdentityTable {
+  id: string;
+  created_at: string;
+}
+
 export interface WriterLeasesTable {
+  /** What the lease is for: an environment name, or `portal:<id>` for a HubSpot portal (every run takes both). */
   environment: string;
   /** The holder's workflow id: what Temporal is asked about when another run wants the lease. */
   workflow_id: string;
   /** The holder's run key, stable across continue-as-new: a release by anyone else frees nothing. */
   run_key: string;
   acquired_at: string;
+  /** The holder's Temporal namespace (null in leases taken before migration 009). */
+  namespace: string | null;
 }
 
 /** One source API key's budget (src/store/request-budget.ts); the key is a hash, never the secret. */
@@ -218,6 +227,7 @@ export interface StoreSchema {
   source_read_listings: SourceReadListingsTable;
   source_read_records: SourceReadRecordsTable;
   writer_leases: WriterLeasesTable;
+  store_identity: StoreIdentityTable;
   run_vanished: RunVanishedTable;
   run_pair_plans: RunPairPlansTable;
   snapshot_domains: SnapshotDomainsTable;

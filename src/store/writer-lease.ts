@@ -12,6 +12,8 @@ export interface LeaseHolder {
   workflowId: string;
   /** Stable across continue-as-new (RunState.runKey); a new chain has a new one. */
   runKey: string;
+  /** The holder's Temporal namespace: only there can it be asked whether it still runs. */
+  namespace?: string;
 }
 
 export type LeaseAnswer = { acquired: true } | { acquired: false; holder: LeaseHolder };
@@ -35,6 +37,7 @@ export async function acquireLease(
         workflow_id: me.workflowId,
         run_key: me.runKey,
         acquired_at: new Date().toISOString(),
+        namespace: me.namespace ?? null,
       })
       .onConflict((oc) => oc.column('environment').doNothing())
       .execute();
@@ -45,7 +48,12 @@ export async function acquireLease(
     if (!(await isGone(holder))) return { acquired: false, holder };
     const taken = await db
       .updateTable('writer_leases')
-      .set({ workflow_id: me.workflowId, run_key: me.runKey, acquired_at: new Date().toISOString() })
+      .set({
+        workflow_id: me.workflowId,
+        run_key: me.runKey,
+        acquired_at: new Date().toISOString(),
+        namespace: me.namespace ?? null,
+      })
       .where('environment', '=', environment)
       .where('run_key', '=', holder.runKey)
       .executeTakeFirst();
@@ -68,8 +76,14 @@ export async function releaseLease(db: StoreDb, environment: string, runKey: str
 export async function leaseHolder(db: StoreDb, environment: string): Promise<LeaseHolder | undefined> {
   const row = await db
     .selectFrom('writer_leases')
-    .select(['workflow_id', 'run_key'])
+    .select(['workflow_id', 'run_key', 'namespace'])
     .where('environment', '=', environment)
     .executeTakeFirst();
-  return row ? { workflowId: row.workflow_id, runKey: row.run_key } : undefined;
+  return row
+    ? {
+        workflowId: row.workflow_id,
+        runKey: row.run_key,
+        ...(row.namespace !== null ? { namespace: row.namespace } : {}),
+      }
+    : undefined;
 }

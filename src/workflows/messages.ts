@@ -19,6 +19,9 @@ export interface Progress {
   resolving?: { companies: StreamProgress; contacts: StreamProgress };
   /** In the phase 'waiting': the workflow id of the run that holds the environment's writer lease. */
   waitingFor?: string;
+  /** In the phase 'waiting': since when (ISO 8601), and whether the wait was reported as a stuck holder. */
+  waitingSince?: string;
+  stuck?: boolean;
 }
 
 /** Where the company and contact streams are, for the progress line and the current details. */

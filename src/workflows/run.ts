@@ -29,6 +29,8 @@ export interface SyncInput {
    * 4,096 events). Tests set it low to exercise the hand-over; operators leave it unset.
    */
   continueAsNewAfterEvents?: number;
+  /** After how long a wait for the writer lease is reported as a stuck holder (default an hour); tests set it low. */
+  leaseStuckAfterMs?: number;
   /** Set by continue-as-new only. */
   resume?: RunState;
 }
@@ -99,9 +101,13 @@ export interface RunState {
   counts: SyncCounts;
   overview?: RunOverview;
   objectTypeId?: string;
+  /** The run store the run's lease and plan live in (src/store/identity.ts); absent in runs before it. */
+  storeId?: string;
   /** The type ids of the sync's own association label (absent in runs before it: default associations). */
   labels?: Record<ToType, number>;
   pipeline?: Pipeline;
+  /** Waiting for the writer lease: since when (workflow time, ISO 8601), and whether it was reported. */
+  leaseWait?: { since: string; reported: boolean };
   /** Where the scan of stored requests continues (full runs). */
   scanAfterId?: string;
   scanDone: boolean;
@@ -154,6 +160,7 @@ export function createRun(input: SyncInput) {
         ...(input.domain ? { domain: input.domain } : {}),
         snapshotId: overview.snapshotId,
         contentHash: overview.contentHash,
+        ...(state.storeId ? { storeId: state.storeId } : {}),
       };
     },
 
@@ -175,7 +182,14 @@ export function createRun(input: SyncInput) {
 
     /** Waiting for the writer lease, which `holder` (a workflow id) holds: shown as the phase 'waiting'. */
     reportWaiting(holder: string): void {
-      progress = { phase: 'waiting', done: 0, total: 0, counts: state.counts, waitingFor: holder };
+      progress = {
+        phase: 'waiting',
+        done: 0,
+        total: 0,
+        counts: state.counts,
+        waitingFor: holder,
+        ...(state.leaseWait ? { waitingSince: state.leaseWait.since, stuck: state.leaseWait.reported } : {}),
+      };
       setCurrentDetails(
         [
           `**${input.mode === 'company' ? `Company sync: ${input.domain}` : 'Full sync'}** — ${input.environment}`,

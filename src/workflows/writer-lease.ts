@@ -24,11 +24,44 @@ export async function holdWriterLease(run: Run, resumeLater: (run: Run) => Promi
   };
   for (;;) {
     const answer = await run.activities.store.acquireWriterLease(request);
-    if (answer.acquired) return true;
+    if (answer.acquired) {
+      // The store that granted the lease is the run's: every later activity checks it is on it.
+      if (answer.storeId !== undefined) run.state.storeId = answer.storeId;
+      delete run.state.leaseWait;
+      return true;
+    }
+    const wait = (run.state.leaseWait ??= { since: new Date().toISOString(), reported: false });
     run.reportWaiting(answer.holderWorkflowId);
     log.info('waiting for the writer lease', { holder: answer.holderWorkflowId });
+    const waited = Date.now() - Date.parse(wait.since);
+    if (
+      !wait.reported &&
+      waited >= (run.input.leaseStuckAfterMs ?? STUCK_AFTER_MS) &&
+      patched('lease-stuck-alert')
+    ) {
+      wait.reported = true;
+      run.reportWaiting(answer.holderWorkflowId);
+      await reportStuck(run, answer.holderWorkflowId, waited);
+    }
     if (run.historyIsLong()) await resumeLater(run);
     await sleep(LEASE_RETRY_INTERVAL);
+  }
+}
+
+/** A holder this long is reported (logs, Slack, `status`): it may run but be stuck, or be of another namespace. */
+const STUCK_AFTER_MS = 60 * 60 * 1000;
+
+async function reportStuck(run: Run, holder: string, waitedMs: number): Promise<void> {
+  const minutes = Math.round(waitedMs / 60_000);
+  const text =
+    `:warning: feedback-sync (${run.input.environment}): ${workflowInfo().workflowId} has waited ${minutes} min ` +
+    `for the writer lease, held by ${holder}. If that run is stuck, look at it in the Temporal UI and ` +
+    'cancel or terminate it; the waiting run then takes the lease over.';
+  log.warn('writer lease holder looks stuck', { holder, waitedMinutes: minutes });
+  try {
+    await run.activities.slack.postAlert({ text });
+  } catch (err) {
+    log.warn('the stuck-holder alert was not posted', { error: String(err) });
   }
 }
 

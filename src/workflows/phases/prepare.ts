@@ -17,6 +17,8 @@ export async function prepare(run: Run): Promise<void> {
   run.addRequests(overview);
   const { requests: _requests, ...kept } = overview;
   state.overview = kept;
+  // A dry run takes no lease: the store that holds its snapshot is the run's.
+  if (state.storeId === undefined && overview.storeId !== undefined) state.storeId = overview.storeId;
   state.counts.featureRequests.identified += overview.posts;
   // Held-back posts (malformed source records), counted exactly: the failure list is capped.
   state.counts.featureRequests.failed += overview.heldBackPosts;

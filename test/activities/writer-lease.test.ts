@@ -1,0 +1,105 @@
+// The writer lease as activities take it (issue #16, items 8 and 10): keyed by the HubSpot portal as well as
+// the environment, never taken over from a holder of another Temporal namespace, and refused while the task
+// queue's workers use different run stores.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { createWriterLeaseActivities, type WriterLeaseDependencies } from '../../src/activities/writer-lease';
+import { FailureType } from '../../src/failures';
+import { storeIdentity } from '../../src/store/identity';
+import { openStore, type StoreDb } from '../../src/store/open';
+import { acquireLease, leaseHolder } from '../../src/store/writer-lease';
+
+describe('writer lease activities', () => {
+  let dir: string;
+  let store: StoreDb;
+  let storeId: string;
+  /** Whether Temporal (of the asker's namespace) says a workflow runs; `polling`: stores of the queue's workers. */
+  const temporal = { running: new Set<string>(), polling: [] as string[] };
+
+  const activitiesOf = (extra: Partial<WriterLeaseDependencies> = {}) =>
+    createWriterLeaseActivities({
+      store,
+      storeId,
+      storeName: 'sqlite:test',
+      namespace: 'default',
+      taskQueue: 'feedback-sync-test',
+      portalId: () => Promise.resolve('12345678'),
+      workflows: {
+        isRunning: (id) => Promise.resolve(temporal.running.has(id)),
+        storesPolling: () => Promise.resolve(temporal.polling),
+      },
+      ...extra,
+    });
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lease-activities-'));
+    store = await openStore(`sqlite:${path.join(dir, 'store.db')}`);
+    storeId = await storeIdentity(store);
+    temporal.running = new Set();
+    temporal.polling = [storeId];
+  });
+  afterEach(async () => {
+    await store.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two environment names on one portal: one writer at a time', async () => {
+    const lease = activitiesOf();
+    const first = await lease.acquireWriterLease({
+      environment: 'production',
+      workflowId: 'a',
+      runKey: 'a:1',
+    });
+    assert.deepEqual(first, { acquired: true, storeId });
+    temporal.running.add('a');
+    const second = await lease.acquireWriterLease({ environment: 'prod-eu', workflowId: 'b', runKey: 'b:1' });
+    assert.deepEqual(second, { acquired: false, holderWorkflowId: 'a' });
+    assert.equal(await leaseHolder(store, 'prod-eu'), undefined, 'its environment lease was given back');
+    await lease.releaseWriterLease({ environment: 'production', runKey: 'a:1' });
+    const third = await lease.acquireWriterLease({ environment: 'prod-eu', workflowId: 'b', runKey: 'b:1' });
+    assert.equal(third.acquired, true);
+  });
+
+  it('a holder of another Temporal namespace is never taken for gone', async () => {
+    // The holder runs in namespace `staging`: asked in `default`, Temporal would say it does not exist.
+    await acquireLease(store, 'production', { workflowId: 'x', runKey: 'x:1', namespace: 'staging' }, () =>
+      Promise.resolve(false),
+    );
+    const answer = await activitiesOf().acquireWriterLease({
+      environment: 'production',
+      workflowId: 'b',
+      runKey: 'b:1',
+    });
+    assert.deepEqual(answer, { acquired: false, holderWorkflowId: 'x' });
+  });
+
+  it('a holder of this namespace that no longer runs is taken over', async () => {
+    await acquireLease(store, 'production', { workflowId: 'x', runKey: 'x:1', namespace: 'default' }, () =>
+      Promise.resolve(false),
+    );
+    const answer = await activitiesOf().acquireWriterLease({
+      environment: 'production',
+      workflowId: 'b',
+      runKey: 'b:1',
+    });
+    assert.equal(answer.acquired, true);
+  });
+
+  it('workers of the task queue with another run store: refused for good, naming SYNC_STORE_URL', async () => {
+    temporal.polling = [storeId, 'another-store'];
+    await assert.rejects(
+      activitiesOf().acquireWriterLease({ environment: 'production', workflowId: 'b', runKey: 'b:1' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ApplicationFailure);
+        assert.equal(err.type, FailureType.StoreMismatch);
+        assert.equal(err.nonRetryable, true);
+        assert.match(err.message, /SYNC_STORE_URL/);
+        return true;
+      },
+    );
+    assert.equal(await leaseHolder(store, 'production'), undefined, 'no lease taken');
+  });
+});
