@@ -5,6 +5,7 @@
 // (enforced by the Temporal server across every worker) is the portal's budget, shared by all workers.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Context } from '@temporalio/activity';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import {
   DefaultLogger,
@@ -62,6 +63,15 @@ export function defaultWorkflows(): Pick<WorkerOptions, 'workflowBundle' | 'work
   return { workflowsPath: require.resolve('./workflows') };
 }
 
+/** The cancellation of the activity this code runs in, if any. */
+function activityCancellation(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined; // outside an activity
+  }
+}
+
 /** The main, HubSpot and HubSpot-search workers of one process, sharing one connection and one run store. */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const { config } = setup;
@@ -70,13 +80,16 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const budget =
     limits.length > 0 ? storeBudget(setup.store, budgetKeyOf(config.CANNY_API_KEY), limits) : undefined;
   const storeId = await storeIdentity(setup.store);
-  const hubspot = (counter?: RequestCounter): HubspotGateway =>
-    new HubspotGateway({
+  const hubspot = (counter?: RequestCounter): HubspotGateway => {
+    const signal = activityCancellation();
+    return new HubspotGateway({
       accessToken: config.HUBSPOT_ACCESS_TOKEN,
       baseUrl: config.HUBSPOT_BASE_URL,
       ...(counter ? { counter } : {}),
+      ...(signal ? { signal } : {}),
       timeoutMs: config.HUBSPOT_REQUEST_TIMEOUT_MS,
     });
+  };
   /** The portal of this worker's token, asked once (the writer lease is keyed by it). */
   let portal: Promise<string> | undefined;
   const portalId = (): Promise<string> => {
@@ -92,6 +105,9 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     namespace,
     taskQueue: config.SYNC_TASK_QUEUE,
     portalId,
+    // A terminated holder's activities learn it at their next heartbeat (every 5 s), send no new request,
+    // and their last one ends within HUBSPOT_REQUEST_TIMEOUT_MS.
+    fenceAfterMs: config.HUBSPOT_REQUEST_TIMEOUT_MS + 10_000,
     storeName: storeLocation(config.SYNC_STORE_URL).display,
     retentionDays: config.SYNC_STORE_RETENTION_DAYS,
     environment: config.SYNC_ENV,

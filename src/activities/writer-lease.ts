@@ -28,6 +28,12 @@ export interface WriterLeaseDependencies {
   taskQueue?: string;
   /** The HubSpot portal the worker's token writes to (cached by the worker); absent: no portal lease. */
   portalId?: () => Promise<string>;
+  /**
+   * How long after its run closed a holder's lease may be taken over: a run terminated mid-request still
+   * has activities on workers, which stop within a heartbeat and their last request (at most
+   * HUBSPOT_REQUEST_TIMEOUT_MS). Default 0 (tests of the lease alone).
+   */
+  fenceAfterMs?: number;
 }
 
 export interface LeaseRequest extends Omit<LeaseHolder, 'namespace'> {
@@ -47,7 +53,8 @@ export function createWriterLeaseActivities(deps: WriterLeaseDependencies) {
     if (holder.workflowId === asker.workflowId) return true;
     // Asked in another namespace, Temporal would answer "not found" for a run that writes right now.
     if (holder.namespace !== undefined && holder.namespace !== deps.namespace) return false;
-    return !(await deps.workflows.isRunning(holder.workflowId));
+    const closedAgo = await deps.workflows.closedAgoMs(holder.workflowId);
+    return closedAgo !== undefined && closedAgo >= (deps.fenceAfterMs ?? 0);
   };
   const keysOf = async (environment: string): Promise<string[]> =>
     deps.portalId ? [environment, `portal:${await deps.portalId()}`] : [environment];

@@ -3,7 +3,7 @@
 // failure becomes a typed ApplicationFailure (src/failures.ts). Per-record errors of multi-status (207)
 // batches are returned, never thrown, so one bad record never sinks its batch.
 import { Client } from '@hubspot/api-client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
 import { COMPANY_KEY_PROPERTY } from '../domain/company-match';
@@ -91,6 +91,11 @@ export interface HubspotGatewayOptions {
   counter?: RequestCounter;
   /** A request that has not answered by then fails as a retryable NetworkError (default 60 s). */
   timeoutMs?: number;
+  /**
+   * The activity's cancellation: once it is aborted no new request is sent (the one in flight is waited for,
+   * so that the run gives its writer lease back only after its last write answered).
+   */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -252,6 +257,7 @@ export class HubspotGateway {
   private readonly client: Client;
   private readonly counter?: RequestCounter;
   private readonly timeoutMs: number;
+  private readonly signal?: AbortSignal;
   /** Named in errors that point at a wrong HUBSPOT_BASE_URL (it carries no secret). */
   private readonly baseUrl: string;
 
@@ -263,11 +269,13 @@ export class HubspotGateway {
       numberOfApiCallRetries: 0,
     });
     this.counter = options.counter;
+    this.signal = options.signal;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.signal?.aborted) throw new CancelledFailure(`cancelled before HubSpot ${what}: no request sent`);
     // The client has no request timeout, and an activity learns of its own timeout only by heartbeating: a
     // hung request would hold a worker slot forever. It is abandoned here instead, and retried by Temporal.
     let timer: NodeJS.Timeout | undefined;

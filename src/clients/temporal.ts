@@ -5,8 +5,11 @@ import os from 'node:os';
 import { isGrpcServiceError, type WorkflowService } from '@temporalio/client';
 
 export interface WorkflowLiveness {
-  /** True while the latest run of `workflowId` is running (a continue-as-new chain keeps its workflow id). */
-  isRunning(workflowId: string): Promise<boolean>;
+  /**
+   * How long ago the latest run of `workflowId` closed (a continue-as-new chain keeps its workflow id):
+   * undefined while it runs, Infinity when Temporal does not know it (or no longer: its retention passed).
+   */
+  closedAgoMs(workflowId: string): Promise<number | undefined>;
   /**
    * The run stores of the workers that polled `taskQueue` for activities in the last minute, as their
    * identities name them (`… store=<id>`; workers of versions before it name none).
@@ -31,12 +34,15 @@ const NOT_FOUND = 5;
 
 export function temporalLiveness(service: WorkflowService, namespace: string): WorkflowLiveness {
   return {
-    async isRunning(workflowId: string): Promise<boolean> {
+    async closedAgoMs(workflowId: string): Promise<number | undefined> {
       try {
         const described = await service.describeWorkflowExecution({ namespace, execution: { workflowId } });
-        return Number(described.workflowExecutionInfo?.status) === RUNNING;
+        const info = described.workflowExecutionInfo;
+        if (Number(info?.status) === RUNNING) return undefined;
+        const closed = Number(info?.closeTime?.seconds ?? 0) * 1000;
+        return closed > 0 ? Math.max(0, Date.now() - closed) : Infinity;
       } catch (err) {
-        if (isGrpcServiceError(err) && Number(err.code) === NOT_FOUND) return false;
+        if (isGrpcServiceError(err) && Number(err.code) === NOT_FOUND) return Infinity;
         throw err;
       }
     },

@@ -1,9 +1,13 @@
 // Activity options, one per retry profile. Temporal owns every retry: the HTTP clients never retry.
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURES } from '../failures';
 
 /** HubSpot: one request per activity; 429s come back with the delay HubSpot asked for (nextRetryDelay). */
 export const HUBSPOT_ACTIVITY: ActivityOptions = {
+  // A cancelled run waits until each of its HubSpot activities has stopped (their request in flight
+  // answered, no new one sent), and only then gives its writer lease back: no write of it lands after the
+  // next run has planned.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   // Generous: a request may page (a company search, association reads) and wait on the run store.
   startToCloseTimeout: '10 minutes',
   // Every activity heartbeats every 5 s while it runs (activities/tracking.ts), so only a lost worker misses

@@ -28,7 +28,7 @@ describe('writer lease activities', () => {
       taskQueue: 'feedback-sync-test',
       portalId: () => Promise.resolve('12345678'),
       workflows: {
-        isRunning: (id) => Promise.resolve(temporal.running.has(id)),
+        closedAgoMs: (id) => Promise.resolve(temporal.running.has(id) ? undefined : Infinity),
         storesPolling: () => Promise.resolve(temporal.polling),
       },
       ...extra,

@@ -43,6 +43,8 @@ export async function startStack(
     HUBSPOT_BASE_URL: sims.urls.hubspot,
     HUBSPOT_REQUESTS_PER_10S: '190',
     HUBSPOT_SEARCH_REQUESTS_PER_SECOND: '5',
+    // Short: a terminated lease holder is taken over this long (plus 10 s) after it closed.
+    HUBSPOT_REQUEST_TIMEOUT_MS: '8000',
     SLACK_BOT_TOKEN: sims.slack.token,
     SLACK_CHANNEL: '#feature-requests',
     SLACK_API_URL: sims.slack.apiUrl,
