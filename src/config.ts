@@ -179,6 +179,13 @@ const codecServerSchema = z.object({
   // The Web UI's origin(s), comma-separated: the browser sends the payloads from there.
   SYNC_CODEC_CORS_ORIGINS: z.string().min(1).default('http://localhost:8233'),
   SYNC_CODEC_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
+  // What one request may decode to, all payloads together: compressed payloads inflate (413 beyond).
+  SYNC_CODEC_MAX_DECODED_BYTES: positiveInt(64 * 1024 * 1024),
+  // TLS: PEM files of the certificate (chain) and its key. Beyond loopback the server needs them, or
+  // SYNC_CODEC_TLS_PROXY=true when a reverse proxy in front of it terminates TLS.
+  SYNC_CODEC_TLS_CERT: z.string().min(1).optional(),
+  SYNC_CODEC_TLS_KEY: z.string().min(1).optional(),
+  SYNC_CODEC_TLS_PROXY: bool(false),
 });
 export type CodecServerConfig = z.infer<typeof codecServerSchema>;
 

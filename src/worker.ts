@@ -153,7 +153,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     identity: workerIdentity(storeId),
     activities,
     // SYNC_PAYLOAD_KEYS: payloads and failures are encrypted before they reach Temporal (README: Personal data).
-    dataConverter: dataConverterFor(parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys),
+    dataConverter: dataConverterFor(parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys, namespace),
     // Refuses activities of another environment's runs before they send anything (a shared task queue).
     interceptors: { activity: [environmentCheck(config.SYNC_ENV)] },
     // On SIGTERM, in-flight activities (one HubSpot request each) get this long to finish before they are

@@ -52,7 +52,7 @@ function temporalFor(
       throw failedError(`cannot connect to Temporal at ${address}: ${messageOf(err)}`);
     });
     try {
-      const dataConverter = dataConverterFor(protection.encrypted ? protection.keys : undefined);
+      const dataConverter = dataConverterFor(protection.encrypted ? protection.keys : undefined, namespace);
       return await fn(new Client({ connection, namespace, dataConverter }), namespace);
     } finally {
       await connection.close();

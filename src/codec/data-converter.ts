@@ -7,6 +7,10 @@ import { EncryptionCodec } from './payload-codec';
 /** For bundleWorkflowCode and Worker.create: the module path, since the workflow sandbox loads it itself. */
 export const failureConverterPath = require.resolve('./failure-converter');
 
-export function dataConverterFor(keys: PayloadKeys | undefined): DataConverter {
-  return { failureConverterPath, ...(keys ? { payloadCodecs: [new EncryptionCodec(keys)] } : {}) };
+/** `namespace`: the Temporal namespace the payloads are bound to (src/codec/payload-codec.ts). */
+export function dataConverterFor(keys: PayloadKeys | undefined, namespace?: string): DataConverter {
+  return {
+    failureConverterPath,
+    ...(keys ? { payloadCodecs: [new EncryptionCodec(keys, namespace)] } : {}),
+  };
 }

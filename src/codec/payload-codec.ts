@@ -3,7 +3,10 @@
 // personal data. node:crypto and node:zlib do the work; this file only frames the bytes.
 //
 // An encoded payload: metadata `encoding: binary/encrypted` and `encryption-key-id: <id>`; data
-// `iv (12 bytes) | ciphertext | GCM tag (16 bytes)`, the key id authenticated as additional data. The
+// `iv (12 bytes) | ciphertext | GCM tag (16 bytes)`, the key id authenticated as additional data. A codec
+// that knows its Temporal namespace (workers, the CLI, the codec server per request) also binds the payload to
+// it: metadata `encryption-namespace: <ns>`, authenticated with the key id, and a codec of another namespace
+// refuses it. That is as far as the codec protocol goes: a codec sees payloads, never the workflow they are of. The
 // plaintext is one format byte (0 stored, 1 deflate-raw) and then the original payload: its metadata as JSON
 // (base64 values) behind a 4-byte length, then its data.
 import crypto from 'node:crypto';
@@ -13,6 +16,7 @@ import type { PayloadKeys } from './keys';
 
 export const ENCODING = 'binary/encrypted';
 export const KEY_ID_KEY = 'encryption-key-id';
+export const NAMESPACE_KEY = 'encryption-namespace';
 
 /** Failure types of a payload that cannot be decoded (README: Personal data). */
 export const CodecFailure = {
@@ -20,7 +24,13 @@ export const CodecFailure = {
   keyMissing: 'PayloadKeyMissing',
   /** The key is configured but the bytes do not authenticate: a different key under the same id, or damage. */
   undecryptable: 'PayloadUndecryptable',
+  /** Bound to another namespace than the one reading it: copied from elsewhere. */
+  otherNamespace: 'PayloadOfOtherNamespace',
 } as const;
+
+/** The additional authenticated data: the key id, and the namespace when bound to one. */
+const aadOf = (id: string, namespace: string | undefined): Uint8Array =>
+  utf8(namespace === undefined ? id : `${id}\n${namespace}`);
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -54,8 +64,24 @@ function unframe(bytes: Buffer): Payload {
   };
 }
 
+/** A payload that would decode to more than it may (the codec server's per-request budget, or a bomb). */
+export class DecodedTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`decoded payloads over ${limit} bytes`);
+  }
+}
+
 export class EncryptionCodec implements PayloadCodec {
-  constructor(private readonly keys: PayloadKeys) {}
+  constructor(
+    private readonly keys: PayloadKeys,
+    /** The Temporal namespace this codec encodes for and decodes in; unbound without one. */
+    private readonly namespace?: string,
+  ) {}
+
+  /** The same keys, for payloads of `namespace` (the codec server, per request). */
+  forNamespace(namespace: string): EncryptionCodec {
+    return new EncryptionCodec(this.keys, namespace);
+  }
 
   /** The key id a payload was encrypted with, or undefined when it is not this codec's. */
   static keyIdOf(payload: Payload): string | undefined {
@@ -71,7 +97,17 @@ export class EncryptionCodec implements PayloadCodec {
 
   // eslint-disable-next-line @typescript-eslint/require-await
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((p) => this.decodeOne(p));
+    return payloads.map((p) => {
+      try {
+        return this.decodeOne(p);
+      } catch (err) {
+        if (!(err instanceof DecodedTooLarge)) throw err;
+        throw ApplicationFailure.create({
+          type: CodecFailure.undecryptable,
+          message: `payload inflates beyond ${err.limit} bytes: damaged, or not written by this codec`,
+        });
+      }
+    });
   }
 
   encodeOne(payload: Payload): Payload {
@@ -84,16 +120,24 @@ export class EncryptionCodec implements PayloadCodec {
         : Buffer.concat([Buffer.of(STORED), plain]);
     const iv = crypto.randomBytes(IV_BYTES);
     const cipher = crypto.createCipheriv('aes-256-gcm', this.keys.keys.get(id)!, iv);
-    cipher.setAAD(utf8(id));
+    cipher.setAAD(aadOf(id, this.namespace));
     const ciphertext = Buffer.concat([cipher.update(body), cipher.final()]);
     return {
-      metadata: { encoding: utf8(ENCODING), [KEY_ID_KEY]: utf8(id) },
+      metadata: {
+        encoding: utf8(ENCODING),
+        [KEY_ID_KEY]: utf8(id),
+        ...(this.namespace !== undefined ? { [NAMESPACE_KEY]: utf8(this.namespace) } : {}),
+      },
       data: Buffer.concat([iv, ciphertext, cipher.getAuthTag()]),
     };
   }
 
   /** Payloads without this codec's encoding pass through unchanged (histories recorded before it). */
-  decodeOne(payload: Payload): Payload {
+  /**
+   * `maxBytes`: the most this payload may inflate to (what is left of a request's budget); beyond it a
+   * `DecodedTooLarge` is thrown.
+   */
+  decodeOne(payload: Payload, maxBytes = MAX_INFLATED_BYTES): Payload {
     const id = EncryptionCodec.keyIdOf(payload);
     if (id === undefined) return payload;
     const key = this.keys.keys.get(id);
@@ -104,6 +148,12 @@ export class EncryptionCodec implements PayloadCodec {
           `payload was encrypted with key '${id}', which is not in SYNC_PAYLOAD_KEYS; ` +
           `add '${id}' back after the encrypting key`,
       });
+    const bound = text(payload.metadata?.[NAMESPACE_KEY]);
+    if (bound !== undefined && this.namespace !== undefined && bound !== this.namespace)
+      throw ApplicationFailure.create({
+        type: CodecFailure.otherNamespace,
+        message: `payload belongs to namespace '${bound}', not '${this.namespace}': it was copied from there`,
+      });
     const data = Buffer.from(payload.data ?? []);
     try {
       if (data.length < IV_BYTES + TAG_BYTES) throw new Error('shorter than an IV and a tag');
@@ -111,18 +161,27 @@ export class EncryptionCodec implements PayloadCodec {
       const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), {
         authTagLength: TAG_BYTES,
       });
-      decipher.setAAD(utf8(id));
+      decipher.setAAD(aadOf(id, bound));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const body = Buffer.concat([
         decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
         decipher.final(),
       ]);
-      return unframe(
-        body[0] === DEFLATED
-          ? zlib.inflateRawSync(body.subarray(1), { maxOutputLength: MAX_INFLATED_BYTES })
-          : body.subarray(1),
-      );
-    } catch {
+      const limit = Math.min(maxBytes, MAX_INFLATED_BYTES);
+      let inflated: Buffer;
+      try {
+        inflated =
+          body[0] === DEFLATED
+            ? zlib.inflateRawSync(body.subarray(1), { maxOutputLength: limit })
+            : body.subarray(1);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new DecodedTooLarge(limit);
+        throw err;
+      }
+      if (inflated.length > limit) throw new DecodedTooLarge(limit);
+      return unframe(inflated);
+    } catch (err) {
+      if (err instanceof DecodedTooLarge) throw err;
       throw ApplicationFailure.create({
         type: CodecFailure.undecryptable,
         message: `payload encrypted with key '${id}' does not decrypt with the configured key '${id}', or is damaged`,

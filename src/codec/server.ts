@@ -4,15 +4,19 @@
 // `{ "payloads": [{ "metadata": { "encoding": "<base64>" }, "data": "<base64>" }] }`, answered in kind.
 //
 // Guards: CORS only for the configured UI origins (a page elsewhere gets no CORS headers, so the browser
-// keeps the answer from it); a bearer token, compared in constant time, required whenever the server listens
-// beyond loopback; a body size limit (413). Logs carry methods, paths, statuses and counts, never payloads.
+// keeps the answer from it); a bearer token, compared in constant time, and TLS (its own, or a reverse proxy's
+// that the operator vouches for) required whenever the server listens beyond loopback; a body size limit and
+// a limit on what one request decodes to, all payloads together (413). Logs carry methods, paths, statuses
+// and counts, never payloads.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Payload } from '@temporalio/common';
 import { ConfigError, type CodecServerConfig } from '../config';
 import { parsePayloadKeys } from './keys';
-import { EncryptionCodec } from './payload-codec';
+import { DecodedTooLarge, EncryptionCodec } from './payload-codec';
 
 interface JsonPayload {
   metadata?: Record<string, string> | null;
@@ -31,6 +35,12 @@ export interface CodecServer {
 }
 
 const ROUTE = /^\/(?:[^/]+\/)?(encode|decode)$/;
+const NAMESPACED = /^\/([^/]+)\/(?:encode|decode)$/;
+
+const headerOf = (req: http.IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
 
 /** The request's path, or undefined when its URL does not parse (`POST http://[/decode`). */
 function pathOf(req: http.IncomingMessage): string | undefined {
@@ -118,14 +128,37 @@ function parsePayloads(body: Buffer): Payload[] {
   return (payloads as JsonPayload[]).map(fromJson);
 }
 
-/** Checks the configuration's rules across fields: a token beyond loopback. */
+/** Checks the configuration's rules across fields: beyond loopback, a token and TLS. */
 export function codecServerProblems(config: CodecServerConfig): string[] {
-  return !config.SYNC_CODEC_TOKEN && !isLoopback(config.SYNC_CODEC_HOST)
-    ? [
-        `SYNC_CODEC_TOKEN is required when SYNC_CODEC_HOST (${config.SYNC_CODEC_HOST}) is beyond loopback: ` +
-          'anyone who can reach the port could decode personal data',
-      ]
-    : [];
+  const problems: string[] = [];
+  const beyond = !isLoopback(config.SYNC_CODEC_HOST);
+  if (beyond && !config.SYNC_CODEC_TOKEN)
+    problems.push(
+      `SYNC_CODEC_TOKEN is required when SYNC_CODEC_HOST (${config.SYNC_CODEC_HOST}) is beyond loopback: ` +
+        'anyone who can reach the port could decode personal data',
+    );
+  if (Boolean(config.SYNC_CODEC_TLS_CERT) !== Boolean(config.SYNC_CODEC_TLS_KEY))
+    problems.push('SYNC_CODEC_TLS_CERT and SYNC_CODEC_TLS_KEY go together: set both, or neither');
+  if (beyond && !config.SYNC_CODEC_TLS_CERT && !config.SYNC_CODEC_TLS_PROXY)
+    problems.push(
+      `TLS is required when SYNC_CODEC_HOST (${config.SYNC_CODEC_HOST}) is beyond loopback: the token and the ` +
+        'decoded emails would cross the network in clear. Set SYNC_CODEC_TLS_CERT and SYNC_CODEC_TLS_KEY, ' +
+        'or SYNC_CODEC_TLS_PROXY=true when a reverse proxy in front of the server terminates TLS',
+    );
+  return problems;
+}
+
+/** Decodes a request's payloads within `limit` bytes for all of them together. */
+function decodeWithin(codec: EncryptionCodec, payloads: Payload[], limit: number): Payload[] {
+  let used = 0;
+  return payloads.map((payload) => {
+    const decoded = codec.decodeOne(payload, limit - used);
+    used +=
+      (decoded.data?.length ?? 0) +
+      Object.values(decoded.metadata ?? {}).reduce((n, v) => n + (v?.length ?? 0), 0);
+    if (used > limit) throw new DecodedTooLarge(limit);
+    return decoded;
+  });
 }
 
 export async function startCodecServer(config: CodecServerConfig, log: CodecServerLog): Promise<CodecServer> {
@@ -174,13 +207,31 @@ export async function startCodecServer(config: CodecServerConfig, log: CodecServ
       throw new HttpError(401, 'a valid bearer token is required');
     }
     const payloads = parsePayloads(await readBody(req, config.SYNC_CODEC_MAX_BODY_BYTES));
-    const result = route === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+    // The namespace the UI or CLI asks for (`/{namespace}/decode`, or the X-Namespace header): payloads
+    // bound to another one are refused.
+    const namespace = NAMESPACED.exec(path)?.[1] ?? headerOf(req, 'x-namespace');
+    const bound = namespace ? codec.forNamespace(namespace) : codec;
+    let result: Payload[];
+    try {
+      result =
+        route === 'decode'
+          ? decodeWithin(bound, payloads, config.SYNC_CODEC_MAX_DECODED_BYTES)
+          : await bound.encode(payloads);
+    } catch (err) {
+      if (err instanceof DecodedTooLarge)
+        throw new HttpError(413, `${err.message} in one request (SYNC_CODEC_MAX_DECODED_BYTES)`);
+      throw err;
+    }
     res.setHeader('Content-Type', 'application/json');
     res.end(JSON.stringify({ payloads: result.map(toJson) }));
     return 200;
   };
 
-  const server = http.createServer((req, res) => {
+  const tls =
+    config.SYNC_CODEC_TLS_CERT && config.SYNC_CODEC_TLS_KEY
+      ? { cert: fs.readFileSync(config.SYNC_CODEC_TLS_CERT), key: fs.readFileSync(config.SYNC_CODEC_TLS_KEY) }
+      : undefined;
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const path = pathOf(req);
     handle(req, res, path)
       .then((status) => {
@@ -206,7 +257,8 @@ export async function startCodecServer(config: CodecServerConfig, log: CodecServ
         }
         res.end(message);
       });
-  });
+  };
+  const server = tls ? https.createServer(tls, onRequest) : http.createServer(onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.SYNC_CODEC_PORT, config.SYNC_CODEC_HOST, resolve);
@@ -216,9 +268,15 @@ export async function startCodecServer(config: CodecServerConfig, log: CodecServ
   // A browser omits the port in Host only when it is the default one.
   const withPort = (name: string): string[] => (port === 80 ? [name, `${name}:80`] : [`${name}:${port}`]);
   loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]', host.toLowerCase()].flatMap(withPort));
-  const url = `http://${host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   log.info(
-    { url, origins: [...origins], keyIds: [...keys!.keys.keys()], token: Boolean(token) },
+    {
+      url,
+      origins: [...origins],
+      keyIds: [...keys!.keys.keys()],
+      token: Boolean(token),
+      tls: tls ? 'own' : config.SYNC_CODEC_TLS_PROXY ? 'reverse proxy' : 'none (loopback)',
+    },
     'codec server listening',
   );
   if (!token)

@@ -5,7 +5,13 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { parsePayloadKeys, payloadProtection, unencryptedProblem } from '../../src/codec/keys';
-import { CodecFailure, ENCODING, EncryptionCodec, KEY_ID_KEY } from '../../src/codec/payload-codec';
+import {
+  CodecFailure,
+  ENCODING,
+  EncryptionCodec,
+  KEY_ID_KEY,
+  NAMESPACE_KEY,
+} from '../../src/codec/payload-codec';
 import { ConfigError, parseConfig, parseOperatorConfig } from '../../src/config';
 import { keysOf, newKey } from '../support/payload-keys';
 
@@ -31,6 +37,35 @@ describe('payload codec', () => {
     const [decoded] = await codec.decode([encoded!]);
     assert.equal(text(decoded!.metadata!.encoding), 'json/plain');
     assert.deepEqual(defaultPayloadConverter.fromPayload(decoded!), { email: 'ada@example.com', n: 1 });
+  });
+
+  it('binds a payload to its namespace: another namespace refuses it, a forged binding fails, old ones still decode', async () => {
+    const production = new EncryptionCodec(keysOf(k1), 'production');
+    const [encoded] = await production.encode([toPayload({ email: 'ada@example.com' })]);
+    assert.equal(text(encoded!.metadata![NAMESPACE_KEY]), 'production');
+    assert.deepEqual(defaultPayloadConverter.fromPayload((await production.decode([encoded!]))[0]!), {
+      email: 'ada@example.com',
+    });
+    // Copied into a sandbox namespace's history: refused there.
+    const sandbox = new EncryptionCodec(keysOf(k1), 'sandbox');
+    await assert.rejects(
+      sandbox.decode([encoded!]),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === CodecFailure.otherNamespace,
+    );
+    // The binding cannot be rewritten: it is authenticated with the key id.
+    const forged = {
+      ...encoded!,
+      metadata: { ...encoded!.metadata, [NAMESPACE_KEY]: Buffer.from('sandbox') },
+    };
+    await assert.rejects(
+      sandbox.decode([forged]),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === CodecFailure.undecryptable,
+    );
+    // A codec without a namespace (an exported history file) still reads it; payloads written before the
+    // binding (no namespace) still decode in any namespace.
+    assert.ok((await new EncryptionCodec(keysOf(k1)).decode([encoded!]))[0]);
+    const [old] = await new EncryptionCodec(keysOf(k1)).encode([toPayload('before')]);
+    assert.equal(defaultPayloadConverter.fromPayload((await production.decode([old!]))[0]!), 'before');
   });
 
   it('compresses before it encrypts where that pays', async () => {

@@ -1,8 +1,11 @@
 // The codec server over real HTTP: the Temporal codec-server protocol, its token, CORS and body limit, and
 // what it logs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -280,5 +283,134 @@ describe('codec server', function () {
     assert.equal(code, 2, output);
     assert.match(output, /SYNC_CODEC_TOKEN is required/);
     assert.ok(!output.includes(KEYS.split(':')[1]!));
+  });
+
+  it('refuses to listen beyond loopback without TLS, unless a reverse proxy terminates it', async () => {
+    const beyond = {
+      SYNC_PAYLOAD_KEYS: KEYS,
+      SYNC_CODEC_PORT: '0',
+      SYNC_CODEC_HOST: '0.0.0.0',
+      SYNC_CODEC_TOKEN: TOKEN,
+    };
+    await assert.rejects(
+      startCodecServer(parseCodecServerConfig(beyond), collector().log),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /TLS is required/.test(err.message) &&
+        /SYNC_CODEC_TLS_CERT/.test(err.message) &&
+        /SYNC_CODEC_TLS_PROXY/.test(err.message),
+    );
+    const behindProxy = await startCodecServer(
+      parseCodecServerConfig({ ...beyond, SYNC_CODEC_TLS_PROXY: 'true' }),
+      collector().log,
+    );
+    await behindProxy.close();
+  });
+
+  it('serves over TLS with SYNC_CODEC_TLS_CERT and SYNC_CODEC_TLS_KEY', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codec-tls-'));
+    try {
+      const cert = path.join(dir, 'cert.pem');
+      const key = path.join(dir, 'key.pem');
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=DNS:localhost,IP:127.0.0.1',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ],
+        { stdio: 'ignore' },
+      );
+      const tls = await startCodecServer(
+        parseCodecServerConfig({
+          SYNC_PAYLOAD_KEYS: KEYS,
+          SYNC_CODEC_PORT: '0',
+          SYNC_CODEC_TOKEN: TOKEN,
+          SYNC_CODEC_TLS_CERT: cert,
+          SYNC_CODEC_TLS_KEY: key,
+        }),
+        collector().log,
+      );
+      try {
+        assert.match(tls.url, /^https:\/\//);
+        const body = JSON.stringify({ payloads: [await encrypted({ email: 'grace@example.com' })] });
+        const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+          const req = https.request(
+            `${tls.url}/decode`,
+            {
+              method: 'POST',
+              ca: fs.readFileSync(cert),
+              headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+            },
+            (res) => {
+              let text = '';
+              res.on('data', (c: Buffer) => (text += c.toString()));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+        assert.equal(answer.status, 200, answer.text);
+        const [decoded] = (JSON.parse(answer.text) as { payloads: Array<{ data: string }> }).payloads;
+        assert.match(Buffer.from(decoded!.data, 'base64').toString(), /grace@example.com/);
+        // Plain HTTP to the TLS port gets no decoded payload.
+        const plain = await fetch(`${tls.url.replace('https', 'http')}/decode`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+          body,
+        }).then(
+          async (r) => r.text(),
+          () => '',
+        );
+        assert.ok(!plain.includes('grace@example.com'));
+      } finally {
+        await tls.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('caps what one request decodes to, all payloads together (413), however small its body', async () => {
+    // 3 MB of one letter deflates to a few kilobytes: 20 of them fit in a small body and inflate to 60 MB.
+    const bomb = await encrypted('a'.repeat(3 * 1024 * 1024));
+    const capped = await startCodecServer(
+      parseCodecServerConfig({
+        SYNC_PAYLOAD_KEYS: KEYS,
+        SYNC_CODEC_PORT: '0',
+        SYNC_CODEC_TOKEN: TOKEN,
+        SYNC_CODEC_MAX_DECODED_BYTES: String(16 * 1024 * 1024),
+      }),
+      collector().log,
+    );
+    try {
+      const post = (count: number) =>
+        fetch(`${capped.url}/decode`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ payloads: Array.from({ length: count }, () => bomb) }),
+        });
+      const body = JSON.stringify({ payloads: Array.from({ length: 20 }, () => bomb) });
+      assert.ok(body.length < 1024 * 1024, `a small body (${body.length} bytes)`);
+      const refused = await post(20);
+      assert.equal(refused.status, 413);
+      assert.match(await refused.text(), /SYNC_CODEC_MAX_DECODED_BYTES/);
+      assert.equal((await post(2)).status, 200, 'within the cap');
+    } finally {
+      await capped.close();
+    }
   });
 });
