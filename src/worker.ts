@@ -110,6 +110,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     fenceAfterMs: config.HUBSPOT_REQUEST_TIMEOUT_MS + 10_000,
     storeName: storeLocation(config.SYNC_STORE_URL).display,
     retentionDays: config.SYNC_STORE_RETENTION_DAYS,
+    maxRuns: config.SYNC_STORE_MAX_RUNS,
     environment: config.SYNC_ENV,
     settings: {
       arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,

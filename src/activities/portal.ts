@@ -2,14 +2,19 @@
 import { syncLabelTypeId } from '../clients/hubspot-setup';
 import { SYNC_ASSOCIATION_LABEL } from '../domain/feature-request';
 import { failure, FailureType } from '../failures';
-import { pruneBefore } from '../store/run-data';
-import { deleteReadsOfRun } from '../store/source-reads';
+import { log } from '@temporalio/activity';
+import { pruneStore, purgeFinishedRun } from '../store/retention';
+import { deleteReadsOfRun, pruneReadsBefore } from '../store/source-reads';
 import type { SyncDependencies } from './context';
-import { tracked } from './tracking';
+import { countPruneFailure, tracked } from './tracking';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** SYNC_STORE_MAX_RUNS by default: runs whose audit trail the store keeps at most. */
+const DEFAULT_MAX_RUNS = 1_000;
 
-export function createPortalActivities(deps: SyncDependencies & { retentionDays?: number }) {
+export function createPortalActivities(
+  deps: SyncDependencies & { retentionDays?: number; maxRuns?: number },
+) {
   const { settings } = deps;
   return {
     /** The portal's feature_request object type id, resolved by name: ids differ between portals. */
@@ -54,11 +59,23 @@ export function createPortalActivities(deps: SyncDependencies & { retentionDays?
      * A run ended: its rows stay in the store as the audit trail of what it planned and wrote, and the rows of
      * runs older than the retention are deleted.
      */
-    async finishRun(input: { runKey: string }): Promise<{ pruned: number }> {
+    async finishRun(input: { runKey: string }): Promise<{ pruned: number; pruneFailed?: string }> {
       // The run's source reads: its snapshot holds what they read, and no prepare of it runs any more.
       await deleteReadsOfRun(deps.store, input.runKey);
-      const pruned = await pruneBefore(deps.store, new Date(Date.now() - (deps.retentionDays ?? 7) * DAY_MS));
-      return { pruned };
+      // Its bulk and the voters' emails and names go now; its audit trail stays (src/store/retention.ts).
+      await purgeFinishedRun(deps.store, input.runKey);
+      const before = new Date(Date.now() - (deps.retentionDays ?? 7) * DAY_MS);
+      try {
+        const pruned = await pruneStore(deps.store, before, deps.maxRuns ?? DEFAULT_MAX_RUNS);
+        await pruneReadsBefore(deps.store, before);
+        return { pruned: pruned.runs };
+      } catch (err) {
+        // Never fails the run: the next run's end prunes again. But it shows, in the logs and the metrics.
+        const message = err instanceof Error ? err.message : String(err);
+        log.warn('pruning the run store failed; the next run tries again', { error: message });
+        countPruneFailure();
+        return { pruned: 0, pruneFailed: message };
+      }
     },
   };
 }

@@ -56,6 +56,13 @@ export function countWrites(kind: string, op: 'created' | 'updated' | 'removed',
     .add(value, { kind, op });
 }
 
+/** feedback_sync_store_prune_failures: a pruning of the run store that failed (the next run tries again). */
+export function countPruneFailure(): void {
+  meter()
+    .createCounter('feedback_sync_store_prune_failures', 'prunings', 'Prunings of the run store that failed')
+    .add(1);
+}
+
 function previousAttempts(): RequestCounts {
   try {
     const details = Context.current().info.heartbeatDetails as { requests?: RequestCounts } | undefined;

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import type { MatchedCompany } from '../domain/company-match';
 import { failure, FailureType } from '../failures';
 import type { StoreDb } from './open';
-import { pruneReadsBefore } from './source-reads';
 import type { Resolution } from './schema';
 
 /** IN lists stay far below both engines' parameter limits. */
@@ -526,44 +525,4 @@ export async function pairRange(
     .orderBy('idx')
     .execute();
   return rows.map((r) => [r.from_id, r.to_id]);
-}
-
-// ---- retention ------------------------------------------------------------------------------------
-
-/** Deletes every row of the runs and snapshots created before `before` (the audit trail's end). */
-export async function pruneBefore(db: StoreDb, before: Date): Promise<number> {
-  const cutoff = before.toISOString();
-  const runs = await db.selectFrom('sync_runs').select('run_key').where('updated_at', '<', cutoff).execute();
-  for (const { run_key: runKey } of runs) {
-    const snapshots = await db
-      .selectFrom('snapshots')
-      .select('snapshot_id')
-      .where('run_key', '=', runKey)
-      .execute();
-    for (const { snapshot_id: id } of snapshots) {
-      for (const table of [
-        'snapshot_posts',
-        'snapshot_people',
-        'snapshot_listed',
-        'snapshot_domains',
-        'snapshot_emails',
-      ] as const)
-        await db.deleteFrom(table).where('snapshot_id', '=', id).execute();
-    }
-    await db.deleteFrom('snapshots').where('run_key', '=', runKey).execute();
-    for (const table of [
-      'run_pair_plans',
-      'run_companies',
-      'run_contacts',
-      'run_stored',
-      'run_plans',
-      'run_pairs',
-      'run_vanished',
-    ] as const)
-      await db.deleteFrom(table).where('run_key', '=', runKey).execute();
-    await db.deleteFrom('sync_runs').where('run_key', '=', runKey).execute();
-  }
-  // Reads whose prepare never finished (a failed or cancelled run).
-  await pruneReadsBefore(db, before);
-  return runs.length;
 }

@@ -1,0 +1,108 @@
+// What the run store keeps, and for how long. A run's bulk (its snapshot of the source, the voters' emails and
+// names, the companies and contacts it resolved, the pairs it planned) is needed only while it runs: when it
+// ends, that is deleted at once, personal data with it. What stays is the audit trail, small and without
+// emails: the run (sync_runs), its snapshot's header (hash, counts), the page plans (what each request was
+// to become, without the author's email) and the pair plans' counts. That trail is kept for
+// SYNC_STORE_RETENTION_DAYS and at most SYNC_STORE_MAX_RUNS runs; snapshots no run ever owned (a prepare
+// cancelled while it wrote) are pruned by age too.
+import type { StoreDb } from './open';
+
+/** The tables of a snapshot's bulk, by snapshot id. */
+const SNAPSHOT_BULK = [
+  'snapshot_posts',
+  'snapshot_people',
+  'snapshot_listed',
+  'snapshot_domains',
+  'snapshot_emails',
+] as const;
+
+/** The tables of a run's working set, by run key. */
+const RUN_BULK = ['run_companies', 'run_contacts', 'run_stored', 'run_pairs', 'run_vanished'] as const;
+
+/** The tables of a run's audit trail, by run key (deleted with the run). */
+const RUN_TRAIL = ['run_plans', 'run_pair_plans'] as const;
+
+/** Deletes a finished run's bulk and the personal data of its plans; its audit trail stays. */
+export async function purgeFinishedRun(db: StoreDb, runKey: string): Promise<void> {
+  const snapshots = await db
+    .selectFrom('snapshots')
+    .select('snapshot_id')
+    .where('run_key', '=', runKey)
+    .execute();
+  for (const { snapshot_id: id } of snapshots)
+    for (const table of SNAPSHOT_BULK) await db.deleteFrom(table).where('snapshot_id', '=', id).execute();
+  for (const table of RUN_BULK) await db.deleteFrom(table).where('run_key', '=', runKey).execute();
+  const plans = await db
+    .selectFrom('run_plans')
+    .select(['page', 'plan'])
+    .where('run_key', '=', runKey)
+    .execute();
+  for (const { page, plan } of plans) {
+    const stripped = withoutAuthorEmails(plan);
+    if (stripped !== plan)
+      await db
+        .updateTable('run_plans')
+        .set({ plan: stripped })
+        .where('run_key', '=', runKey)
+        .where('page', '=', page)
+        .execute();
+  }
+}
+
+/** A page plan's JSON without the authors' emails (the only personal data a plan holds). */
+function withoutAuthorEmails(json: string): string {
+  const plan = JSON.parse(json) as { changed?: Array<{ properties?: Record<string, string> }> };
+  let changed = false;
+  for (const item of plan.changed ?? []) {
+    if (item.properties && item.properties.author_email) {
+      item.properties.author_email = '(removed when the run ended)';
+      changed = true;
+    }
+  }
+  return changed ? JSON.stringify(plan) : json;
+}
+
+/** Deletes every row of these runs: bulk, trail, snapshots and the run itself. */
+async function deleteRuns(db: StoreDb, runKeys: string[]): Promise<void> {
+  for (const runKey of runKeys) {
+    await purgeFinishedRun(db, runKey);
+    await db.deleteFrom('snapshots').where('run_key', '=', runKey).execute();
+    for (const table of RUN_TRAIL) await db.deleteFrom(table).where('run_key', '=', runKey).execute();
+    await db.deleteFrom('sync_runs').where('run_key', '=', runKey).execute();
+  }
+}
+
+/**
+ * Prunes the store: runs last updated before `before`, the oldest runs beyond `maxRuns`, and snapshots no
+ * run owns that were written before `before`. Returns how many runs and orphaned snapshots went.
+ */
+export async function pruneStore(
+  db: StoreDb,
+  before: Date,
+  maxRuns: number,
+): Promise<{ runs: number; orphanedSnapshots: number }> {
+  const cutoff = before.toISOString();
+  const old = await db.selectFrom('sync_runs').select('run_key').where('updated_at', '<', cutoff).execute();
+  const beyond = await db
+    .selectFrom('sync_runs')
+    .select('run_key')
+    .orderBy('updated_at', 'desc')
+    .orderBy('run_key', 'desc')
+    .offset(maxRuns)
+    .limit(10_000)
+    .execute();
+  const runKeys = [...new Set([...old, ...beyond].map((r) => r.run_key))];
+  await deleteRuns(db, runKeys);
+  const orphans = await db
+    .selectFrom('snapshots')
+    .leftJoin('sync_runs', 'sync_runs.run_key', 'snapshots.run_key')
+    .select(['snapshots.snapshot_id as id', 'snapshots.run_key as runKey'])
+    .where('sync_runs.run_key', 'is', null)
+    .where('snapshots.created_at', '<', cutoff)
+    .execute();
+  for (const { id } of orphans) {
+    for (const table of SNAPSHOT_BULK) await db.deleteFrom(table).where('snapshot_id', '=', id).execute();
+    await db.deleteFrom('snapshots').where('snapshot_id', '=', id).execute();
+  }
+  return { runs: runKeys.length, orphanedSnapshots: orphans.length };
+}
