@@ -2,9 +2,9 @@
 // names, the companies and contacts it resolved, the pairs it planned) is needed only while it runs: when it
 // ends, that is deleted at once, personal data with it. What stays is the audit trail, small and without
 // emails: the run (sync_runs), its snapshot's header (hash, counts), the page plans (what each request was
-// to become, without the author's email) and the pair plans' counts. That trail is kept for
-// SYNC_STORE_RETENTION_DAYS and at most SYNC_STORE_MAX_RUNS runs; snapshots no run ever owned (a prepare
-// cancelled while it wrote) are pruned by age too.
+// to become, without the author's email, a description by its length only) and the pair plans' counts.
+// That trail is kept for SYNC_STORE_RETENTION_DAYS and at most SYNC_STORE_MAX_RUNS runs; snapshots no run
+// ever owned (a prepare cancelled while it wrote) are pruned by age too.
 import type { StoreDb } from './open';
 
 /** The tables of a snapshot's bulk, by snapshot id. */
@@ -49,13 +49,22 @@ export async function purgeFinishedRun(db: StoreDb, runKey: string): Promise<voi
   }
 }
 
-/** A page plan's JSON without the authors' emails (the only personal data a plan holds). */
+/**
+ * A page plan's JSON as the audit trail keeps it: without the authors' emails (the only personal data a plan
+ * holds) and with each description's length in place of its text (up to 64 KiB each: the bulk of a plan).
+ */
 function withoutAuthorEmails(json: string): string {
   const plan = JSON.parse(json) as { changed?: Array<{ properties?: Record<string, string> }> };
   let changed = false;
   for (const item of plan.changed ?? []) {
-    if (item.properties && item.properties.author_email) {
-      item.properties.author_email = '(removed when the run ended)';
+    const properties = item.properties;
+    if (!properties) continue;
+    if (properties.author_email) {
+      properties.author_email = '(removed when the run ended)';
+      changed = true;
+    }
+    if (properties.description && !properties.description.startsWith('(description of ')) {
+      properties.description = `(description of ${properties.description.length} characters)`;
       changed = true;
     }
   }
