@@ -10,7 +10,7 @@ import type { SlackNotifier } from '../clients/slack';
 import { slackMessage } from '../domain/summary';
 import type { RunSummary } from '../domain/types';
 import { FailureType } from '../failures';
-import { tracked, type Counter } from './tracking';
+import { countAlert, tracked, type Counter } from './tracking';
 
 export interface SlackDependencies {
   /** Undefined when no SLACK_BOT_TOKEN is configured. */
@@ -54,10 +54,14 @@ function countingThisPost(summary: RunSummary, counter: Counter): RunSummary {
 
 export function createSlackActivities(deps: SlackDependencies) {
   return {
-    /** One plain alert (a stuck lease holder, say); logged when Slack is not configured. */
-    async postAlert(input: { text: string }) {
+    /**
+     * One plain alert (a stuck lease holder, say), counted in feedback_sync_alerts{kind}; logged when Slack is
+     * not configured.
+     */
+    async postAlert(input: { kind: string; text: string }) {
       return tracked(async (counter) => {
         log.warn(input.text);
+        countAlert(input.kind);
         if (!deps.slack) return { posted: false };
         const posted = await deps.slack(counter).post({ text: input.text, blocks: [] });
         return { posted: true, channel: posted.channel, ts: posted.ts };

@@ -56,6 +56,11 @@ export function countWrites(kind: string, op: 'created' | 'updated' | 'removed',
     .add(value, { kind, op });
 }
 
+/** feedback_sync_alerts{kind}: alerts the workers raised (`lease-stuck`: a writer lease held for too long). */
+export function countAlert(kind: string): void {
+  meter().createCounter('feedback_sync_alerts', 'alerts', 'Alerts raised by the sync').add(1, { kind });
+}
+
 /** feedback_sync_store_prune_failures: a pruning of the run store that failed (the next run tries again). */
 export function countPruneFailure(): void {
   meter()

@@ -59,7 +59,7 @@ async function reportStuck(run: Run, holder: string, waitedMs: number): Promise<
     'cancel or terminate it; the waiting run then takes the lease over.';
   log.warn('writer lease holder looks stuck', { holder, waitedMinutes: minutes });
   try {
-    await run.activities.slack.postAlert({ text });
+    await run.activities.slack.postAlert({ kind: 'lease-stuck', text });
   } catch (err) {
     log.warn('the stuck-holder alert was not posted', { error: String(err) });
   }
