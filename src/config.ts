@@ -110,6 +110,9 @@ const fields = {
   // `id:base64key,…`: the first encrypts, all decrypt (README: Personal data). Checked in crossFieldProblems,
   // which names the bad entry without echoing key material.
   SYNC_PAYLOAD_KEYS: z.string().optional(),
+  // Bind new payloads to their Temporal namespace (README: Personal data). Off by default in this release:
+  // turn it on once every worker, CLI and codec server of the namespace reads bound payloads.
+  SYNC_PAYLOAD_NAMESPACE_BINDING: bool(false),
 };
 
 /** The key's limits as published for CANNY_PLAN, or as CANNY_RATE_LIMITS states them. */
@@ -188,6 +191,7 @@ const codecServerSchema = z.object({
   SYNC_CODEC_TLS_CERT: z.string().min(1).optional(),
   SYNC_CODEC_TLS_KEY: z.string().min(1).optional(),
   SYNC_CODEC_TLS_PROXY: bool(false),
+  SYNC_PAYLOAD_NAMESPACE_BINDING: fields.SYNC_PAYLOAD_NAMESPACE_BINDING,
 });
 export type CodecServerConfig = z.infer<typeof codecServerSchema>;
 

@@ -92,8 +92,8 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   };
   /** The portal of this worker's token, asked once (the writer lease is keyed by it). */
   let portal: Promise<string> | undefined;
-  const portalId = (): Promise<string> => {
-    portal ??= hubspot().portalId();
+  const portalId = (counter?: RequestCounter): Promise<string> => {
+    portal ??= hubspot(counter).portalId();
     portal.catch(() => (portal = undefined)); // asked again next time
     return portal;
   };
@@ -105,9 +105,10 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     namespace,
     taskQueue: config.SYNC_TASK_QUEUE,
     portalId,
-    // A terminated holder's activities learn it at their next heartbeat (every 5 s), send no new request,
-    // and their last one ends within HUBSPOT_REQUEST_TIMEOUT_MS.
-    fenceAfterMs: config.HUBSPOT_REQUEST_TIMEOUT_MS + 10_000,
+    // A terminated holder's activities learn it at their next heartbeat (sent every 5 s at most, see
+    // maxHeartbeatThrottleInterval), send no new request, and their last one ends within
+    // HUBSPOT_REQUEST_TIMEOUT_MS.
+    fenceAfterMs: config.HUBSPOT_REQUEST_TIMEOUT_MS + 15_000,
     storeName: storeLocation(config.SYNC_STORE_URL).display,
     retentionDays: config.SYNC_STORE_RETENTION_DAYS,
     maxRuns: config.SYNC_STORE_MAX_RUNS,
@@ -154,12 +155,19 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     identity: workerIdentity(storeId),
     activities,
     // SYNC_PAYLOAD_KEYS: payloads and failures are encrypted before they reach Temporal (README: Personal data).
-    dataConverter: dataConverterFor(parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys, namespace),
+    dataConverter: dataConverterFor(
+      parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys,
+      namespace,
+      config.SYNC_PAYLOAD_NAMESPACE_BINDING,
+    ),
     // Refuses activities of another environment's runs before they send anything (a shared task queue).
     interceptors: { activity: [environmentCheck(config.SYNC_ENV)] },
     // On SIGTERM, in-flight activities (one HubSpot request each) get this long to finish before they are
     // cancelled and handed back to another worker.
     shutdownGraceTime: '10 seconds' as const,
+    // Heartbeats reach the server within 5 s (the SDK's default throttle is 80 % of the heartbeat timeout,
+    // 24 s): a cancelled or terminated run's activities learn it in time for the lease's fence.
+    maxHeartbeatThrottleInterval: '5 seconds' as const,
   };
   const workflows = setup.workflows ?? defaultWorkflows();
   return Promise.all([

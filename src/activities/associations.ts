@@ -113,13 +113,31 @@ export function createAssociationActivities(deps: SyncDependencies) {
         for (const { item, fromId } of targets) {
           const desired = input.toType === 'companies' ? item.companyIds : item.contactIds;
           const held = current.get(fromId) ?? [];
-          const ours = held.filter((t) => isSyncPair(t, input.labelTypeId));
+          const labelled = held.filter((t) => isSyncPair(t, input.labelTypeId));
+          // A request the sync committed before its label (a v2 fingerprint, or none and no labelled pair):
+          // its plain pairs are the sync's, as they were then. This once, they are labelled where still
+          // wanted and removed where not; from then on the label alone tells.
+          const fingerprint = item.storedFingerprint ?? stored.get(item.externalId)?.fingerprint ?? '';
+          const legacy =
+            input.labelTypeId !== undefined &&
+            (fingerprint.startsWith('v2:') || (fingerprint === '' && labelled.length === 0));
+          const ours = legacy ? held.filter((t) => !labelledByOthers(t, input.labelTypeId)) : labelled;
           const diff = diffIds(
             ours.map((t) => t.toId),
             desired,
           );
-          for (const id of diff.toAdd) toAdd.push([fromId, id]);
-          for (const id of diff.toRemove) {
+          // A wanted pair someone made without the sync's label is theirs and already there: never adopted
+          // (adopting it would remove their link when the pair is no longer wanted). Legacy pairs get the label.
+          const heldIds = new Set(held.map((t) => t.toId));
+          const unlabelledOurs = legacy
+            ? new Set(ours.filter((t) => !isSyncPair(t, input.labelTypeId)).map((t) => t.toId))
+            : new Set<string>();
+          for (const id of diff.toAdd) if (!heldIds.has(id)) toAdd.push([fromId, id]);
+          for (const id of desired) if (unlabelledOurs.has(id)) toAdd.push([fromId, id]);
+          // Unchanged since its v2 commit (only its labels are missing): the sync held exactly the wanted
+          // pairs then, so any other plain pair on it is someone else's. It is labelled, nothing removed.
+          const removals = legacy && item.labelsOnly === true ? [] : diff.toRemove;
+          for (const id of removals) {
             toRemove.push([fromId, id]);
             const target = ours.find((t) => t.toId === id)!;
             if (labelledByOthers(target, input.labelTypeId)) labelOnly.add(`${fromId}|${id}`);

@@ -3,7 +3,7 @@ import { syncLabelTypeId } from '../clients/hubspot-setup';
 import { SYNC_ASSOCIATION_LABEL } from '../domain/feature-request';
 import { failure, FailureType } from '../failures';
 import { log } from '@temporalio/activity';
-import { pruneStore, purgeFinishedRun } from '../store/retention';
+import { markRunFinished, pruneStore, purgeFinishedRun } from '../store/retention';
 import { deleteReadsOfRun, pruneReadsBefore } from '../store/source-reads';
 import type { SyncDependencies } from './context';
 import { countPruneFailure, tracked } from './tracking';
@@ -63,9 +63,10 @@ export function createPortalActivities(
       // The run's source reads: its snapshot holds what they read, and no prepare of it runs any more.
       await deleteReadsOfRun(deps.store, input.runKey);
       // Its bulk and the voters' emails and names go now; its audit trail stays (src/store/retention.ts).
-      await purgeFinishedRun(deps.store, input.runKey);
+      await markRunFinished(deps.store, input.runKey);
       const before = new Date(Date.now() - (deps.retentionDays ?? 7) * DAY_MS);
       try {
+        await purgeFinishedRun(deps.store, input.runKey);
         const pruned = await pruneStore(deps.store, before, deps.maxRuns ?? DEFAULT_MAX_RUNS);
         await pruneReadsBefore(deps.store, before);
         return { pruned: pruned.runs };

@@ -27,6 +27,8 @@ export interface PlanItem {
   fingerprint: string;
   /** Committed before the association label and otherwise as planned: its pairs get the label, nothing else. */
   labelsOnly?: boolean;
+  /** The fingerprint HubSpot held when the page was planned (this run's write then empties it). */
+  storedFingerprint?: string;
 }
 
 export interface PagePlan {
@@ -116,6 +118,7 @@ export function createRequestActivities(deps: SyncDependencies) {
             contactIds,
             fingerprint,
             ...(labelsOnly ? { labelsOnly } : {}),
+            ...(existing ? { storedFingerprint: existing.fingerprint } : {}),
           });
         }
         // Write-once: a retried or duplicate attempt (which may see this run's own writes) gets the first plan.
@@ -216,7 +219,15 @@ export function createRequestActivities(deps: SyncDependencies) {
      * The commit: writes the fingerprint of every changed request of the page whose write and associations
      * all landed (one batch update). The others keep an empty fingerprint, so the next run writes them again.
      */
-    async commitPage(input: PageRef & { brokenIds: string[]; failedExternalIds: string[]; dryRun: boolean }) {
+    async commitPage(
+      input: PageRef & {
+        brokenIds: string[];
+        failedExternalIds: string[];
+        dryRun: boolean;
+        /** The page's pairs went out without the sync's label: a v3 plan commits as v2, to be labelled later. */
+        unlabelled?: boolean;
+      },
+    ) {
       return tracked(async (counter) => {
         await checkRun(deps, input);
         const plan = await planOf(input);
@@ -236,7 +247,14 @@ export function createRequestActivities(deps: SyncDependencies) {
         if (commits.length > HUBSPOT_BATCH_LIMIT) throw new Error('a page holds at most 100 requests');
         const result = await deps.hubspot(counter).batchUpdate(
           input.objectTypeId,
-          commits.map((c) => ({ id: c.id, properties: { sync_fingerprint: c.item.fingerprint } })),
+          commits.map((c) => ({
+            id: c.id,
+            properties: {
+              sync_fingerprint: input.unlabelled
+                ? c.item.fingerprint.replace(/^v3:/, 'v2:')
+                : c.item.fingerprint,
+            },
+          })),
         );
         return {
           committed: result.updated.length,

@@ -10,10 +10,12 @@
 //
 // Before anything, the lease checks that every worker of the task queue uses this run store: workers with
 // stores of their own would each grant a lease, and two runs would write at once.
+import type { RequestCounter } from '../clients/source';
 import type { WorkflowLiveness } from '../clients/temporal';
 import { failure, FailureType } from '../failures';
 import type { StoreDb } from '../store/open';
 import { acquireLease, releaseLease, type LeaseHolder } from '../store/writer-lease';
+import { tracked } from './tracking';
 
 export interface WriterLeaseDependencies {
   store: StoreDb;
@@ -27,7 +29,7 @@ export interface WriterLeaseDependencies {
   namespace?: string;
   taskQueue?: string;
   /** The HubSpot portal the worker's token writes to (cached by the worker); absent: no portal lease. */
-  portalId?: () => Promise<string>;
+  portalId?: (counter?: RequestCounter) => Promise<string>;
   /**
    * How long after its run closed a holder's lease may be taken over: a run terminated mid-request still
    * has activities on workers, which stop within a heartbeat and their last request (at most
@@ -56,27 +58,30 @@ export function createWriterLeaseActivities(deps: WriterLeaseDependencies) {
     const closedAgo = await deps.workflows.closedAgoMs(holder.workflowId);
     return closedAgo !== undefined && closedAgo >= (deps.fenceAfterMs ?? 0);
   };
-  const keysOf = async (environment: string): Promise<string[]> =>
-    deps.portalId ? [environment, `portal:${await deps.portalId()}`] : [environment];
+  const keysOf = async (environment: string, counter?: RequestCounter): Promise<string[]> =>
+    deps.portalId ? [environment, `portal:${await deps.portalId(counter)}`] : [environment];
 
   return {
     /**
      * Takes the run's leases (environment, then portal), or names the workflow that holds one (the asker
      * waits and asks again; a lease taken here is given back when the next one is held by someone else).
      */
-    async acquireWriterLease(request: LeaseRequest): Promise<LeaseAcquired> {
-      await refuseSplitStore(deps);
-      const asker = me(request);
-      const taken: string[] = [];
-      for (const key of await keysOf(request.environment)) {
-        const answer = await acquireLease(deps.store, key, asker, (holder) => isGone(asker, holder));
-        if (!answer.acquired) {
-          for (const held of taken) await releaseLease(deps.store, held, request.runKey);
-          return { acquired: false, holderWorkflowId: answer.holder.workflowId };
+    async acquireWriterLease(request: LeaseRequest) {
+      // Tracked: the portal lookup (once per worker) counts in the run's requests, a failed one too.
+      return tracked(async (counter): Promise<LeaseAcquired> => {
+        await refuseSplitStore(deps);
+        const asker = me(request);
+        const taken: string[] = [];
+        for (const key of await keysOf(request.environment, counter)) {
+          const answer = await acquireLease(deps.store, key, asker, (holder) => isGone(asker, holder));
+          if (!answer.acquired) {
+            for (const held of taken) await releaseLease(deps.store, held, request.runKey);
+            return { acquired: false, holderWorkflowId: answer.holder.workflowId };
+          }
+          taken.push(key);
         }
-        taken.push(key);
-      }
-      return { acquired: true, ...(deps.storeId ? { storeId: deps.storeId } : {}) };
+        return { acquired: true, ...(deps.storeId ? { storeId: deps.storeId } : {}) };
+      });
     },
 
     /** Gives the leases back if this run still holds them; repeating it, or a late one, changes nothing. */

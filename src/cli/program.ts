@@ -52,7 +52,12 @@ function temporalFor(
       throw failedError(`cannot connect to Temporal at ${address}: ${messageOf(err)}`);
     });
     try {
-      const dataConverter = dataConverterFor(protection.encrypted ? protection.keys : undefined, namespace);
+      const bind = /^(true|1|yes)$/i.test(resolved.SYNC_PAYLOAD_NAMESPACE_BINDING ?? '');
+      const dataConverter = dataConverterFor(
+        protection.encrypted ? protection.keys : undefined,
+        namespace,
+        bind,
+      );
       return await fn(new Client({ connection, namespace, dataConverter }), namespace);
     } finally {
       await connection.close();

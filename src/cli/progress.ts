@@ -26,8 +26,8 @@ export function progressText(p: Progress): string {
   // Waiting for the writer lease: which run writes instead is what an operator wants to know.
   const where =
     p.phase === 'waiting' && p.waitingFor
-      ? `waiting for the writer lease (held by ${p.waitingFor}` +
-        `${p.waitingSince ? ` since ${p.waitingSince}` : ''}${p.stuck ? '; reported as stuck' : ''})`
+      ? `waiting for the writer lease (held by ${p.waitingFor})` +
+        `${p.waitingSince ? ` since ${p.waitingSince}` : ''}${p.stuck ? ', reported as stuck' : ''}`
       : `${p.phase} ${p.done}/${p.total}`;
   return (
     `${where} · ${fr.identified} identified · ${fr.created} created · ` +

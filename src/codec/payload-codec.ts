@@ -74,13 +74,18 @@ export class DecodedTooLarge extends Error {
 export class EncryptionCodec implements PayloadCodec {
   constructor(
     private readonly keys: PayloadKeys,
-    /** The Temporal namespace this codec encodes for and decodes in; unbound without one. */
+    /** The Temporal namespace this codec decodes in (a payload bound to another is refused). */
     private readonly namespace?: string,
+    /**
+     * Whether it binds what it encodes to `namespace` (SYNC_PAYLOAD_NAMESPACE_BINDING). Off until every
+     * worker and codec server of the namespace runs a version that reads bound payloads.
+     */
+    private readonly bind = false,
   ) {}
 
   /** The same keys, for payloads of `namespace` (the codec server, per request). */
   forNamespace(namespace: string): EncryptionCodec {
-    return new EncryptionCodec(this.keys, namespace);
+    return new EncryptionCodec(this.keys, namespace, this.bind);
   }
 
   /** The key id a payload was encrypted with, or undefined when it is not this codec's. */
@@ -120,13 +125,14 @@ export class EncryptionCodec implements PayloadCodec {
         : Buffer.concat([Buffer.of(STORED), plain]);
     const iv = crypto.randomBytes(IV_BYTES);
     const cipher = crypto.createCipheriv('aes-256-gcm', this.keys.keys.get(id)!, iv);
-    cipher.setAAD(aadOf(id, this.namespace));
+    const binding = this.bind ? this.namespace : undefined;
+    cipher.setAAD(aadOf(id, binding));
     const ciphertext = Buffer.concat([cipher.update(body), cipher.final()]);
     return {
       metadata: {
         encoding: utf8(ENCODING),
         [KEY_ID_KEY]: utf8(id),
-        ...(this.namespace !== undefined ? { [NAMESPACE_KEY]: utf8(this.namespace) } : {}),
+        ...(binding !== undefined ? { [NAMESPACE_KEY]: utf8(binding) } : {}),
       },
       data: Buffer.concat([iv, ciphertext, cipher.getAuthTag()]),
     };

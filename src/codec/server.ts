@@ -166,7 +166,7 @@ export async function startCodecServer(config: CodecServerConfig, log: CodecServ
   const { keys } = parsePayloadKeys(config.SYNC_PAYLOAD_KEYS);
   if (!keys) problems.push('SYNC_PAYLOAD_KEYS is required (the codec server decodes with these keys)');
   if (problems.length > 0) throw new ConfigError(problems);
-  const codec = new EncryptionCodec(keys!);
+  const codec = new EncryptionCodec(keys!, undefined, config.SYNC_PAYLOAD_NAMESPACE_BINDING);
   const origins = new Set(
     config.SYNC_CODEC_CORS_ORIGINS.split(',')
       .map((o) => o.trim().replace(/\/$/, ''))

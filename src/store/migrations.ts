@@ -259,6 +259,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('writer_leases').addColumn('namespace', 'text').execute();
     },
   },
+  '2026-12-07-010-run-ends': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // When a run ended and when its bulk went: pruning sweeps runs whose purge failed or never came (a
+      // terminated run), and prunes by count only runs that ended.
+      await db.schema.alterTable('sync_runs').addColumn('finished_at', 'text').execute();
+      await db.schema.alterTable('sync_runs').addColumn('purged_at', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

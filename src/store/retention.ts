@@ -22,6 +22,19 @@ const RUN_BULK = ['run_companies', 'run_contacts', 'run_stored', 'run_pairs', 'r
 /** The tables of a run's audit trail, by run key (deleted with the run). */
 const RUN_TRAIL = ['run_plans', 'run_pair_plans'] as const;
 
+/** Marks the run ended (before its purge, so that a failed purge is swept by the next pruning). */
+export async function markRunFinished(db: StoreDb, runKey: string): Promise<void> {
+  await db
+    .updateTable('sync_runs')
+    .set({ finished_at: new Date().toISOString() })
+    .where('run_key', '=', runKey)
+    .where('finished_at', 'is', null)
+    .execute();
+}
+
+/** Runs whose bulk outlives them: ended but not purged, or started this long ago and never ended. */
+const STALE_RUN_MS = 2 * 24 * 60 * 60 * 1000;
+
 /** Deletes a finished run's bulk and the personal data of its plans; its audit trail stays. */
 export async function purgeFinishedRun(db: StoreDb, runKey: string): Promise<void> {
   const snapshots = await db
@@ -47,6 +60,11 @@ export async function purgeFinishedRun(db: StoreDb, runKey: string): Promise<voi
         .where('page', '=', page)
         .execute();
   }
+  await db
+    .updateTable('sync_runs')
+    .set({ purged_at: new Date().toISOString() })
+    .where('run_key', '=', runKey)
+    .execute();
 }
 
 /**
@@ -91,10 +109,21 @@ export async function pruneStore(
   maxRuns: number,
 ): Promise<{ runs: number; orphanedSnapshots: number }> {
   const cutoff = before.toISOString();
+  // First the bulk that outlived its run: a purge that failed, a run terminated before it could purge.
+  const stale = new Date(Date.now() - STALE_RUN_MS).toISOString();
+  const unpurged = await db
+    .selectFrom('sync_runs')
+    .select('run_key')
+    .where('purged_at', 'is', null)
+    .where((eb) => eb.or([eb('finished_at', 'is not', null), eb('created_at', '<', stale)]))
+    .execute();
+  for (const { run_key: runKey } of unpurged) await purgeFinishedRun(db, runKey);
   const old = await db.selectFrom('sync_runs').select('run_key').where('updated_at', '<', cutoff).execute();
+  // By count: only runs that ended, never one in progress.
   const beyond = await db
     .selectFrom('sync_runs')
     .select('run_key')
+    .where('finished_at', 'is not', null)
     .orderBy('updated_at', 'desc')
     .orderBy('run_key', 'desc')
     .offset(maxRuns)

@@ -8,6 +8,10 @@ export interface SyncRunsTable {
   snapshot_id: string | null;
   created_at: string;
   updated_at: string;
+  /** When the run ended (finishRun); null while it runs, and for runs of versions before migration 010. */
+  finished_at: string | null;
+  /** When its bulk and personal data were deleted (src/store/retention.ts); null until then. */
+  purged_at: string | null;
 }
 
 export interface SnapshotsTable {

@@ -48,6 +48,8 @@ export interface WaitingPage {
   pending: number;
   brokenIds: string[];
   failedExternalIds: string[];
+  /** Its pairs were written without the sync's label (a worker of an older version ran its child). */
+  unlabelled?: boolean;
 }
 
 /** How far one resolution stream (companies by domain, contacts by email) has come: prefixes only. */

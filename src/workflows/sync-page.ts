@@ -2,7 +2,7 @@
 // parent planned them (the plan is in the run store, named by its hash). The requests are written with an
 // empty fingerprint; the parent commits them once their last, partial batches of pairs (handed back here and
 // packed with other pages') have landed too.
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities, Pair, RunRef, ToType } from '../activities';
 import { addCounts, appendFailures, emptyCounts } from '../domain/summary';
 import type { SyncCounts } from '../domain/types';
@@ -29,6 +29,8 @@ export interface PageResult {
   brokenIds: string[];
   /** Requests the write did not land: not committed. */
   failedExternalIds: string[];
+  /** The pairs were written under the sync's label (absent from children of older versions). */
+  labelled?: boolean;
 }
 
 const PARALLEL_BATCHES = 4;
@@ -49,6 +51,8 @@ export async function syncFeatureRequestPage(input: PageInput): Promise<PageResu
 
 async function writePage(input: PageInput, progress: { current: SyncCounts }): Promise<PageResult> {
   const queues = taskQueues(workflowInfo().taskQueue);
+  // A child whose first task an older worker ran wrote default pairs: replay takes that path again.
+  const labels = input.labels !== undefined && patched('association-labels') ? input.labels : undefined;
   const hubspot = proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.hubspot });
   // Planning the associations of requests created just now reads nothing from HubSpot (they have none yet),
   // so it runs on the main queue and spends none of the portal's budget.
@@ -83,8 +87,8 @@ async function writePage(input: PageInput, progress: { current: SyncCounts }): P
       failedExternalIds: written.failedExternalIds,
       dryRun: input.dryRun,
     };
-    const plan = input.labels
-      ? await planner.planLabelledAssociations({ ...planInput, labelTypeId: input.labels[toType] })
+    const plan = labels
+      ? await planner.planLabelledAssociations({ ...planInput, labelTypeId: labels[toType] })
       : await planner.planAssociations(planInput);
     counts = progress.current = addCounts(counts, countsFromRequests(plan.requests));
     leftovers[toType] = plan.leftovers;
@@ -97,8 +101,8 @@ async function writePage(input: PageInput, progress: { current: SyncCounts }): P
       const { op, batch } = batches[i]!;
       try {
         const batchInput = { ...pageRef, toType, op, batch, dryRun: input.dryRun };
-        const result = input.labels
-          ? await hubspot.writeLabelledPageAssociations({ ...batchInput, labelTypeId: input.labels[toType] })
+        const result = labels
+          ? await hubspot.writeLabelledPageAssociations({ ...batchInput, labelTypeId: labels[toType] })
           : await hubspot.writePageAssociations(batchInput);
         counts = progress.current = addCounts(counts, countsFromRequests(result.requests));
         if (op === 'create') counts.associations.created += result.written;
@@ -123,5 +127,11 @@ async function writePage(input: PageInput, progress: { current: SyncCounts }): P
   }
   // A request whose pairs failed is written again next run anyway: the parent need not write its leftovers.
   for (const toType of KINDS) leftovers[toType] = leftovers[toType].filter(([from]) => !broken.has(from));
-  return { counts, leftovers, brokenIds: [...broken], failedExternalIds: written.failedExternalIds };
+  return {
+    counts,
+    leftovers,
+    brokenIds: [...broken],
+    failedExternalIds: written.failedExternalIds,
+    ...(labels ? { labelled: true } : {}),
+  };
 }

@@ -24,6 +24,8 @@ export async function holdWriterLease(run: Run, resumeLater: (run: Run) => Promi
   };
   for (;;) {
     const answer = await run.activities.store.acquireWriterLease(request);
+    // Absent in the results of older workers.
+    if ('requests' in answer) run.addRequests(answer);
     if (answer.acquired) {
       // The store that granted the lease is the run's: every later activity checks it is on it.
       if (answer.storeId !== undefined) run.state.storeId = answer.storeId;

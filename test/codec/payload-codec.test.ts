@@ -40,14 +40,17 @@ describe('payload codec', () => {
   });
 
   it('binds a payload to its namespace: another namespace refuses it, a forged binding fails, old ones still decode', async () => {
-    const production = new EncryptionCodec(keysOf(k1), 'production');
+    const production = new EncryptionCodec(keysOf(k1), 'production', true);
     const [encoded] = await production.encode([toPayload({ email: 'ada@example.com' })]);
     assert.equal(text(encoded!.metadata![NAMESPACE_KEY]), 'production');
     assert.deepEqual(defaultPayloadConverter.fromPayload((await production.decode([encoded!]))[0]!), {
       email: 'ada@example.com',
     });
     // Copied into a sandbox namespace's history: refused there.
-    const sandbox = new EncryptionCodec(keysOf(k1), 'sandbox');
+    const sandbox = new EncryptionCodec(keysOf(k1), 'sandbox', true);
+    // Not bound unless asked (SYNC_PAYLOAD_NAMESPACE_BINDING): older workers could not read it.
+    const [unbound] = await new EncryptionCodec(keysOf(k1), 'production').encode([toPayload('x')]);
+    assert.equal(unbound!.metadata![NAMESPACE_KEY], undefined);
     await assert.rejects(
       sandbox.decode([encoded!]),
       (err: unknown) => err instanceof ApplicationFailure && err.type === CodecFailure.otherNamespace,

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
-import { fingerprintOf } from '../../src/domain/fingerprint';
+import { fingerprintOf, needsLabelsOnly } from '../../src/domain/fingerprint';
 
 describe('fingerprintOf', () => {
   const base = fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['101', '102']);
 
-  it('is versioned, 32 hex characters', () => assert.match(base, /^v2:[0-9a-f]{32}$/));
+  it('is versioned, 32 hex characters', () => assert.match(base, /^v3:[0-9a-f]{32}$/));
+
+  it('v2 and v3 hash the same: a v2 request whose hash matches needs only its labels', () => {
+    const v2 = fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['101', '102'], 'v2');
+    assert.equal(v2.slice(3), base.slice(3));
+    assert.equal(needsLabelsOnly(v2, base), true);
+    assert.equal(needsLabelsOnly(base, base), false);
+    assert.equal(needsLabelsOnly(`v2:${'0'.repeat(32)}`, base), false);
+  });
 
   const same: Array<[string, string]> = [
     ['same input', fingerprintOf({ name: 'Dark mode', vote_count: '3' }, ['1', '2'], ['101', '102'])],

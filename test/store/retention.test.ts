@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPortalActivities } from '../../src/activities/portal';
 import type { SyncDependencies } from '../../src/activities/context';
 import { openStore, type StoreDb } from '../../src/store/open';
-import { pruneStore, purgeFinishedRun } from '../../src/store/retention';
+import { markRunFinished, pruneStore, purgeFinishedRun } from '../../src/store/retention';
 import { saveContacts, savePlan } from '../../src/store/run-data';
 import { writeSnapshot } from '../../src/store/snapshots';
 import { datasetEmails } from '../support/raw-history';
@@ -93,7 +93,12 @@ describe('run store retention', () => {
   });
 
   it('prunes by age and by count, and snapshots no run owns', async () => {
-    for (let i = 0; i < 5; i++) await seedRun(db, `run-${i}`, `p${i}@example.com`);
+    for (let i = 0; i < 5; i++) {
+      await seedRun(db, `run-${i}`, `p${i}@example.com`);
+      await markRunFinished(db, `run-${i}`);
+    }
+    // A run in progress, the newest: the count never prunes it, and its working set stays.
+    await seedRun(db, 'live', 'live@example.com');
     // A prepare cancelled while it wrote: a snapshot without its run, from long ago.
     await writeSnapshot(db, {
       runKey: 'orphan',
@@ -124,12 +129,19 @@ describe('run store retention', () => {
     const pruned = await pruneStore(db, new Date('2026-01-01T00:00:00Z'), 3);
     assert.deepEqual(pruned, { runs: 2, orphanedSnapshots: 1 });
     const left = (await db.selectFrom('sync_runs').select('run_key').execute()).map((r) => r.run_key).sort();
-    assert.deepEqual(left, ['run-2', 'run-3', 'run-4'], 'the oldest by age and beyond the count went');
+    assert.deepEqual(
+      left,
+      ['live', 'run-2', 'run-3', 'run-4'],
+      'the oldest by age and beyond the count went',
+    );
     const snapshots = (await db.selectFrom('snapshots').select('run_key').execute())
       .map((r) => r.run_key)
       .sort();
-    assert.deepEqual(snapshots, ['run-2', 'run-3', 'run-4']);
-    assert.ok(!(await storeText(db)).includes('p0@example.com'));
+    assert.deepEqual(snapshots, ['live', 'run-2', 'run-3', 'run-4']);
+    const text = await storeText(db);
+    assert.ok(!text.includes('p0@example.com'));
+    assert.ok(!text.includes('p3@example.com'), 'an ended run whose purge never came is purged');
+    assert.ok(text.includes('live@example.com'), 'a run in progress keeps its working set');
   });
 
   it('a pruning that fails shows in the result (and the logs and metrics), and never fails the run', async () => {

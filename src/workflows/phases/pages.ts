@@ -7,7 +7,7 @@
 //   (the plan's fingerprints cover their ids), and a page with changes is written by a child workflow;
 // - leftovers and commits: each page hands back its last, partial batch of pairs of each kind; they are packed
 //   into full batches here, and a page is committed (its fingerprints written) once all its pairs landed.
-import { executeChild, log, workflowInfo } from '@temporalio/workflow';
+import { executeChild, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { ToType } from '../../activities';
 import { TaskPool } from '../concurrency';
 import type { PagePair, Pipeline, Run, WaitingPage } from '../run';
@@ -56,6 +56,7 @@ export async function runPages(run: Run): Promise<boolean> {
         planHash: waiting.planHash,
         brokenIds: waiting.brokenIds,
         failedExternalIds: waiting.failedExternalIds,
+        ...(waiting.unlabelled ? { unlabelled: true } : {}),
         dryRun: run.dryRun,
       });
       run.addRequests(result);
@@ -82,11 +83,14 @@ export async function runPages(run: Run): Promise<boolean> {
   };
 
   const page = async (p: number): Promise<void> => {
+    // Under the sync's label only in runs that wrote this way from the start of the page (a run of an older
+    // version, resumed here, keeps its default associations: replay must take the same path).
+    const labelled = state.labels !== undefined && patched('association-labels');
     const planned = await (input.mode === 'full' ? activities.store : activities.hubspot).planPage({
       ...run.ref(),
       objectTypeId: state.objectTypeId!,
       page: p,
-      ...(state.labels ? { labelled: true } : {}),
+      ...(labelled ? { labelled: true } : {}),
     });
     run.addRequests(planned);
     state.counts.featureRequests.unchanged += planned.unchanged;
@@ -111,7 +115,7 @@ export async function runPages(run: Run): Promise<boolean> {
             page: p,
             planHash: planned.planHash,
             dryRun: run.dryRun,
-            ...(state.labels ? { labels: state.labels } : {}),
+            ...(labelled ? { labels: state.labels } : {}),
           },
         ],
         staticSummary: `Page ${p + 1} of ${overview.pages}`,
@@ -119,6 +123,8 @@ export async function runPages(run: Run): Promise<boolean> {
       run.add(result.counts);
       waiting.brokenIds = result.brokenIds;
       waiting.failedExternalIds = result.failedExternalIds;
+      // What the child actually wrote: a child run by a worker of an older version wrote default pairs.
+      if (labelled && result.labelled !== true) waiting.unlabelled = true;
       for (const kind of KINDS) {
         for (const [from, to] of result.leftovers[kind]) pipe.leftovers[kind].push([from, to, p]);
         waiting.pending += result.leftovers[kind].length;
@@ -146,9 +152,10 @@ export async function runPages(run: Run): Promise<boolean> {
         pairs: pairs.map(([from, to]): [string, string] => [from, to]),
         dryRun: run.dryRun,
       };
-      const result = state.labels
-        ? await activities.hubspot.writeLabelledAssociations({ ...batch, labelTypeId: state.labels[kind] })
-        : await activities.hubspot.writeAssociations(batch);
+      const result =
+        state.labels && patched('association-labels')
+          ? await activities.hubspot.writeLabelledAssociations({ ...batch, labelTypeId: state.labels[kind] })
+          : await activities.hubspot.writeAssociations(batch);
       run.addRequests(result);
       state.counts.associations.created += result.written;
       run.addFailures(result.failures);
