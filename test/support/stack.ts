@@ -64,6 +64,8 @@ export async function startStack(
       arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,
     });
   }
+  // The portal's setup (schema, properties, association labels) is not the run's: writes count from here.
+  const setupRequests = sims.hubspot.server.requests().length;
   const store = await openStore(config.SYNC_STORE_URL);
   let workers: Worker[] = [];
   let running: Promise<unknown> = Promise.resolve();
@@ -111,10 +113,14 @@ export async function startStack(
     startWorkers,
     stopWorkers,
     stopWorkerOf,
-    /** Write requests HubSpot received: anything but GET, search and batch/read (the data model's definition). */
+    /**
+     * Write requests HubSpot received since the portal's setup: anything but GET, search and batch/read (the
+     * data model's definition).
+     */
     hubspotWrites(): number {
       return sims.hubspot.server
         .requests()
+        .slice(setupRequests)
         .filter(
           (r) =>
             r.method !== 'GET' &&
