@@ -45,16 +45,14 @@ describe('a cancel while a slow association write is in flight', function () {
       }
       await new Promise((r) => setTimeout(r, 1_000)); // taken by a worker: the create is in flight
       await first.cancel();
-      const outcome = await first.result().then(
-        () => 'completed',
-        (err: unknown) => String(err),
-      );
+      // Cancelled, or completed when the cancel reached it only past its last write: either way it has ended,
+      // and its lease is free only once its last write answered.
+      await first.result().catch(() => undefined);
       // Carol takes her vote back, and a new run starts as soon as the cancelled one has ended: it must find
       // and remove what the cancelled one was still writing.
       canny.removeVote(carolVote);
       const second = await stack.sync({}, `${stack.taskQueue}/after-cancel`);
       assert.equal(second.featureRequests.failed, 0, JSON.stringify(second.failures));
-      assert.match(outcome, /cancelled/, 'the first run ended cancelled');
       await new Promise((r) => setTimeout(r, 8_000)); // any late write has landed by now
       hubspot.server.clearFaults();
 
