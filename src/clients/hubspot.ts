@@ -253,6 +253,20 @@ function recordErrors(response: unknown, keys: string[]): RecordError[] {
   }));
 }
 
+/** Association inputs for pairs under one USER_DEFINED label (the sync's own): to create or to archive. */
+function labelledPairs(pairs: Array<{ from: string; to: string }>, labelTypeId: number) {
+  return pairs.map((p) => ({
+    _from: { id: p.from },
+    to: { id: p.to },
+    types: [
+      {
+        associationCategory: AssociationSpecAssociationCategoryEnum.UserDefined,
+        associationTypeId: labelTypeId,
+      },
+    ],
+  }));
+}
+
 export class HubspotGateway {
   private readonly client: Client;
   private readonly counter?: RequestCounter;
@@ -533,12 +547,13 @@ export class HubspotGateway {
     if (contacts.length > HUBSPOT_BATCH_LIMIT)
       throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
     const traces = contacts.map((_, i) => `contact-${i}`);
+    const contactOfTrace = new Map(traces.map((t, i) => [t, contacts[i]!]));
     const emailOfTrace = new Map(traces.map((t, i) => [t, contacts[i]!.email]));
     const outcome = await this.splitOnRefusal(traces, async (part) => {
       const response = await this.call('batch create contacts', () =>
         this.client.crm.objects.batchApi.create('contacts', {
           inputs: part.map((trace) => {
-            const c = contacts[traces.indexOf(trace)]!;
+            const c = contactOfTrace.get(trace)!;
             const properties = Object.fromEntries(
               Object.entries({ email: c.email, firstname: c.firstname, lastname: c.lastname }).filter(
                 ([, v]) => v,
@@ -822,16 +837,7 @@ export class HubspotGateway {
     if (labelTypeId !== undefined) {
       const response = await this.call(`associate ${fromType}→${toType}`, () =>
         this.client.crm.associations.v4.batchApi.create(fromType, toType, {
-          inputs: pairs.map((p) => ({
-            _from: { id: p.from },
-            to: { id: p.to },
-            types: [
-              {
-                associationCategory: AssociationSpecAssociationCategoryEnum.UserDefined,
-                associationTypeId: labelTypeId,
-              },
-            ],
-          })),
+          inputs: labelledPairs(pairs, labelTypeId),
         }),
       );
       return recordErrors(response, keys);
@@ -872,16 +878,7 @@ export class HubspotGateway {
     if (pairs.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} pairs per batch`);
     await this.call(`remove a ${fromType}→${toType} association label`, () =>
       this.client.crm.associations.v4.batchApi.archiveLabels(fromType, toType, {
-        inputs: pairs.map((p) => ({
-          _from: { id: p.from },
-          to: { id: p.to },
-          types: [
-            {
-              associationCategory: AssociationSpecAssociationCategoryEnum.UserDefined,
-              associationTypeId: labelTypeId,
-            },
-          ],
-        })),
+        inputs: labelledPairs(pairs, labelTypeId),
       }),
     );
   }

@@ -53,6 +53,18 @@ async function seedRun(db: StoreDb, runKey: string, email: string) {
   });
 }
 
+/** A snapshot of nothing for `runKey` (and its run row). */
+function emptySnapshot(db: StoreDb, runKey: string) {
+  return writeSnapshot(db, {
+    runKey,
+    settings: SETTINGS,
+    mode: 'full',
+    vanishKnown: true,
+    posts: [],
+    listed: [],
+  });
+}
+
 /** Every value of every table, as one string: what a search of the store file would find. */
 async function storeText(db: StoreDb): Promise<string> {
   const tables = await db.introspection.getTables();
@@ -100,14 +112,7 @@ describe('run store retention', () => {
     // A run in progress, the newest: the count never prunes it, and its working set stays.
     await seedRun(db, 'live', 'live@example.com');
     // A prepare cancelled while it wrote: a snapshot without its run, from long ago.
-    await writeSnapshot(db, {
-      runKey: 'orphan',
-      settings: SETTINGS,
-      mode: 'full',
-      vanishKnown: true,
-      posts: [],
-      listed: [],
-    });
+    await emptySnapshot(db, 'orphan');
     await db.deleteFrom('sync_runs').where('run_key', '=', 'orphan').execute();
     await db
       .updateTable('snapshots')
@@ -154,14 +159,7 @@ describe('run store retention', () => {
     } as unknown as SyncDependencies);
     await db.schema.dropTable('snapshot_domains').execute(); // the pruning of orphaned snapshots fails
     await db.updateTable('sync_runs').set({ updated_at: '2020-01-01T00:00:00.000Z' }).execute();
-    await writeSnapshot(db, {
-      runKey: 'orphan',
-      settings: SETTINGS,
-      mode: 'full',
-      vanishKnown: true,
-      posts: [],
-      listed: [],
-    }).catch(() => undefined);
+    await emptySnapshot(db, 'orphan').catch(() => undefined);
     const result: { pruned: number; pruneFailed?: string } = await new MockActivityEnvironment().run(() =>
       activities.finishRun({ runKey: 'run-2' }),
     );
