@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import { openStore, type StoreDb } from '../src/store/open';
 import { purgeFinishedRun } from '../src/store/retention';
 import { saveCompanies, saveContacts, savePairPlan, savePlan, saveStored } from '../src/store/run-data';
+import { ephemeralSeal } from '../src/store/sealing';
 import { writeSnapshot, type SnapshotPost } from '../src/store/snapshots';
 
 const VOTES_PER_POST = 10;
@@ -70,6 +71,8 @@ async function measure(count: number): Promise<void> {
   const file = path.join(dir, 'store.db');
   const db: StoreDb = await openStore(`sqlite:${file}`);
   const runKey = 'bench:1';
+  // Sealed, as with payload keys (src/store/sealing.ts): a worker's runs are.
+  const seal = ephemeralSeal();
   const people = Math.ceil((count * VOTES_PER_POST) / 3);
   try {
     const empty = await usedBytes(db);
@@ -79,6 +82,7 @@ async function measure(count: number): Promise<void> {
       mode: 'full',
       vanishKnown: true,
       posts: posts(count, people),
+      seal,
       listed: Array.from({ length: count }, (_, i) => ({ postId: `post-${i}`, mergedInto: null })),
     });
     await saveContacts(
@@ -90,6 +94,7 @@ async function measure(count: number): Promise<void> {
         contactId: String(100_000 + i),
         state: 'created' as const,
       })),
+      seal,
     );
     await saveCompanies(
       db,
@@ -113,23 +118,29 @@ async function measure(count: number): Promise<void> {
     );
     for (let page = 0; page < Math.ceil(count / PAGE); page++) {
       const ids = Array.from({ length: Math.min(PAGE, count - page * PAGE) }, (_, k) => page * PAGE + k);
-      await savePlan(db, runKey, page, {
+      await savePlan(
+        db,
+        runKey,
         page,
-        changed: ids.map((i) => ({
-          postId: `post-${i}`,
-          externalId: `canny:post-${i}`,
-          properties: {
-            name: `Feature request number ${i}`,
-            description: 'x'.repeat(500),
-            author_email: `person-${i}@company.com`,
-            status: 'open',
-          },
-          companyIds: Array.from({ length: 4 }, (_, c) => String(900_000 + c)),
-          contactIds: Array.from({ length: PAIRS_PER_POST - 4 }, (_, c) => String(100_000 + c)),
-          fingerprint: 'v3:0123456789abcdef0123456789abcdef',
-        })),
-        unchanged: 0,
-      });
+        {
+          page,
+          changed: ids.map((i) => ({
+            postId: `post-${i}`,
+            externalId: `canny:post-${i}`,
+            properties: {
+              name: `Feature request number ${i}`,
+              description: 'x'.repeat(500),
+              author_email: `person-${i}@company.com`,
+              status: 'open',
+            },
+            companyIds: Array.from({ length: 4 }, (_, c) => String(900_000 + c)),
+            contactIds: Array.from({ length: PAIRS_PER_POST - 4 }, (_, c) => String(100_000 + c)),
+            fingerprint: 'v3:0123456789abcdef0123456789abcdef',
+          })),
+          unchanged: 0,
+        },
+        seal,
+      );
       for (const [kind, n] of [
         ['companies', 4],
         ['contacts', PAIRS_PER_POST - 4],
@@ -148,12 +159,12 @@ async function measure(count: number): Promise<void> {
       }
     }
     const during = (await usedBytes(db)) - empty;
-    await purgeFinishedRun(db, runKey);
+    await purgeFinishedRun(db, runKey, seal);
     const after = (await usedBytes(db)) - empty;
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
     console.log(
       `${count.toLocaleString('en-US')} posts, ${shape.emails.toLocaleString('en-US')} people, a first run ` +
-        `(every request written): ${mb(during)} while it lasts, ${mb(after)} kept once it ended ` +
+        `(every request written), personal data sealed: ${mb(during)} while it lasts, ${mb(after)} kept once it ended ` +
         '(the audit trail grows with the requests a run writes: an hourly run that writes 1 % keeps about 1 % of it)',
     );
   } finally {

@@ -80,6 +80,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const budget =
     limits.length > 0 ? storeBudget(setup.store, budgetKeyOf(config.CANNY_API_KEY), limits) : undefined;
   const storeId = await storeIdentity(setup.store);
+  const payloadKeys = parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys;
   const hubspot = (counter?: RequestCounter): HubspotGateway => {
     const signal = activityCancellation();
     return new HubspotGateway({
@@ -100,6 +101,8 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const activities = createActivities({
     store: setup.store,
     storeId,
+    // Personal data in the run store is sealed with the payload keys (src/store/sealing.ts).
+    ...(payloadKeys ? { payloadKeys } : {}),
     // The writer lease asks whether its holder still runs, on this worker's own connection.
     workflows: temporalLiveness(setup.connection.workflowService, namespace),
     namespace,
@@ -155,11 +158,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     identity: workerIdentity(storeId),
     activities,
     // SYNC_PAYLOAD_KEYS: payloads and failures are encrypted before they reach Temporal (README: Personal data).
-    dataConverter: dataConverterFor(
-      parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys,
-      namespace,
-      config.SYNC_PAYLOAD_NAMESPACE_BINDING,
-    ),
+    dataConverter: dataConverterFor(payloadKeys, namespace, config.SYNC_PAYLOAD_NAMESPACE_BINDING),
     // Refuses activities of another environment's runs before they send anything (a shared task queue).
     interceptors: { activity: [environmentCheck(config.SYNC_ENV)] },
     // On SIGTERM, in-flight activities (one HubSpot request each) get this long to finish before they are

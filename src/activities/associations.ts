@@ -73,7 +73,7 @@ export function createAssociationActivities(deps: SyncDependencies) {
       },
     ) {
       return tracked(async (counter) => {
-        await checkRun(deps, input);
+        const { seal } = await checkRun(deps, input);
         // Write-once: an attempt that finds the pairs planned (by an earlier or a concurrent attempt) returns
         // them, so the batches being written never see their list change under them.
         const planned = await pairPlanOf(store, input.runKey, input.page, input.toType);
@@ -85,6 +85,7 @@ export function createAssociationActivities(deps: SyncDependencies) {
           input.page,
           input.planHash,
           deps.storeName,
+          seal,
         );
         const stored = await storedOf(
           store,

@@ -19,7 +19,7 @@ export function createCompanyActivities(deps: SyncDependencies) {
     /** Search queue: one search for up to 150 of the run's domains (by domain or sync key). */
     async findCompanies(input: RunRef & { chunk: number }) {
       return tracked(async (counter) => {
-        const settings = await checkRun(deps, input);
+        const { settings } = await checkRun(deps, input);
         const from = input.chunk * COMPANY_SEARCH_DOMAINS;
         const domains = await domainRange(store, input.snapshotId, from, from + COMPANY_SEARCH_DOMAINS);
         const records = await deps
@@ -52,7 +52,7 @@ export function createCompanyActivities(deps: SyncDependencies) {
      */
     async createCompanies(input: RunRef & { from: number; count: number; dryRun: boolean }) {
       return tracked(async (counter) => {
-        const settings = await checkRun(deps, input);
+        const { settings } = await checkRun(deps, input);
         const domains = await missingDomains(
           store,
           input.runKey,

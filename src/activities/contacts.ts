@@ -20,9 +20,9 @@ export function createContactActivities(deps: SyncDependencies) {
     /** Search queue: one search for up to 200 of the run's emails (positions chunk×200 on). */
     async findContacts(input: RunRef & { chunk: number }) {
       return tracked(async (counter) => {
-        await checkRun(deps, input);
+        const { seal } = await checkRun(deps, input);
         const from = input.chunk * CONTACT_SEARCH_EMAILS;
-        const emails = await emailRange(store, input.snapshotId, from, from + CONTACT_SEARCH_EMAILS);
+        const emails = await emailRange(store, input.snapshotId, from, from + CONTACT_SEARCH_EMAILS, seal);
         const found = await deps.hubspot(counter).searchContactsByEmail(emails.map((e) => e.email));
         const idOf = new Map(found.map((c) => [c.email, c.id]));
         await saveContacts(
@@ -34,12 +34,14 @@ export function createContactActivities(deps: SyncDependencies) {
               ? { email, seq, contactId: id, state: 'matched' as const }
               : { email, seq, contactId: null, state: 'missing' as const };
           }),
+          seal,
         );
         // What the store holds, not what this attempt saw: a duplicate attempt reports the same counts.
         return emailResolution(
           store,
           input.runKey,
           emails.map((e) => e.email),
+          seal,
         );
       });
     },
@@ -51,20 +53,29 @@ export function createContactActivities(deps: SyncDependencies) {
      */
     async createContacts(input: RunRef & { from: number; count: number; dryRun: boolean }) {
       return tracked(async (counter) => {
-        const settings = await checkRun(deps, input);
-        const missing = await missingContacts(
+        const { settings, seal } = await checkRun(deps, input);
+        const positions = await missingContacts(
           store,
           input.runKey,
           input.from,
           Math.min(input.count, HUBSPOT_BATCH_LIMIT),
         );
         if (input.dryRun || !settings.createContacts)
-          return withoutWriting(missing.length, settings.createContacts);
-        const people = new Map(
+          return withoutWriting(positions.length, settings.createContacts);
+        // The emails are in the snapshot, at the positions the run's contacts name.
+        const bySeq = new Map(
           (
-            await emailRange(store, input.snapshotId, missing[0]?.seq ?? 0, (missing.at(-1)?.seq ?? -1) + 1)
-          ).map((e) => [e.email, e]),
+            await emailRange(
+              store,
+              input.snapshotId,
+              positions[0]?.seq ?? 0,
+              (positions.at(-1)?.seq ?? -1) + 1,
+              seal,
+            )
+          ).map((e) => [e.seq, e]),
         );
+        const missing = positions.map(({ seq }) => ({ seq, email: bySeq.get(seq)!.email }));
+        const people = new Map(missing.map(({ seq, email }) => [email, bySeq.get(seq)!]));
         const result = await deps
           .hubspot(counter)
           .createContacts(
@@ -85,6 +96,7 @@ export function createContactActivities(deps: SyncDependencies) {
             if (existing) return { email, seq, contactId: existing, state: 'created' as const };
             return { email, seq, contactId: null, state: 'failed' as const };
           }),
+          seal,
         );
         countWrites('contact', 'created', result.created.length);
         // Failure keys name the person by the source's id: never by email, since they reach the summary,

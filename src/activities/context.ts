@@ -6,6 +6,8 @@ import type { FeedbackSource, RequestCounter } from '../clients/source';
 import type { FailureEntry, SyncMode } from '../domain/types';
 import type { StoreDb } from '../store/open';
 import { failure, FailureType } from '../failures';
+import type { PayloadKeys } from '../codec/keys';
+import { runSealOf, type StoreSeal } from '../store/sealing';
 import { requireSnapshot, type RunSettings } from '../store/snapshots';
 import { heartbeatWithRequests } from './tracking';
 
@@ -32,7 +34,15 @@ export interface SyncDependencies {
   storeName: string;
   /** The store's identity (src/store/identity.ts): a run planned in another store is refused. */
   storeId?: string;
+  /** SYNC_PAYLOAD_KEYS: personal data in the run store is sealed with them (src/store/sealing.ts). */
+  payloadKeys?: PayloadKeys;
   settings: SyncSettings;
+}
+
+/** What an activity knows of its run once `checkRun` passed: the run's settings, and how its data is sealed. */
+export interface RunContext {
+  settings: RunSettings;
+  seal: StoreSeal;
 }
 
 /** A run, as the history names it: the run key and the snapshot (id and content hash) it planned from. */
@@ -71,9 +81,10 @@ export function runSettingsOf(settings: SyncSettings): RunSettings {
 /**
  * Fails with `RunStateMissing` unless this worker's store holds the run's snapshot, as the history names it,
  * and returns the run's settings: those of the worker that prepared it, not this one's, so that a worker
- * configured differently (a deploy that changes SYNC_PAGE_SIZE mid-run) cannot change the run's plan.
+ * configured differently (a deploy that changes SYNC_PAGE_SIZE mid-run) cannot change the run's plan. The
+ * run's seal opens its personal data (a worker without the run's payload key is refused, retryably).
  */
-export async function checkRun(deps: SyncDependencies, ref: RunRef): Promise<RunSettings> {
+export async function checkRun(deps: SyncDependencies, ref: RunRef): Promise<RunContext> {
   if (ref.storeId !== undefined && deps.storeId !== undefined && ref.storeId !== deps.storeId)
     throw failure(
       FailureType.StoreMismatch,
@@ -81,7 +92,10 @@ export async function checkRun(deps: SyncDependencies, ref: RunRef): Promise<Run
         'queue must share one SYNC_STORE_URL (a postgres:// URL for workers on several hosts)',
     );
   const snapshot = await requireSnapshot(deps.store, ref, deps.storeName);
-  return snapshot.settings ?? runSettingsOf(deps.settings);
+  return {
+    settings: snapshot.settings ?? runSettingsOf(deps.settings),
+    seal: runSealOf(deps.payloadKeys, snapshot.sealKey),
+  };
 }
 
 /**

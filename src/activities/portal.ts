@@ -4,6 +4,7 @@ import { SYNC_ASSOCIATION_LABEL } from '../domain/feature-request';
 import { failure, FailureType } from '../failures';
 import { log } from '@temporalio/activity';
 import { markRunFinished, pruneStore, purgeFinishedRun } from '../store/retention';
+import { newRunSeal } from '../store/sealing';
 import { deleteReadsOfRun, pruneReadsBefore } from '../store/source-reads';
 import type { SyncDependencies } from './context';
 import { countPruneFailure, tracked } from './tracking';
@@ -66,8 +67,10 @@ export function createPortalActivities(
       await markRunFinished(deps.store, input.runKey);
       const before = new Date(Date.now() - (deps.retentionDays ?? 7) * DAY_MS);
       try {
-        await purgeFinishedRun(deps.store, input.runKey);
-        const pruned = await pruneStore(deps.store, before, deps.maxRuns ?? DEFAULT_MAX_RUNS);
+        // Sealed plans are opened to keep them without emails (any of this worker's payload keys opens them).
+        const seal = newRunSeal(deps.payloadKeys);
+        await purgeFinishedRun(deps.store, input.runKey, seal);
+        const pruned = await pruneStore(deps.store, before, deps.maxRuns ?? DEFAULT_MAX_RUNS, seal);
         await pruneReadsBefore(deps.store, before);
         return { pruned: pruned.runs };
       } catch (err) {

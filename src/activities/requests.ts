@@ -47,8 +47,11 @@ export interface PageRef extends RunRef {
 export function createRequestActivities(deps: SyncDependencies) {
   const { store } = deps;
 
-  const planOf = (input: PageRef): Promise<PagePlan> =>
-    requirePlan<PagePlan>(store, input.runKey, input.page, input.planHash, deps.storeName);
+  /** The page's plan, as the history names it; checks the run first. */
+  const planOf = async (input: PageRef): Promise<PagePlan> => {
+    const { seal } = await checkRun(deps, input);
+    return requirePlan<PagePlan>(store, input.runKey, input.page, input.planHash, deps.storeName, seal);
+  };
 
   return {
     /**
@@ -66,9 +69,9 @@ export function createRequestActivities(deps: SyncDependencies) {
       },
     ) {
       return tracked(async (counter) => {
-        const settings = await checkRun(deps, input);
+        const { settings, seal } = await checkRun(deps, input);
         const from = input.page * settings.pageSize;
-        const posts = await snapshotPosts(store, input.snapshotId, from, from + settings.pageSize);
+        const posts = await snapshotPosts(store, input.snapshotId, from, from + settings.pageSize, seal);
         const externalIds = posts.map((p) => externalIdOf(p.post.id));
         if (input.mode !== 'full') {
           const records = await deps
@@ -86,6 +89,7 @@ export function createRequestActivities(deps: SyncDependencies) {
           store,
           input.runKey,
           posts.flatMap((p) => p.people.map((person) => person.email)),
+          seal,
         );
         const plan: PagePlan = { page: input.page, changed: [], unchanged: 0 };
         for (const { post, people } of posts) {
@@ -122,7 +126,7 @@ export function createRequestActivities(deps: SyncDependencies) {
           });
         }
         // Write-once: a retried or duplicate attempt (which may see this run's own writes) gets the first plan.
-        const saved = await savePlan(store, input.runKey, input.page, plan);
+        const saved = await savePlan(store, input.runKey, input.page, plan, seal);
         const toCreate = saved.plan.changed.filter((c) => !c.existingId).length;
         return {
           planHash: saved.planHash,
@@ -141,7 +145,6 @@ export function createRequestActivities(deps: SyncDependencies) {
      */
     async writeFeatureRequests(input: PageRef & { dryRun: boolean }) {
       return tracked(async (counter) => {
-        await checkRun(deps, input);
         const plan = await planOf(input);
         // Requests that only need their pairs labelled are not written: they hold what they should.
         const toWrite = plan.changed.filter((c) => !c.labelsOnly);
@@ -229,7 +232,6 @@ export function createRequestActivities(deps: SyncDependencies) {
       },
     ) {
       return tracked(async (counter) => {
-        await checkRun(deps, input);
         const plan = await planOf(input);
         const stored = await storedOf(
           store,

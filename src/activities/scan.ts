@@ -87,7 +87,7 @@ export function createScanActivities(deps: SyncDependencies) {
 
   async function scan(input: RunRef & { objectTypeId: string; afterId?: string; keep: boolean }) {
     return tracked(async (counter) => {
-      const settings = await checkRun(deps, input);
+      const { settings } = await checkRun(deps, input);
       const page = await deps
         .hubspot(counter)
         .scanPage(input.objectTypeId, FR_READ_PROPERTIES, input.afterId);

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import type { FeedbackSource } from '../clients/source';
 import { peopleOfRequest, type PeopleOfRequest } from '../domain/people';
 import type { SourcePost, SourceRecordError, SourceVote, SyncMode } from '../domain/types';
+import { PLAIN, type StoreSeal } from '../store/sealing';
 import type { StoreDb } from '../store/open';
 import { failure, FailureType } from '../failures';
 import {
@@ -99,6 +100,11 @@ export interface ReadOptions {
   parallelBoards?: number;
   /** Called after every source page: activities heartbeat here. */
   onProgress?: () => void;
+  /**
+   * How the kept records are stored (src/store/sealing.ts): they hold voters' emails and names. Absent: as
+   * they are. Any seal opens rows kept as they are (by an older worker's attempt).
+   */
+  seal?: StoreSeal;
 }
 
 interface BoardListing {
@@ -123,19 +129,22 @@ async function readListing<T extends { id: string }>(
   fetchPage: (position: string) => Promise<{ items: T[]; errors: SourceRecordError[]; next?: string }>,
 ): Promise<void> {
   const kind = listing === 'posts' ? 'post' : 'vote';
+  const seal = options.seal ?? PLAIN;
   for (;;) {
     const state = await listingState(options.store, options.readKey, boardId, listing);
     if (state.done) return;
     const page = await fetchPage(state.position);
     options.onProgress?.();
     const records: ReadRecord[] = [
-      ...page.items.map((item) => ({ kind, id: item.id, boardId, record: JSON.stringify(item) }) as const),
+      ...page.items.map(
+        (item) => ({ kind, id: item.id, boardId, record: seal.seal(JSON.stringify(item)) }) as const,
+      ),
       ...page.errors.map((error) => {
         const kept: KeptError = { listing, error };
         const record = JSON.stringify(kept);
         // A hash: the error's text can be long, and the id is part of the primary key.
         const id = createHash('sha256').update(`${listing}\u0000${boardId}\u0000${record}`).digest('hex');
-        return { kind: 'error', id, boardId, record } as const;
+        return { kind: 'error', id, boardId, record: seal.seal(record) } as const;
       }),
     ];
     // An empty page ends a listing whatever it says: a source that keeps answering "more" with nothing would
@@ -203,6 +212,7 @@ async function loadKept(
   domain: string | undefined,
 ): Promise<Omit<SourceSnapshot, 'startedAt'>> {
   const { store, readKey } = options;
+  const seal = options.seal ?? PLAIN;
   const sourceErrors: SourceRecordError[] = [...listing.errors];
   // No board at all reads as an outage, not as a workspace whose every request was deleted.
   let vanishKnown = listing.boards.length > 0 && listing.errors.every((e) => e.boardId !== undefined);
@@ -218,7 +228,7 @@ async function loadKept(
 
   for await (const chunk of keptRecords(store, readKey, 'post')) {
     options.onProgress?.();
-    const posts = chunk.map((r) => JSON.parse(r.record) as SourcePost);
+    const posts = chunk.map((r) => JSON.parse(seal.open(r.record)) as SourcePost);
     for (const post of staging.addPosts(posts)) {
       index.push({ id: post.id, createdAt: post.createdAt ?? '' });
       boardNames.add(post.board.name);
@@ -233,7 +243,7 @@ async function loadKept(
   let loaded = index.length;
   for await (const chunk of keptRecords(store, readKey, 'vote')) {
     options.onProgress?.();
-    staging.addVotes(chunk.map((r) => JSON.parse(r.record) as SourceVote));
+    staging.addVotes(chunk.map((r) => JSON.parse(seal.open(r.record)) as SourceVote));
     loaded += chunk.length;
   }
   const errorsByBoard = new Map<string, KeptError[]>();
@@ -241,7 +251,7 @@ async function loadKept(
     loaded += chunk.length;
     for (const r of chunk) {
       const list = errorsByBoard.get(r.boardId);
-      const kept = JSON.parse(r.record) as KeptError;
+      const kept = JSON.parse(seal.open(r.record)) as KeptError;
       if (list) list.push(kept);
       else errorsByBoard.set(r.boardId, [kept]);
     }

@@ -1,12 +1,14 @@
 // Scratch space for one read of the source: the posts and votes as they arrive, in a throw-away SQLite file
 // of this worker's temp folder, so that a workspace of a million votes is never held in memory. It lives for
 // one `prepareRun` attempt only (the run's snapshot, which every worker shares, is written from it), so it
-// is local to the process, never shared, and deleted when the read ends, however it ends.
+// is local to the process, never shared, and deleted when the read ends, however it ends. Its records are
+// sealed with a key of this process's memory, so a file a killed process left behind cannot be read.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { SourcePost, SourceVote } from '../domain/types';
+import { ephemeralSeal } from '../store/sealing';
 
 const PREFIX = 'feedback-sync-source-';
 /** A source read takes minutes; a staging folder a day old was left by a process that was killed. */
@@ -30,6 +32,8 @@ export class SourceStaging {
   /** The folder of the scratch file (deleted by close). */
   readonly dir: string;
   private readonly db: Database.Database;
+  /** The scratch file holds voters' emails: sealed with a key that lives in this process's memory only. */
+  private readonly seal = ephemeralSeal();
   private readonly insertPost: Database.Statement;
   private readonly insertVote: Database.Statement;
 
@@ -57,7 +61,7 @@ export class SourceStaging {
     const added: SourcePost[] = [];
     this.db.transaction(() => {
       for (const post of posts)
-        if (this.insertPost.run(post.id, JSON.stringify(post)).changes > 0) added.push(post);
+        if (this.insertPost.run(post.id, this.seal.seal(JSON.stringify(post))).changes > 0) added.push(post);
     })();
     return added;
   }
@@ -65,7 +69,8 @@ export class SourceStaging {
   /** Stores a page of votes, each vote once. */
   addVotes(votes: readonly SourceVote[]): void {
     this.db.transaction(() => {
-      for (const vote of votes) this.insertVote.run(vote.id, vote.postId, JSON.stringify(vote));
+      for (const vote of votes)
+        this.insertVote.run(vote.id, vote.postId, this.seal.seal(JSON.stringify(vote)));
     })();
   }
 
@@ -79,7 +84,7 @@ export class SourceStaging {
       'SELECT post_id, record FROM posts WHERE post_id IN',
       ids,
     );
-    const byId = new Map(rows.map((r) => [r.post_id, JSON.parse(r.record) as SourcePost]));
+    const byId = new Map(rows.map((r) => [r.post_id, JSON.parse(this.seal.open(r.record)) as SourcePost]));
     return ids.map((id) => byId.get(id)!);
   }
 
@@ -92,7 +97,7 @@ export class SourceStaging {
     const byPost = new Map<string, SourceVote[]>();
     for (const row of rows) {
       const list = byPost.get(row.post_id);
-      const vote = JSON.parse(row.record) as SourceVote;
+      const vote = JSON.parse(this.seal.open(row.record)) as SourceVote;
       if (list) list.push(vote);
       else byPost.set(row.post_id, [vote]);
     }

@@ -2,6 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { COMPANY_SEARCH_DOMAINS, CONTACT_SEARCH_EMAILS } from '../clients/hubspot';
 import type { SourceReadStats, SourceRecordError } from '../domain/types';
+import { newRunSeal, type StoreSeal } from '../store/sealing';
 import { writeSnapshot, type SnapshotPost } from '../store/snapshots';
 import { consumedResult, consumeRead } from '../store/source-reads';
 import {
@@ -68,6 +69,8 @@ export function createSourceActivities(deps: SyncDependencies) {
     async prepareRun(ref: Omit<RunRef, 'snapshotId' | 'contentHash'>) {
       return tracked(async (counter) => {
         const readKey = readKeyOf(ref.runKey);
+        // The run's personal data is sealed with this worker's first payload key (src/store/sealing.ts).
+        const seal = newRunSeal(deps.payloadKeys);
         // An earlier attempt wrote the snapshot and its result was lost (a kill, a timeout): that result.
         const consumed = await consumedResult(deps.store, readKey);
         if (consumed) return JSON.parse(consumed) as RunOverview;
@@ -76,6 +79,7 @@ export function createSourceActivities(deps: SyncDependencies) {
           readKey,
           parallelBoards: settings.sourceParallelBoards,
           onProgress: heartbeat,
+          seal,
         });
         const sourceRead: SourceReadStats = {
           readMs: Date.now() - snapshot.startedAt.getTime(),
@@ -88,7 +92,7 @@ export function createSourceActivities(deps: SyncDependencies) {
         let overview: RunOverview;
         try {
           overview = {
-            ...(await storeSnapshot(ref.runKey, snapshot)),
+            ...(await storeSnapshot(ref.runKey, snapshot, seal)),
             sourceRead,
             ...(deps.storeId ? { storeId: deps.storeId } : {}),
           };
@@ -108,6 +112,7 @@ export function createSourceActivities(deps: SyncDependencies) {
   async function storeSnapshot(
     runKey: string,
     snapshot: SourceSnapshot,
+    seal: StoreSeal,
   ): Promise<Omit<RunOverview, 'sourceRead'>> {
     const skipped = new Set<string>(); // person ids with a missing or malformed email, over the selected posts
     let seq = 0;
@@ -124,6 +129,7 @@ export function createSourceActivities(deps: SyncDependencies) {
       mode: snapshot.mode,
       ...(snapshot.domain ? { domain: snapshot.domain } : {}),
       posts: posts(),
+      seal,
       vanishKnown: snapshot.vanishKnown,
       boards: snapshot.boardNames,
       // Listed posts, and the posts merged away (no longer listed) with their survivor.

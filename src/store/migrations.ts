@@ -267,6 +267,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sync_runs').addColumn('purged_at', 'text').execute();
     },
   },
+  '2026-12-07-011-sealed-personal-data': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The payload key a snapshot's personal data is sealed with (src/store/sealing.ts); null: stored as is.
+      await db.schema.alterTable('snapshots').addColumn('seal_key', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,6 +6,7 @@
 // That trail is kept for SYNC_STORE_RETENTION_DAYS and at most SYNC_STORE_MAX_RUNS runs; snapshots no run
 // ever owned (a prepare cancelled while it wrote) are pruned by age too.
 import type { StoreDb } from './open';
+import { isSealed, PLAIN, type StoreSeal } from './sealing';
 
 /** The tables of a snapshot's bulk, by snapshot id. */
 const SNAPSHOT_BULK = [
@@ -35,8 +36,11 @@ export async function markRunFinished(db: StoreDb, runKey: string): Promise<void
 /** Runs whose bulk outlives them: ended but not purged, or started this long ago and never ended. */
 const STALE_RUN_MS = 2 * 24 * 60 * 60 * 1000;
 
-/** Deletes a finished run's bulk and the personal data of its plans; its audit trail stays. */
-export async function purgeFinishedRun(db: StoreDb, runKey: string): Promise<void> {
+/**
+ * Deletes a finished run's bulk and the personal data of its plans; its audit trail stays. `seal` opens sealed
+ * plans (src/store/sealing.ts) to keep them without emails; one it cannot open stays sealed.
+ */
+export async function purgeFinishedRun(db: StoreDb, runKey: string, seal: StoreSeal = PLAIN): Promise<void> {
   const snapshots = await db
     .selectFrom('snapshots')
     .select('snapshot_id')
@@ -51,7 +55,7 @@ export async function purgeFinishedRun(db: StoreDb, runKey: string): Promise<voi
     .where('run_key', '=', runKey)
     .execute();
   for (const { page, plan } of plans) {
-    const stripped = withoutAuthorEmails(plan);
+    const stripped = withoutAuthorEmails(plan, seal);
     if (stripped !== plan)
       await db
         .updateTable('run_plans')
@@ -71,7 +75,14 @@ export async function purgeFinishedRun(db: StoreDb, runKey: string): Promise<voi
  * A page plan's JSON as the audit trail keeps it: without the authors' emails (the only personal data a plan
  * holds) and with each description's length in place of its text (up to 64 KiB each: the bulk of a plan).
  */
-function withoutAuthorEmails(json: string): string {
+function withoutAuthorEmails(stored: string, seal: StoreSeal): string {
+  let json: string;
+  try {
+    json = seal.open(stored);
+  } catch {
+    return stored; // sealed with a key this worker lacks: it stays sealed
+  }
+  if (isSealed(json)) return stored; // a worker without payload keys: it stays sealed
   const plan = JSON.parse(json) as { changed?: Array<{ properties?: Record<string, string> }> };
   let changed = false;
   for (const item of plan.changed ?? []) {
@@ -86,13 +97,13 @@ function withoutAuthorEmails(json: string): string {
       changed = true;
     }
   }
-  return changed ? JSON.stringify(plan) : json;
+  return changed || json !== stored ? JSON.stringify(plan) : stored;
 }
 
 /** Deletes every row of these runs: bulk, trail, snapshots and the run itself. */
 async function deleteRuns(db: StoreDb, runKeys: string[]): Promise<void> {
   for (const runKey of runKeys) {
-    await purgeFinishedRun(db, runKey);
+    await purgeFinishedRun(db, runKey); // the plans go too: no need to open them
     await db.deleteFrom('snapshots').where('run_key', '=', runKey).execute();
     for (const table of RUN_TRAIL) await db.deleteFrom(table).where('run_key', '=', runKey).execute();
     await db.deleteFrom('sync_runs').where('run_key', '=', runKey).execute();
@@ -107,6 +118,8 @@ export async function pruneStore(
   db: StoreDb,
   before: Date,
   maxRuns: number,
+  /** Opens sealed plans of runs whose purge is swept here. */
+  seal: StoreSeal = PLAIN,
 ): Promise<{ runs: number; orphanedSnapshots: number }> {
   const cutoff = before.toISOString();
   // First the bulk that outlived its run: a purge that failed, a run terminated before it could purge.
@@ -117,7 +130,7 @@ export async function pruneStore(
     .where('purged_at', 'is', null)
     .where((eb) => eb.or([eb('finished_at', 'is not', null), eb('created_at', '<', stale)]))
     .execute();
-  for (const { run_key: runKey } of unpurged) await purgeFinishedRun(db, runKey);
+  for (const { run_key: runKey } of unpurged) await purgeFinishedRun(db, runKey, seal);
   const old = await db.selectFrom('sync_runs').select('run_key').where('updated_at', '<', cutoff).execute();
   // By count: only runs that ended, never one in progress.
   const beyond = await db

@@ -7,6 +7,7 @@ import type { MatchedCompany } from '../domain/company-match';
 import { failure, FailureType } from '../failures';
 import type { StoreDb } from './open';
 import type { Resolution } from './schema';
+import type { StoreSeal } from './sealing';
 
 /** IN lists stay far below both engines' parameter limits. */
 const IN_LIST = 2_000;
@@ -45,6 +46,8 @@ export async function emailRange(
   snapshotId: string,
   from: number,
   to: number,
+  /** The run's seal: emails and names are stored sealed. */
+  seal: StoreSeal,
 ): Promise<Array<{ seq: number; email: string; personId: string; name: string | null }>> {
   const rows = await db
     .selectFrom('snapshot_emails')
@@ -54,7 +57,12 @@ export async function emailRange(
     .where('seq', '<', to)
     .orderBy('seq')
     .execute();
-  return rows.map((r) => ({ seq: Number(r.seq), email: r.email, personId: r.person_id, name: r.name }));
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    email: seal.open(r.email),
+    personId: r.person_id,
+    name: r.name === null ? null : seal.open(r.name),
+  }));
 }
 
 // ---- companies ------------------------------------------------------------------------------------
@@ -187,12 +195,14 @@ export async function companiesOf(
 
 /**
  * Records how emails resolved; a search result is written once, a create's result lands (a refusal never
- * replaces a contact another attempt created).
+ * replaces a contact another attempt created). Rows are keyed by the email's lookup value under the run's
+ * seal (a keyed hash), never by the email.
  */
 export async function saveContacts(
   db: StoreDb,
   runKey: string,
   rows: Array<{ email: string; seq: number; contactId: string | null; state: Resolution }>,
+  seal: StoreSeal,
 ): Promise<void> {
   for (const part of chunks(rows, INSERT_ROWS)) {
     const fromSearch = part.every((r) => r.state === 'matched' || r.state === 'missing');
@@ -201,7 +211,7 @@ export async function saveContacts(
       .values(
         part.map((r) => ({
           run_key: runKey,
-          email: r.email,
+          email: seal.lookup(r.email),
           seq: r.seq,
           contact_id: r.contactId,
           state: r.state,
@@ -233,10 +243,14 @@ export async function emailResolution(
   db: StoreDb,
   runKey: string,
   emails: string[],
+  seal: StoreSeal,
 ): Promise<{ matched: number; missing: number }> {
   let matched = 0;
   let total = 0;
-  for (const part of chunks(emails, IN_LIST)) {
+  for (const part of chunks(
+    emails.map((e) => seal.lookup(e)),
+    IN_LIST,
+  )) {
     const rows = await db
       .selectFrom('run_contacts')
       .select('state')
@@ -250,25 +264,26 @@ export async function emailResolution(
 }
 
 /**
- * Emails without a contact, in the run's email order, from the `offset`-th one. Searches apply in order of
- * their chunks' positions, so the first N missing emails never change once N are known.
+ * The positions (in the run's email order) of emails without a contact, from the `offset`-th one: the emails
+ * themselves are in the snapshot (`emailRange`). Searches apply in order of their chunks' positions, so the
+ * first N missing emails never change once N are known.
  */
 export async function missingContacts(
   db: StoreDb,
   runKey: string,
   offset: number,
   limit: number,
-): Promise<Array<{ email: string; seq: number }>> {
+): Promise<Array<{ seq: number }>> {
   const rows = await db
     .selectFrom('run_contacts')
-    .select(['email', 'seq'])
+    .select('seq')
     .where('run_key', '=', runKey)
     .where('state', 'in', ['missing', 'created', 'failed'])
     .orderBy('seq')
     .limit(limit)
     .offset(offset)
     .execute();
-  return rows.map((r) => ({ email: r.email, seq: Number(r.seq) }));
+  return rows.map((r) => ({ seq: Number(r.seq) }));
 }
 
 /** The run's contact id for each of these emails that has one. */
@@ -276,9 +291,11 @@ export async function contactsOf(
   db: StoreDb,
   runKey: string,
   emails: string[],
+  seal: StoreSeal,
 ): Promise<Map<string, string>> {
   const result = new Map<string, string>();
-  for (const part of chunks([...new Set(emails)], IN_LIST)) {
+  const emailOf = new Map(emails.map((e) => [seal.lookup(e), e]));
+  for (const part of chunks([...emailOf.keys()], IN_LIST)) {
     const rows = await db
       .selectFrom('run_contacts')
       .select(['email', 'contact_id'])
@@ -286,7 +303,7 @@ export async function contactsOf(
       .where('email', 'in', part)
       .where('contact_id', 'is not', null)
       .execute();
-    for (const r of rows) result.set(r.email, r.contact_id!);
+    for (const r of rows) result.set(emailOf.get(r.email)!, r.contact_id!);
   }
   return result;
 }
@@ -360,12 +377,14 @@ export async function savePlan<T>(
   runKey: string,
   page: number,
   plan: T,
+  /** The run's seal: a plan holds authors' emails. Its hash is the plain JSON's, on every worker. */
+  seal: StoreSeal,
 ): Promise<{ plan: T; planHash: string }> {
   const json = JSON.stringify(plan);
   const planHash = createHash('sha256').update(json).digest('hex').slice(0, 32);
   await db
     .insertInto('run_plans')
-    .values({ run_key: runKey, page, plan_hash: planHash, plan: json })
+    .values({ run_key: runKey, page, plan_hash: planHash, plan: seal.seal(json) })
     .onConflict((oc) => oc.columns(['run_key', 'page']).doNothing())
     .execute();
   const stored = await db
@@ -374,7 +393,7 @@ export async function savePlan<T>(
     .where('run_key', '=', runKey)
     .where('page', '=', page)
     .executeTakeFirstOrThrow();
-  return { plan: JSON.parse(stored.plan) as T, planHash: stored.plan_hash };
+  return { plan: JSON.parse(seal.open(stored.plan)) as T, planHash: stored.plan_hash };
 }
 
 /** The page's plan the history names, or `RunStateMissing`: never a plan made again from other data. */
@@ -384,6 +403,7 @@ export async function requirePlan<T>(
   page: number,
   planHash: string,
   storeName: string,
+  seal: StoreSeal,
 ): Promise<T> {
   const row = await db
     .selectFrom('run_plans')
@@ -397,7 +417,7 @@ export async function requirePlan<T>(
       `run store ${storeName} ${row ? 'holds another plan for' : 'has no plan for'} page ${page} of run ${runKey}: every worker must share one SYNC_STORE_URL`,
     );
   }
-  return JSON.parse(row.plan) as T;
+  return JSON.parse(seal.open(row.plan)) as T;
 }
 
 // ---- association pairs ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ export interface SnapshotsTable {
    * 0 while the source read is under way; a reader refuses an incomplete snapshot. 1: complete, people in
    * snapshot_people (before migration 003). 2: complete, people next to each post, which workers before 003
    * cannot read: they refuse it (not 1), so its activities retry until a current worker takes them.
+   * 3: complete, personal data sealed (`seal_key`), which workers before migration 011 refuse the same way.
    */
   complete: number;
   /** The run's settings (`RunSettings`, JSON); null in snapshots written before migration 004. */
@@ -36,6 +37,12 @@ export interface SnapshotsTable {
    * outage or a change of the key's access, not the deletion of its posts.
    */
   boards: string | null;
+  /**
+   * The payload key the run's personal data is sealed with (src/store/sealing.ts): emails and names in
+   * snapshot_posts, snapshot_emails, run_contacts (keyed hashes), run_plans and the source read. Null: stored
+   * as is (no payload keys, or written before migration 011).
+   */
+  seal_key: string | null;
   created_at: string;
 }
 

@@ -8,6 +8,7 @@ import type { SourcePost, SyncMode } from '../domain/types';
 import { failure, FailureType } from '../failures';
 import type { StoreDb } from './open';
 import { chunks } from './run-data';
+import { PLAIN, type StoreSeal } from './sealing';
 
 /** A post of the snapshot at its place in the run's order, with the people who count for it. */
 export interface SnapshotPost {
@@ -29,9 +30,14 @@ export interface RunSettings {
   maxVanished?: number | null;
 }
 
-/** Complete snapshots: 1 written before migration 003 (people in rows), 2 since (people next to posts). */
-const COMPLETE = [1, 2];
-const COMPLETE_NOW = 2;
+/**
+ * Complete snapshots: 1 written before migration 003 (people in rows), 2 since (people next to posts), 3 with
+ * personal data sealed (migration 011). A worker refuses a value it does not know, so a worker of an older
+ * version never reads sealed rows for plain ones.
+ */
+const COMPLETE = [1, 2, 3];
+const COMPLETE_PLAIN = 2;
+const COMPLETE_SEALED = 3;
 
 export interface SnapshotInput {
   runKey: string;
@@ -46,6 +52,8 @@ export interface SnapshotInput {
    * no request is marked vanished from this snapshot.
    */
   vanishKnown: boolean;
+  /** How personal data is stored (src/store/sealing.ts); absent: as is. */
+  seal?: StoreSeal;
   /**
    * The names of the boards the source listed; a request of any other board is never marked vanished.
    * Absent: not known (every board counts as listed).
@@ -64,6 +72,8 @@ export interface SnapshotRef {
 export interface StoredSnapshot extends SnapshotRef {
   /** Null for snapshots written before the settings were stored. */
   settings: RunSettings | null;
+  /** The payload key its personal data is sealed with; null when stored as is. */
+  sealKey: string | null;
 }
 
 export interface SnapshotShape extends SnapshotRef {
@@ -83,6 +93,7 @@ const INSERT_ROWS = 500;
  */
 export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<SnapshotShape> {
   const snapshotId = `${input.runKey}#${randomUUID()}`;
+  const seal = input.seal ?? PLAIN;
   const now = new Date().toISOString();
   const hash = createHash('sha256');
   await db
@@ -94,6 +105,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       posts: 0,
       vanish_known: input.vanishKnown ? 1 : 0,
       boards: input.boards ? JSON.stringify(input.boards) : null,
+      seal_key: seal.keyId,
       complete: 0,
       settings: JSON.stringify(input.settings),
       created_at: now,
@@ -123,7 +135,13 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       const record = JSON.stringify(p.post);
       const people = JSON.stringify(p.people);
       hash.update(`${p.seq}\u0000${record}\u0000${people}\n`);
-      return { snapshot_id: snapshotId, seq: p.seq, post_id: p.post.id, record, people };
+      return {
+        snapshot_id: snapshotId,
+        seq: p.seq,
+        post_id: p.post.id,
+        record: seal.seal(record),
+        people: seal.seal(people),
+      };
     });
     await db.insertInto('snapshot_posts').values(posts).execute();
   }
@@ -147,9 +165,9 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
   const emailRows = [...emails].map(([email, person], seq) => ({
     snapshot_id: snapshotId,
     seq,
-    email,
+    email: seal.seal(email),
     person_id: person.personId,
-    name: person.name,
+    name: person.name === null ? null : seal.seal(person.name),
   }));
   for (const part of chunks(emailRows, INSERT_ROWS))
     await db.insertInto('snapshot_emails').values(part).execute();
@@ -158,7 +176,11 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
   const contentHash = hash.digest('hex');
   await db
     .updateTable('snapshots')
-    .set({ content_hash: contentHash, posts: postCount, complete: COMPLETE_NOW })
+    .set({
+      content_hash: contentHash,
+      posts: postCount,
+      complete: seal.keyId === null ? COMPLETE_PLAIN : COMPLETE_SEALED,
+    })
     .where('snapshot_id', '=', snapshotId)
     .execute();
   await db
@@ -202,7 +224,7 @@ export async function requireSnapshot(
 ): Promise<StoredSnapshot> {
   const row = await db
     .selectFrom('snapshots')
-    .select(['snapshot_id', 'content_hash', 'posts', 'complete', 'settings'])
+    .select(['snapshot_id', 'content_hash', 'posts', 'complete', 'settings', 'seal_key'])
     .where('snapshot_id', '=', ref.snapshotId)
     .executeTakeFirst();
   if (!row || !COMPLETE.includes(Number(row.complete)) || row.content_hash !== ref.contentHash) {
@@ -221,6 +243,7 @@ export async function requireSnapshot(
     contentHash: row.content_hash,
     posts: Number(row.posts),
     settings: row.settings === null ? null : (JSON.parse(row.settings) as RunSettings),
+    sealKey: row.seal_key,
   };
 }
 
@@ -230,6 +253,8 @@ export async function snapshotPosts(
   snapshotId: string,
   from: number,
   to: number,
+  /** The run's seal (`runSealOf` its snapshot's `sealKey`). */
+  seal: StoreSeal,
 ): Promise<SnapshotPost[]> {
   const posts = await db
     .selectFrom('snapshot_posts')
@@ -245,8 +270,9 @@ export async function snapshotPosts(
     : new Map<number, Person[]>();
   return posts.map((p) => ({
     seq: Number(p.seq),
-    post: JSON.parse(p.record) as SourcePost,
-    people: p.people !== null ? (JSON.parse(p.people) as Person[]) : (older.get(Number(p.seq)) ?? []),
+    post: JSON.parse(seal.open(p.record)) as SourcePost,
+    people:
+      p.people !== null ? (JSON.parse(seal.open(p.people)) as Person[]) : (older.get(Number(p.seq)) ?? []),
   }));
 }
 

@@ -31,6 +31,8 @@ export interface SyncInput {
   continueAsNewAfterEvents?: number;
   /** After how long a wait for the writer lease is reported as a stuck holder (default an hour); tests set it low. */
   leaseStuckAfterMs?: number;
+  /** How often a run waiting for the writer lease asks again (default 20 s); tests set it low. */
+  leaseRetryIntervalMs?: number;
   /** Set by continue-as-new only. */
   resume?: RunState;
 }

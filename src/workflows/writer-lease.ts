@@ -46,7 +46,7 @@ export async function holdWriterLease(run: Run, resumeLater: (run: Run) => Promi
       await reportStuck(run, answer.holderWorkflowId, waited);
     }
     if (run.historyIsLong()) await resumeLater(run);
-    await sleep(LEASE_RETRY_INTERVAL);
+    await sleep(run.input.leaseRetryIntervalMs ?? LEASE_RETRY_INTERVAL);
   }
 }
 

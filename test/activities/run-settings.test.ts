@@ -61,7 +61,7 @@ describe('run settings', () => {
       snapshotId: shape.snapshotId,
       contentHash: shape.contentHash,
     };
-    assert.deepEqual(await checkRun(otherWorker, ref), {
+    assert.deepEqual((await checkRun(otherWorker, ref)).settings, {
       pageSize: 100,
       arrProperty: 'annualrevenue',
       createCompanies: true,
@@ -96,6 +96,6 @@ describe('run settings', () => {
       snapshotId: shape.snapshotId,
       contentHash: shape.contentHash,
     };
-    assert.equal((await checkRun(worker, ref)).pageSize, 25);
+    assert.equal((await checkRun(worker, ref)).settings.pageSize, 25);
   });
 });

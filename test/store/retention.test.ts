@@ -10,6 +10,7 @@ import type { SyncDependencies } from '../../src/activities/context';
 import { openStore, type StoreDb } from '../../src/store/open';
 import { markRunFinished, pruneStore, purgeFinishedRun } from '../../src/store/retention';
 import { saveContacts, savePlan } from '../../src/store/run-data';
+import { PLAIN } from '../../src/store/sealing';
 import { writeSnapshot } from '../../src/store/snapshots';
 import { datasetEmails } from '../support/raw-history';
 import { startStack } from '../support/stack';
@@ -45,12 +46,18 @@ async function seedRun(db: StoreDb, runKey: string, email: string) {
     ],
     listed: [{ postId: post.id, mergedInto: null }],
   });
-  await saveContacts(db, runKey, [{ email, seq: 0, contactId: '7', state: 'matched' }]);
-  await savePlan(db, runKey, 0, {
-    page: 0,
-    changed: [{ externalId: `canny:${post.id}`, properties: { name: 'Dark mode', author_email: email } }],
-    unchanged: 0,
-  });
+  await saveContacts(db, runKey, [{ email, seq: 0, contactId: '7', state: 'matched' }], PLAIN);
+  await savePlan(
+    db,
+    runKey,
+    0,
+    {
+      page: 0,
+      changed: [{ externalId: `canny:${post.id}`, properties: { name: 'Dark mode', author_email: email } }],
+      unchanged: 0,
+    },
+    PLAIN,
+  );
 }
 
 /** A snapshot of nothing for `runKey` (and its run row). */

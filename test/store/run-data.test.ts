@@ -16,9 +16,13 @@ import {
   saveCompanies,
   saveContacts,
 } from '../../src/store/run-data';
+import { sealWith } from '../../src/store/sealing';
+import { keysOf, TEST_PAYLOAD_KEYS } from '../support/payload-keys';
 import { storeForms } from '../support/postgres';
 
 const forms = storeForms;
+/** Emails are looked up by keyed hash, as in every run of a worker with payload keys. */
+const seal = sealWith(keysOf(TEST_PAYLOAD_KEYS));
 
 let runCounter = 0;
 const newRun = (): string => `run-${process.pid}-${++runCounter}`;
@@ -34,8 +38,8 @@ for (const form of forms) {
 
     it('a second plan of a page gets the first one back, whatever it holds', async () => {
       const run = newRun();
-      const first = await savePlan(db, run, 3, { changed: ['a', 'b'], unchanged: 1 });
-      const second = await savePlan(db, run, 3, { changed: ['a'], unchanged: 2 });
+      const first = await savePlan(db, run, 3, { changed: ['a', 'b'], unchanged: 1 }, seal);
+      const second = await savePlan(db, run, 3, { changed: ['a'], unchanged: 2 }, seal);
       assert.equal(second.planHash, first.planHash);
       assert.deepEqual(second.plan, { changed: ['a', 'b'], unchanged: 1 });
     });
@@ -63,23 +67,36 @@ for (const form of forms) {
 
     it('a late search never erases a create, and counts come from what is stored', async () => {
       const run = newRun();
-      await saveContacts(db, run, [
-        { email: 'a@x.io', seq: 0, contactId: null, state: 'missing' },
-        { email: 'b@x.io', seq: 1, contactId: '7', state: 'matched' },
-      ]);
-      await saveContacts(db, run, [{ email: 'a@x.io', seq: 0, contactId: '9', state: 'created' }]);
+      await saveContacts(
+        db,
+        run,
+        [
+          { email: 'a@x.io', seq: 0, contactId: null, state: 'missing' },
+          { email: 'b@x.io', seq: 1, contactId: '7', state: 'matched' },
+        ],
+        seal,
+      );
+      await saveContacts(db, run, [{ email: 'a@x.io', seq: 0, contactId: '9', state: 'created' }], seal);
       // A duplicate attempt of the first search, arriving late, saw neither contact.
-      await saveContacts(db, run, [
-        { email: 'a@x.io', seq: 0, contactId: null, state: 'missing' },
-        { email: 'b@x.io', seq: 1, contactId: null, state: 'missing' },
-      ]);
-      assert.deepEqual([...(await contactsOf(db, run, ['a@x.io', 'b@x.io']))].sort(), [
+      await saveContacts(
+        db,
+        run,
+        [
+          { email: 'a@x.io', seq: 0, contactId: null, state: 'missing' },
+          { email: 'b@x.io', seq: 1, contactId: null, state: 'missing' },
+        ],
+        seal,
+      );
+      assert.deepEqual([...(await contactsOf(db, run, ['a@x.io', 'b@x.io'], seal))].sort(), [
         ['a@x.io', '9'],
         ['b@x.io', '7'],
       ]);
-      assert.deepEqual(await emailResolution(db, run, ['a@x.io', 'b@x.io']), { matched: 1, missing: 1 });
+      assert.deepEqual(await emailResolution(db, run, ['a@x.io', 'b@x.io'], seal), {
+        matched: 1,
+        missing: 1,
+      });
       // The created contact keeps its place among the missing ones: create batches never shift.
-      assert.deepEqual(await missingContacts(db, run, 0, 10), [{ email: 'a@x.io', seq: 0 }]);
+      assert.deepEqual(await missingContacts(db, run, 0, 10), [{ seq: 0 }]);
 
       await saveCompanies(db, run, [{ domain: 'x.io', companyId: null, arr: null, state: 'missing' }]);
       await saveCompanies(db, run, [{ domain: 'x.io', companyId: '5', arr: 12.5, state: 'created' }]);
@@ -94,10 +111,10 @@ for (const form of forms) {
       await saveCompanies(db, run, [{ domain: 'y.io', companyId: '6', arr: 3, state: 'created' }]);
       await saveCompanies(db, run, [{ domain: 'y.io', companyId: null, arr: null, state: 'failed' }]);
       assert.deepEqual(await companiesOf(db, run, ['y.io']), new Map([['y.io', { id: '6', arr: 3 }]]));
-      await saveContacts(db, run, [{ email: 'c@y.io', seq: 0, contactId: null, state: 'missing' }]);
-      await saveContacts(db, run, [{ email: 'c@y.io', seq: 0, contactId: '8', state: 'created' }]);
-      await saveContacts(db, run, [{ email: 'c@y.io', seq: 0, contactId: null, state: 'failed' }]);
-      assert.deepEqual([...(await contactsOf(db, run, ['c@y.io']))], [['c@y.io', '8']]);
+      await saveContacts(db, run, [{ email: 'c@y.io', seq: 0, contactId: null, state: 'missing' }], seal);
+      await saveContacts(db, run, [{ email: 'c@y.io', seq: 0, contactId: '8', state: 'created' }], seal);
+      await saveContacts(db, run, [{ email: 'c@y.io', seq: 0, contactId: null, state: 'failed' }], seal);
+      assert.deepEqual([...(await contactsOf(db, run, ['c@y.io'], seal))], [['c@y.io', '8']]);
       // A failure first and a create after it: the create wins, as it always did.
       await saveCompanies(db, run, [{ domain: 'z.io', companyId: null, arr: null, state: 'failed' }]);
       await saveCompanies(db, run, [{ domain: 'z.io', companyId: '10', arr: null, state: 'created' }]);

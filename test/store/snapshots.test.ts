@@ -10,6 +10,7 @@ import type { SourcePost } from '../../src/domain/types';
 import { FailureType } from '../../src/failures';
 import { openStore, storeLocation, type StoreDb } from '../../src/store/open';
 import { domainRange, missingDomains, saveCompanies } from '../../src/store/run-data';
+import { PLAIN } from '../../src/store/sealing';
 import { requireSnapshot, snapshotPosts, writeSnapshot, type SnapshotPost } from '../../src/store/snapshots';
 import { storeForms } from '../support/postgres';
 
@@ -76,8 +77,9 @@ for (const form of forms) {
         contentHash,
         posts: count,
         settings: SETTINGS,
+        sealKey: null,
       });
-      const page = await snapshotPosts(db, ref.snapshotId, 1100, 1200);
+      const page = await snapshotPosts(db, ref.snapshotId, 1100, 1200, PLAIN);
       assert.equal(page.length, 100);
       assert.deepEqual(page[0], posts[1100]);
       assert.deepEqual(page[99], posts[1199]);
@@ -113,7 +115,7 @@ for (const form of forms) {
           ),
         )
         .execute();
-      assert.deepEqual(await snapshotPosts(db, ref.snapshotId, 0, 10), posts.slice(0, 10));
+      assert.deepEqual(await snapshotPosts(db, ref.snapshotId, 0, 10, PLAIN), posts.slice(0, 10));
     });
 
     it('orders domains as the posts first need them, and the missing ones by that order', async () => {
@@ -217,7 +219,7 @@ for (const form of forms) {
       assert.equal(child.status, 0, child.stderr);
       const ref = JSON.parse(child.stdout) as { snapshotId: string; contentHash: string };
       await requireSnapshot(db, ref, 'test');
-      assert.deepEqual(await snapshotPosts(db, ref.snapshotId, 0, 5), posts.slice(0, 5));
+      assert.deepEqual(await snapshotPosts(db, ref.snapshotId, 0, 5, PLAIN), posts.slice(0, 5));
     });
   });
 }

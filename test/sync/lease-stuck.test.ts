@@ -28,7 +28,7 @@ describe('a stuck holder of the writer lease', function () {
       const waiting = await stack.env.client.workflow.start(syncFeatureRequests, {
         taskQueue: stack.taskQueue,
         workflowId: `${stack.taskQueue}/waiting`,
-        args: [{ environment: 'test', mode: 'full', leaseStuckAfterMs: 1_000 }],
+        args: [{ environment: 'test', mode: 'full', leaseStuckAfterMs: 1_000, leaseRetryIntervalMs: 1_000 }],
       });
       const deadline = Date.now() + 90_000;
       const alert = () => stack.sims.slack.messages().find((m) => String(m.text).includes('writer lease'));
