@@ -31,6 +31,8 @@ export const FailureType = {
   RunStateMissing: 'RunStateMissing',
   /** The workers of a task queue use different run stores (SYNC_STORE_URL): no run may write until they share one. */
   StoreMismatch: 'StoreMismatch',
+  /** An activity of a run that has ended (a late attempt, a reset): its working set is gone or going. */
+  RunEnded: 'RunEnded',
   InvalidInput: 'InvalidInput',
   /** The run belongs to another environment than the worker that picked it up (a shared task queue). */
   EnvironmentMismatch: 'EnvironmentMismatch',
@@ -51,6 +53,7 @@ export const NON_RETRYABLE_FAILURES: FailureType[] = [
   FailureType.InvalidInput,
   FailureType.EnvironmentMismatch,
   FailureType.StoreMismatch,
+  FailureType.RunEnded,
 ];
 
 export function failure(

@@ -115,13 +115,14 @@ export function createAssociationActivities(deps: SyncDependencies) {
           const desired = input.toType === 'companies' ? item.companyIds : item.contactIds;
           const held = current.get(fromId) ?? [];
           const labelled = held.filter((t) => isSyncPair(t, input.labelTypeId));
-          // A request the sync committed before its label (a v2 fingerprint, or none and no labelled pair):
-          // its plain pairs are the sync's, as they were then. This once, they are labelled where still
-          // wanted and removed where not; from then on the label alone tells.
+          // A request the sync committed before its label (a v2 fingerprint): its plain pairs are the sync's,
+          // as they were then. This once, they are labelled where still wanted and removed where not; from then
+          // on the label alone tells. An empty fingerprint (written, never committed; or marked vanished) is
+          // never taken for one: the run that wrote it may have been of this version, and a plain pair on it a
+          // person's. A stale plain pair of a pre-label run interrupted before its commit then stays: the
+          // safe side of not knowing.
           const fingerprint = item.storedFingerprint ?? stored.get(item.externalId)?.fingerprint ?? '';
-          const legacy =
-            input.labelTypeId !== undefined &&
-            (fingerprint.startsWith('v2:') || (fingerprint === '' && labelled.length === 0));
+          const legacy = input.labelTypeId !== undefined && fingerprint.startsWith('v2:');
           const ours = legacy ? held.filter((t) => !labelledByOthers(t, input.labelTypeId)) : labelled;
           const diff = diffIds(
             ours.map((t) => t.toId),

@@ -8,6 +8,7 @@ import type { StoreDb } from '../store/open';
 import { failure, FailureType } from '../failures';
 import type { PayloadKeys } from '../codec/keys';
 import { runSealOf, type StoreSeal } from '../store/sealing';
+import { runEndedAt } from '../store/retention';
 import { requireSnapshot, type RunSettings } from '../store/snapshots';
 import { heartbeatWithRequests } from './tracking';
 
@@ -92,6 +93,14 @@ export async function checkRun(deps: SyncDependencies, ref: RunRef): Promise<Run
         'queue must share one SYNC_STORE_URL (a postgres:// URL for workers on several hosts)',
     );
   const snapshot = await requireSnapshot(deps.store, ref, deps.storeName);
+  // A late attempt of an ended run (or a reset of one) never writes: its working set is purged, or about to
+  // be, and a plan stripped for the audit trail is no plan to write from.
+  const ended = await runEndedAt(deps.store, ref.runKey);
+  if (ended !== undefined)
+    throw failure(
+      FailureType.RunEnded,
+      `run ${ref.runKey} ended at ${ended}: this activity belongs to a run that is over (a late attempt, or a reset of an ended run); start a new run instead`,
+    );
   return {
     settings: snapshot.settings ?? runSettingsOf(deps.settings),
     seal: runSealOf(deps.payloadKeys, snapshot.sealKey),

@@ -3,7 +3,8 @@ import { syncLabelTypeId } from '../clients/hubspot-setup';
 import { SYNC_ASSOCIATION_LABEL } from '../domain/feature-request';
 import { failure, FailureType } from '../failures';
 import { log } from '@temporalio/activity';
-import { markRunFinished, pruneStore, purgeFinishedRun } from '../store/retention';
+import type { WorkflowLiveness } from '../clients/temporal';
+import { markRunFinished, pruneStore, purgeFinishedRun, type RunIsOver } from '../store/retention';
 import { newRunSeal } from '../store/sealing';
 import { deleteReadsOfRun, pruneReadsBefore } from '../store/source-reads';
 import type { SyncDependencies } from './context';
@@ -13,11 +14,32 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** SYNC_STORE_MAX_RUNS by default: runs whose audit trail the store keeps at most. */
 const DEFAULT_MAX_RUNS = 1_000;
 
-export function createPortalActivities(
-  deps: SyncDependencies & { retentionDays?: number; maxRuns?: number },
-) {
+/**
+ * A run that never marked its end is over when no run of its workflow runs any more, and has not for the
+ * fence's time (its last requests may be on their way). The run key is `<workflow id>:<first run id>`.
+ */
+function runIsOver(deps: PortalDependencies): RunIsOver | undefined {
+  const { workflows } = deps;
+  if (!workflows) return undefined;
+  return async (runKey) => {
+    const colon = runKey.lastIndexOf(':');
+    if (colon <= 0) return false;
+    const closedAgo = await workflows.closedAgoMs(runKey.slice(0, colon));
+    return closedAgo !== undefined && closedAgo >= (deps.fenceAfterMs ?? 0);
+  };
+}
+
+type PortalDependencies = SyncDependencies & {
+  retentionDays?: number;
+  maxRuns?: number;
+  /** Asked whether a run that never marked its end is over (src/store/retention.ts). */
+  workflows?: WorkflowLiveness;
+  fenceAfterMs?: number;
+};
+
+export function createPortalActivities(deps: PortalDependencies) {
   const { settings } = deps;
-  return {
+  const activities = {
     /** The portal's feature_request object type id, resolved by name: ids differ between portals. */
     async resolvePortal() {
       return tracked(async (counter) => {
@@ -70,7 +92,13 @@ export function createPortalActivities(
         // Sealed plans are opened to keep them without emails (any of this worker's payload keys opens them).
         const seal = newRunSeal(deps.payloadKeys);
         await purgeFinishedRun(deps.store, input.runKey, seal);
-        const pruned = await pruneStore(deps.store, before, deps.maxRuns ?? DEFAULT_MAX_RUNS, seal);
+        const pruned = await pruneStore(
+          deps.store,
+          before,
+          deps.maxRuns ?? DEFAULT_MAX_RUNS,
+          seal,
+          runIsOver(deps),
+        );
         await pruneReadsBefore(deps.store, before);
         return { pruned: pruned.runs };
       } catch (err) {
@@ -81,5 +109,13 @@ export function createPortalActivities(
         return { pruned: 0, pruneFailed: message };
       }
     },
+  };
+  return {
+    ...activities,
+    /**
+     * `resolvePortal` by a name workers of older versions do not have: theirs answers without the sync's
+     * association labels, and the run would then write without them.
+     */
+    resolveLabelledPortal: () => activities.resolvePortal(),
   };
 }

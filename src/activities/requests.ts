@@ -53,7 +53,7 @@ export function createRequestActivities(deps: SyncDependencies) {
     return requirePlan<PagePlan>(store, input.runKey, input.page, input.planHash, deps.storeName, seal);
   };
 
-  return {
+  const activities = {
     /**
      * Decides which of the page's requests HubSpot does not hold as they should be: the fingerprint over
      * properties, company ids and contact ids differs, or there is no record. Full runs compare with the
@@ -269,5 +269,16 @@ export function createRequestActivities(deps: SyncDependencies) {
         };
       });
     },
+  };
+  return {
+    ...activities,
+    /**
+     * `planPage` under the sync's label (v3 fingerprints), by a name workers of older versions do not have:
+     * they would plan the page unlabelled (v2) and its pairs would later be taken for pre-label ones.
+     */
+    planLabelledPage: (input: Parameters<typeof activities.planPage>[0]) =>
+      activities.planPage({ ...input, labelled: true }),
+    /** `commitPage` by a name workers of older versions do not have: they ignore `unlabelled`. */
+    commitLabelledPage: (input: Parameters<typeof activities.commitPage>[0]) => activities.commitPage(input),
   };
 }

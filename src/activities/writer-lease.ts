@@ -5,7 +5,8 @@
 // A holder is gone when Temporal says its workflow no longer runs (terminated, timed out, failed: a run that
 // never released), or when the asker has the holder's workflow id: one workflow id runs once at a time, so a
 // holder under the asker's own id is an earlier chain (a terminated company run started again) or the
-// asker's own chain before a rerun. A holder of another Temporal namespace cannot be asked: it is never taken
+// asker's own chain before a rerun. Either way, not before the fence (`fenceAfterMs`) has passed since it
+// closed: its last requests may still be on their way. A holder of another Temporal namespace cannot be asked: it is never taken
 // for gone (a waiting run reports it after a while, src/workflows/writer-lease.ts).
 //
 // Before anything, the lease checks that every worker of the task queue uses this run store: workers with
@@ -40,6 +41,11 @@ export interface WriterLeaseDependencies {
 
 export interface LeaseRequest extends Omit<LeaseHolder, 'namespace'> {
   environment: string;
+  /**
+   * The run key of the chain this run reruns (a company run asked again): that chain handed its lease over
+   * as it continued as new, with nothing left in flight, so it is taken at once. Absent in older runs.
+   */
+  takeOverFrom?: string;
 }
 
 export type LeaseAcquired =
@@ -51,8 +57,15 @@ export function createWriterLeaseActivities(deps: WriterLeaseDependencies) {
     runKey: request.runKey,
     ...(deps.namespace ? { namespace: deps.namespace } : {}),
   });
-  const isGone = async (asker: LeaseHolder, holder: LeaseHolder): Promise<boolean> => {
-    if (holder.workflowId === asker.workflowId) return true;
+  const isGone = async (asker: LeaseHolder, holder: LeaseHolder, takeOverFrom?: string): Promise<boolean> => {
+    if (holder.workflowId === asker.workflowId && holder.runKey === takeOverFrom) return true;
+    if (holder.workflowId === asker.workflowId) {
+      // One run of a workflow id at a time: the holder's chain closed before the asker's run started. It may
+      // have been terminated mid-request, so it is fenced like any other holder, from the asker's start (the
+      // holder closed no later than that, so the wait is never short).
+      const runningFor = await deps.workflows.runningForMs(asker.workflowId);
+      return runningFor === undefined || runningFor >= (deps.fenceAfterMs ?? 0);
+    }
     // Asked in another namespace, Temporal would answer "not found" for a run that writes right now.
     if (holder.namespace !== undefined && holder.namespace !== deps.namespace) return false;
     const closedAgo = await deps.workflows.closedAgoMs(holder.workflowId);
@@ -73,7 +86,9 @@ export function createWriterLeaseActivities(deps: WriterLeaseDependencies) {
         const asker = me(request);
         const taken: string[] = [];
         for (const key of await keysOf(request.environment, counter)) {
-          const answer = await acquireLease(deps.store, key, asker, (holder) => isGone(asker, holder));
+          const answer = await acquireLease(deps.store, key, asker, (holder) =>
+            isGone(asker, holder, request.takeOverFrom),
+          );
           if (!answer.acquired) {
             for (const held of taken) await releaseLease(deps.store, held, request.runKey);
             return { acquired: false, holderWorkflowId: answer.holder.workflowId };

@@ -10,6 +10,8 @@ export interface WorkflowLiveness {
    * undefined while it runs, Infinity when Temporal does not know it (or no longer: its retention passed).
    */
   closedAgoMs(workflowId: string): Promise<number | undefined>;
+  /** How long ago the running run of `workflowId` started; undefined when none runs. */
+  runningForMs(workflowId: string): Promise<number | undefined>;
   /**
    * The run stores of the workers that polled `taskQueue` for activities in the last minute, as their
    * identities name them (`… store=<id>`; workers of versions before it name none).
@@ -43,6 +45,18 @@ export function temporalLiveness(service: WorkflowService, namespace: string): W
         return closed > 0 ? Math.max(0, Date.now() - closed) : Infinity;
       } catch (err) {
         if (isGrpcServiceError(err) && Number(err.code) === NOT_FOUND) return Infinity;
+        throw err;
+      }
+    },
+    async runningForMs(workflowId: string): Promise<number | undefined> {
+      try {
+        const described = await service.describeWorkflowExecution({ namespace, execution: { workflowId } });
+        const info = described.workflowExecutionInfo;
+        if (Number(info?.status) !== RUNNING) return undefined;
+        const started = Number(info?.startTime?.seconds ?? 0) * 1000;
+        return Math.max(0, Date.now() - started);
+      } catch (err) {
+        if (isGrpcServiceError(err) && Number(err.code) === NOT_FOUND) return undefined;
         throw err;
       }
     },

@@ -33,8 +33,24 @@ export async function markRunFinished(db: StoreDb, runKey: string): Promise<void
     .execute();
 }
 
-/** Runs whose bulk outlives them: ended but not purged, or started this long ago and never ended. */
+/** When the run ended (or its working set was purged), or undefined while it may run. */
+export async function runEndedAt(db: StoreDb, runKey: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('sync_runs')
+    .select(['finished_at', 'purged_at'])
+    .where('run_key', '=', runKey)
+    .executeTakeFirst();
+  return row?.finished_at ?? row?.purged_at ?? undefined;
+}
+
+/** Runs that never marked their end are looked at once they are this old: were they terminated? */
 const STALE_RUN_MS = 2 * 24 * 60 * 60 * 1000;
+
+/**
+ * Whether a run that never marked its end is over: no run of its workflow runs any more (a terminated run).
+ * Absent: never assumed, and such a run waits for its end, however long it waits (for the writer lease, say).
+ */
+export type RunIsOver = (runKey: string) => Promise<boolean>;
 
 /**
  * Deletes a finished run's bulk and the personal data of its plans; its audit trail stays. `seal` opens sealed
@@ -120,18 +136,33 @@ export async function pruneStore(
   maxRuns: number,
   /** Opens sealed plans of runs whose purge is swept here. */
   seal: StoreSeal = PLAIN,
+  isOver?: RunIsOver,
 ): Promise<{ runs: number; orphanedSnapshots: number }> {
   const cutoff = before.toISOString();
-  // First the bulk that outlived its run: a purge that failed, a run terminated before it could purge.
+  // First the bulk that outlived its run: a purge that failed, a run terminated before it could purge. A run
+  // that never marked its end is purged only once its workflow is over: one that still runs needs it whole.
   const stale = new Date(Date.now() - STALE_RUN_MS).toISOString();
   const unpurged = await db
     .selectFrom('sync_runs')
-    .select('run_key')
+    .select(['run_key', 'finished_at'])
     .where('purged_at', 'is', null)
     .where((eb) => eb.or([eb('finished_at', 'is not', null), eb('created_at', '<', stale)]))
     .execute();
-  for (const { run_key: runKey } of unpurged) await purgeFinishedRun(db, runKey, seal);
-  const old = await db.selectFrom('sync_runs').select('run_key').where('updated_at', '<', cutoff).execute();
+  const over = async (r: { run_key: string; finished_at: string | null }): Promise<boolean> =>
+    r.finished_at !== null || (isOver !== undefined && (await isOver(r.run_key)));
+  for (const run of unpurged) {
+    if (!(await over(run))) continue;
+    await markRunFinished(db, run.run_key);
+    await purgeFinishedRun(db, run.run_key, seal);
+  }
+  // By age: runs that ended, or that are over (never one that may still run).
+  const old: Array<{ run_key: string }> = [];
+  for (const run of await db
+    .selectFrom('sync_runs')
+    .select(['run_key', 'finished_at'])
+    .where('updated_at', '<', cutoff)
+    .execute())
+    if (await over(run)) old.push(run);
   // By count: only runs that ended, never one in progress.
   const beyond = await db
     .selectFrom('sync_runs')

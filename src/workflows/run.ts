@@ -35,6 +35,8 @@ export interface SyncInput {
   leaseRetryIntervalMs?: number;
   /** Set by continue-as-new only. */
   resume?: RunState;
+  /** Set by a rerun's continue-as-new only: the run key whose writer lease the rerun takes over at once. */
+  leaseFrom?: string;
 }
 
 export type Phase = 'prepare' | 'pages' | 'done';
@@ -109,6 +111,12 @@ export interface RunState {
   storeId?: string;
   /** The type ids of the sync's own association label (absent in runs before it: default associations). */
   labels?: Record<ToType, number>;
+  /**
+   * The run calls the label-era activities by names of their own (resolveLabelledPortal, planLabelledPage,
+   * commitLabelledPage), which workers of older versions do not have: they can never plan or commit a labelled
+   * page as an unlabelled one. Absent in runs before it.
+   */
+  labelledActivities?: boolean;
   pipeline?: Pipeline;
   /** Waiting for the writer lease: since when (workflow time, ISO 8601), and whether it was reported. */
   leaseWait?: { since: string; reported: boolean };

@@ -89,16 +89,24 @@ export async function syncFeatureRequests(input: SyncInput): Promise<RunSummary>
   const summary = await finish(run, 'completed');
   setCurrentDetails(`**Completed** in ${Math.round(summary.durationMs / 1000)} s`);
   if (state.rerun) {
-    // The rerun keeps the lease: its new chain asks under the same workflow id, which takes it over.
+    // The rerun keeps the lease: its new chain names this chain's run key (leaseFrom) and takes it over.
     await condition(allHandlersFinished);
-    return continueAsNew<typeof syncFeatureRequests>({ ...input, resume: undefined });
+    return continueAsNew<typeof syncFeatureRequests>({
+      ...input,
+      resume: undefined,
+      leaseFrom: state.runKey,
+    });
   }
   if (holdsLease) await releaseWriterLease(run);
   // Asked again while the lease went back (after the flag was read above): run once more all the same. The
   // new chain asks for the lease like any run.
   if (state.rerun && patched('rerun-after-release')) {
     await condition(allHandlersFinished);
-    return continueAsNew<typeof syncFeatureRequests>({ ...input, resume: undefined });
+    return continueAsNew<typeof syncFeatureRequests>({
+      ...input,
+      resume: undefined,
+      leaseFrom: state.runKey,
+    });
   }
   return summary;
 }

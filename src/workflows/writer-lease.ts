@@ -21,6 +21,8 @@ export async function holdWriterLease(run: Run, resumeLater: (run: Run) => Promi
     environment: run.input.environment,
     workflowId: workflowInfo().workflowId,
     runKey: run.state.runKey,
+    // A rerun takes over the lease of the chain it continues (src/workflows/sync-feature-requests.ts).
+    ...(run.input.leaseFrom !== undefined ? { takeOverFrom: run.input.leaseFrom } : {}),
   };
   for (;;) {
     const answer = await run.activities.store.acquireWriterLease(request);

@@ -17,7 +17,7 @@ describe('writer lease activities', () => {
   let store: StoreDb;
   let storeId: string;
   /** Whether Temporal (of the asker's namespace) says a workflow runs; `polling`: stores of the queue's workers. */
-  const temporal = { running: new Set<string>(), polling: [] as string[] };
+  const temporal = { running: new Set<string>(), polling: [] as string[], startedAgoMs: 0 };
 
   const activitiesOf = (extra: Partial<WriterLeaseDependencies> = {}) =>
     createWriterLeaseActivities({
@@ -30,6 +30,7 @@ describe('writer lease activities', () => {
       workflows: {
         closedAgoMs: (id) => Promise.resolve(temporal.running.has(id) ? undefined : Infinity),
         storesPolling: () => Promise.resolve(temporal.polling),
+        runningForMs: (id) => Promise.resolve(temporal.running.has(id) ? temporal.startedAgoMs : undefined),
       },
       ...extra,
     });
@@ -77,6 +78,49 @@ describe('writer lease activities', () => {
     });
     assert.equal(answer.acquired, false);
     assert.equal(!answer.acquired && answer.holderWorkflowId, 'x');
+  });
+
+  it('a holder under the asker’s own workflow id (a terminated run started again) is fenced like any other', async () => {
+    // The run that holds it was terminated mid-request; the operator started the same sync again.
+    await acquireLease(
+      store,
+      'production',
+      { workflowId: 'sync', runKey: 'sync:old', namespace: 'default' },
+      () => Promise.resolve(false),
+    );
+    temporal.running.add('sync'); // the new run, under the same id
+    temporal.startedAgoMs = 2_000;
+    const lease = activitiesOf({ fenceAfterMs: 23_000 });
+    const early = await lease.acquireWriterLease({
+      environment: 'production',
+      workflowId: 'sync',
+      runKey: 'sync:new',
+    });
+    assert.equal(early.acquired, false, 'the old run’s last requests may still land');
+    temporal.startedAgoMs = 24_000;
+    const late = await lease.acquireWriterLease({
+      environment: 'production',
+      workflowId: 'sync',
+      runKey: 'sync:new',
+    });
+    assert.equal(late.acquired, true, 'past the fence, counted from the new run’s start');
+  });
+
+  it('a rerun takes over the lease its own chain handed it as it continued as new, at once', async () => {
+    await acquireLease(store, 'production', { workflowId: 'co', runKey: 'co:1', namespace: 'default' }, () =>
+      Promise.resolve(false),
+    );
+    temporal.running.add('co');
+    temporal.startedAgoMs = 100;
+    const lease = activitiesOf({ fenceAfterMs: 23_000 });
+    const rerun = await lease.acquireWriterLease({
+      environment: 'production',
+      workflowId: 'co',
+      runKey: 'co:2',
+      takeOverFrom: 'co:1',
+    });
+    assert.equal(rerun.acquired, true);
+    assert.equal((await leaseHolder(store, 'production'))?.runKey, 'co:2');
   });
 
   it('a holder of this namespace that no longer runs is taken over', async () => {

@@ -6,9 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPortalActivities } from '../../src/activities/portal';
-import type { SyncDependencies } from '../../src/activities/context';
+
 import { openStore, type StoreDb } from '../../src/store/open';
 import { markRunFinished, pruneStore, purgeFinishedRun } from '../../src/store/retention';
+import { checkRun, type SyncDependencies } from '../../src/activities/context';
+import { FailureType } from '../../src/failures';
 import { saveContacts, savePlan } from '../../src/store/run-data';
 import { PLAIN } from '../../src/store/sealing';
 import { writeSnapshot } from '../../src/store/snapshots';
@@ -156,8 +158,54 @@ describe('run store retention', () => {
     assert.ok(text.includes('live@example.com'), 'a run in progress keeps its working set');
   });
 
+  it('a run that may still run is never purged nor deleted, however old; one whose workflow is over is', async () => {
+    for (const runKey of ['wf-slow:r1', 'wf-over:r1']) {
+      await seedRun(db, runKey, `${runKey.slice(3, 7)}@example.com`);
+      await db
+        .updateTable('sync_runs')
+        .set({ created_at: '2020-01-01T00:00:00.000Z', updated_at: '2020-01-01T00:00:00.000Z' })
+        .where('run_key', '=', runKey)
+        .execute();
+    }
+    // `wf-slow` still runs (it has waited for the writer lease for days); `wf-over` was terminated.
+    const asked: string[] = [];
+    const isOver = (runKey: string) => {
+      asked.push(runKey);
+      return Promise.resolve(runKey !== 'wf-slow:r1');
+    };
+    await pruneStore(db, new Date('2026-01-01T00:00:00Z'), 1000, PLAIN, isOver);
+    const runs = (await db.selectFrom('sync_runs').select('run_key').execute()).map((r) => r.run_key);
+    assert.deepEqual(runs, ['wf-slow:r1'], 'the run that may still run stays, the other went');
+    const text = await storeText(db);
+    assert.ok(text.includes('slow@example.com'), 'its working set is whole');
+    assert.ok(!text.includes('over@example.com'));
+    assert.ok(asked.includes('wf-slow:r1'));
+    // Without a way to ask, nothing unfinished is taken for over.
+    await pruneStore(db, new Date('2026-01-01T00:00:00Z'), 1000);
+    assert.ok((await storeText(db)).includes('slow@example.com'));
+  });
+
+  it('an activity of a run that ended is refused for good: its working set is gone or going', async () => {
+    const shape = await emptySnapshot(db, 'wf:ended');
+    const deps = { store: db, storeName: 'test', settings: {} } as unknown as SyncDependencies;
+    const ref = {
+      runKey: 'wf:ended',
+      mode: 'full' as const,
+      snapshotId: shape.snapshotId,
+      contentHash: shape.contentHash,
+    };
+    await checkRun(deps, ref);
+    await markRunFinished(db, 'wf:ended');
+    await assert.rejects(
+      checkRun(deps, ref),
+      (err: Error & { type?: string; nonRetryable?: boolean }) =>
+        err.type === FailureType.RunEnded && err.nonRetryable === true && /ended/.test(err.message),
+    );
+  });
+
   it('a pruning that fails shows in the result (and the logs and metrics), and never fails the run', async () => {
     await seedRun(db, 'run-1', 'ada@example.com');
+    await markRunFinished(db, 'run-1'); // ended, and old: the age prune deletes it
     const activities = createPortalActivities({
       store: db,
       storeName: 'test',

@@ -90,6 +90,35 @@ describe('associations a person made', function () {
     assert.equal(stack.hubspotWrites() - mark, 0);
   });
 
+  it('a request written but never committed (an empty fingerprint) keeps a hand-made link on a kind it has no pair of', async () => {
+    stack = await startStack({ simulators: { dataset: false } });
+    const sims = stack.sims;
+    const [initech] = sims.hubspot.seedCompanies([
+      { properties: { name: 'Initech', domain: 'initech.com' } },
+    ]);
+    const board = sims.canny.addBoard('Product');
+    // Free mail only: the sync links no company to this request, ever.
+    const post = sims.canny.addPost({
+      boardID: board,
+      title: 'Offline mode',
+      authorID: sims.canny.addUser({ email: 'erin@gmail.com', name: 'Erin' }),
+    });
+    await stack.sync();
+    const request = sims.hubspot
+      .objects('feature_request')
+      .find((r) => r.properties.external_id === externalIdOf(post))!;
+    sims.hubspot.associate('feature_request', request.id, 'companies', initech!);
+    // A run of this version wrote it and was killed before its commit: the fingerprint stays empty.
+    sims.hubspot.setProperty('feature_request', request.id, 'sync_fingerprint', '');
+    sims.canny.addVote(post, sims.canny.addUser({ email: 'frank@yahoo.com', name: 'Frank' }));
+    await stack.sync();
+    assert.deepEqual(domainsOf(request.id), ['initech.com'], 'the rep’s link stays');
+    assert.match(
+      String(sims.hubspot.getObject('feature_request', request.id)!.properties.sync_fingerprint),
+      /^v3:/,
+    );
+  });
+
   it('requests committed before the label are migrated without a rewrite, and keep hand-made links', async () => {
     const { objectTypeId, request, initech } = await seed();
     const { hubspot } = stack.sims;

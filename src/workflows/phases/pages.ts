@@ -49,7 +49,10 @@ export async function runPages(run: Run): Promise<boolean> {
   const commit = async (waiting: WaitingPage): Promise<void> => {
     if (run.dryRun) return;
     try {
-      const result = await activities.hubspot.commitPage({
+      const commitPage = state.labelledActivities
+        ? activities.hubspot.commitLabelledPage
+        : activities.hubspot.commitPage;
+      const result = await commitPage({
         ...run.ref(),
         objectTypeId: state.objectTypeId!,
         page: waiting.page,
@@ -86,7 +89,9 @@ export async function runPages(run: Run): Promise<boolean> {
     // Under the sync's label only in runs that wrote this way from the start of the page (a run of an older
     // version, resumed here, keeps its default associations: replay must take the same path).
     const labelled = state.labels !== undefined && patched('association-labels');
-    const planned = await (input.mode === 'full' ? activities.store : activities.hubspot).planPage({
+    const queue = input.mode === 'full' ? activities.store : activities.hubspot;
+    const planPage = labelled && state.labelledActivities ? queue.planLabelledPage : queue.planPage;
+    const planned = await planPage({
       ...run.ref(),
       objectTypeId: state.objectTypeId!,
       page: p,

@@ -1,11 +1,17 @@
 // Phase 1, prepare: the portal's object type id (fail fast when the schema is missing), then one read of the
 // whole source into the run's snapshot. Every later step of the run follows this snapshot.
+import { patched } from '@temporalio/workflow';
 import type { Run } from '../run';
 
 export async function prepare(run: Run): Promise<void> {
   const { state, activities } = run;
   run.report('prepare', 0, 1);
-  const portal = await activities.hubspot.resolvePortal();
+  // A worker of an older version answers `resolvePortal` without the labels, and would have the run write
+  // without them: the label-era names are the current workers' only. Decided once, kept across continue-as-new.
+  if (patched('labelled-activities')) state.labelledActivities = true;
+  const portal = state.labelledActivities
+    ? await activities.hubspot.resolveLabelledPortal()
+    : await activities.hubspot.resolvePortal();
   run.addRequests(portal);
   state.objectTypeId = portal.objectTypeId;
   if (portal.labels) state.labels = portal.labels;
