@@ -1,5 +1,5 @@
 // Activity options, one per retry profile. Temporal owns every retry: the HTTP clients never retry.
-import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, type ActivityOptions } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURES } from '../failures';
 
 /** HubSpot: one request per activity; 429s come back with the delay HubSpot asked for (nextRetryDelay). */
@@ -22,6 +22,16 @@ export const HUBSPOT_ACTIVITY: ActivityOptions = {
     nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
   },
 };
+
+/**
+ * The HubSpot options of this run: runs recorded before the cancellation wait (the SDK's default, TRY_CANCEL)
+ * replay with that default, since a cancelled run of theirs went on without waiting. Decided once per run.
+ */
+export function hubspotActivityOptions(): ActivityOptions {
+  return patched('wait-cancellation')
+    ? HUBSPOT_ACTIVITY
+    : { ...HUBSPOT_ACTIVITY, cancellationType: ActivityCancellationType.TRY_CANCEL };
+}
 
 /** Reading the whole source: long, heartbeating, retried a few times. */
 export const SOURCE_ACTIVITY: ActivityOptions = {

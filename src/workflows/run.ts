@@ -7,7 +7,7 @@ import { addCounts, appendFailures, emptyCounts } from '../domain/summary';
 import type { FailureEntry, SyncCounts, SyncMode } from '../domain/types';
 import { taskQueues } from '../task-queues';
 import { resolvingText, type Progress, type StreamProgress } from './messages';
-import { HUBSPOT_ACTIVITY, LOCAL_ACTIVITY, SLACK_ACTIVITY, SOURCE_ACTIVITY } from './options';
+import { hubspotActivityOptions, LOCAL_ACTIVITY, SLACK_ACTIVITY, SOURCE_ACTIVITY } from './options';
 import { countsFromRequests, requestsOfFailure } from './util';
 import { LEASE_RETRY_INTERVAL } from './writer-lease';
 
@@ -145,6 +145,7 @@ export function createRun(input: SyncInput) {
   };
   let progress: Progress = { phase: state.phase, done: 0, total: 0, counts: state.counts };
 
+  const hubspotOptions = hubspotActivityOptions();
   const run = {
     input,
     state,
@@ -154,11 +155,11 @@ export function createRun(input: SyncInput) {
       /** Source reads: long, heartbeating. */
       source: proxyActivities<Activities>({ ...SOURCE_ACTIVITY, taskQueue: queues.main }),
       /** One HubSpot request each, at the portal's ten-second budget (enforced by the server). */
-      hubspot: proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.hubspot }),
+      hubspot: proxyActivities<Activities>({ ...hubspotOptions, taskQueue: queues.hubspot }),
       /** One HubSpot search each, at the portal's search budget. */
-      search: proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.hubspotSearch }),
+      search: proxyActivities<Activities>({ ...hubspotOptions, taskQueue: queues.hubspotSearch }),
       /** Work on the run store that sends no request: no budget spent. */
-      store: proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.main }),
+      store: proxyActivities<Activities>({ ...hubspotOptions, taskQueue: queues.main }),
       slack: proxyActivities<Activities>({ ...SLACK_ACTIVITY, taskQueue: queues.main }),
       local: proxyActivities<Activities>({ ...LOCAL_ACTIVITY, taskQueue: queues.main }),
     },

@@ -8,7 +8,7 @@ import { addCounts, appendFailures, emptyCounts } from '../domain/summary';
 import type { SyncCounts } from '../domain/types';
 import { taskQueues } from '../task-queues';
 import { forEachBounded } from './concurrency';
-import { HUBSPOT_ACTIVITY } from './options';
+import { hubspotActivityOptions } from './options';
 import { countsFromRequests, failureMessage, failureWithRequests, isFatal, requestsOfFailure } from './util';
 
 export interface PageInput {
@@ -53,10 +53,11 @@ async function writePage(input: PageInput, progress: { current: SyncCounts }): P
   const queues = taskQueues(workflowInfo().taskQueue);
   // A child whose first task an older worker ran wrote default pairs: replay takes that path again.
   const labels = input.labels !== undefined && patched('association-labels') ? input.labels : undefined;
-  const hubspot = proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.hubspot });
+  const hubspotOptions = hubspotActivityOptions();
+  const hubspot = proxyActivities<Activities>({ ...hubspotOptions, taskQueue: queues.hubspot });
   // Planning the associations of requests created just now reads nothing from HubSpot (they have none yet),
   // so it runs on the main queue and spends none of the portal's budget.
-  const local = proxyActivities<Activities>({ ...HUBSPOT_ACTIVITY, taskQueue: queues.main });
+  const local = proxyActivities<Activities>({ ...hubspotOptions, taskQueue: queues.main });
   const pageRef = {
     ...input.ref,
     objectTypeId: input.objectTypeId,
