@@ -159,12 +159,15 @@ async function measure(count: number): Promise<void> {
       }
     }
     const during = (await usedBytes(db)) - empty;
+    const purgeStart = Date.now();
     await purgeFinishedRun(db, runKey, seal);
+    const purgeMs = Date.now() - purgeStart;
     const after = (await usedBytes(db)) - empty;
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
     console.log(
       `${count.toLocaleString('en-US')} posts, ${shape.emails.toLocaleString('en-US')} people, a first run ` +
         `(every request written), personal data sealed: ${mb(during)} while it lasts, ${mb(after)} kept once it ended ` +
+        `(the purge took ${(purgeMs / 1000).toFixed(1)} s) ` +
         '(the audit trail grows with the requests a run writes: an hourly run that writes 1 % keeps about 1 % of it)',
     );
   } finally {

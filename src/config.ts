@@ -104,6 +104,7 @@ const fields = {
   SYNC_STORE_RETENTION_DAYS: positiveInt(7),
   // The most runs whose audit trail the store keeps (the oldest go first), whatever their age.
   SYNC_STORE_MAX_RUNS: positiveInt(1000),
+  SYNC_STORE_MAX_MB: positiveInt(1024),
   METRICS_PORT: z.coerce.number(wholeNumber).int(wholeNumber).min(0).max(65535).optional(),
   // Loopback by default: the endpoint has no authentication. `0.0.0.0` for a scraper on another host.
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),

@@ -115,6 +115,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     storeName: storeLocation(config.SYNC_STORE_URL).display,
     retentionDays: config.SYNC_STORE_RETENTION_DAYS,
     maxRuns: config.SYNC_STORE_MAX_RUNS,
+    maxTrailMb: config.SYNC_STORE_MAX_MB,
     environment: config.SYNC_ENV,
     settings: {
       arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,

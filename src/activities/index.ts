@@ -16,7 +16,7 @@ import { createWriterLeaseActivities, type WriterLeaseDependencies } from './wri
 export type ActivityDependencies = SyncDependencies &
   SlackDependencies &
   EnvironmentDependencies &
-  WriterLeaseDependencies & { retentionDays?: number; maxRuns?: number };
+  WriterLeaseDependencies & { retentionDays?: number; maxRuns?: number; maxTrailMb?: number };
 
 export function createActivities(deps: ActivityDependencies) {
   return {

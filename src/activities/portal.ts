@@ -11,6 +11,8 @@ import type { SyncDependencies } from './context';
 import { countPruneFailure, tracked } from './tracking';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** SYNC_STORE_MAX_MB by default: megabytes of audit trail (page plans) the store keeps at most. */
+const DEFAULT_MAX_TRAIL_MB = 1024;
 /** SYNC_STORE_MAX_RUNS by default: runs whose audit trail the store keeps at most. */
 const DEFAULT_MAX_RUNS = 1_000;
 
@@ -32,6 +34,8 @@ function runIsOver(deps: PortalDependencies): RunIsOver | undefined {
 type PortalDependencies = SyncDependencies & {
   retentionDays?: number;
   maxRuns?: number;
+  /** SYNC_STORE_MAX_MB: the audit trail's budget. */
+  maxTrailMb?: number;
   /** Asked whether a run that never marked its end is over (src/store/retention.ts). */
   workflows?: WorkflowLiveness;
   fenceAfterMs?: number;
@@ -98,6 +102,7 @@ export function createPortalActivities(deps: PortalDependencies) {
           deps.maxRuns ?? DEFAULT_MAX_RUNS,
           seal,
           runIsOver(deps),
+          (deps.maxTrailMb ?? DEFAULT_MAX_TRAIL_MB) * 1024 * 1024,
         );
         await pruneReadsBefore(deps.store, before);
         return { pruned: pruned.runs };

@@ -15,7 +15,7 @@ import type { RequestCounter } from '../clients/source';
 import type { WorkflowLiveness } from '../clients/temporal';
 import { failure, FailureType } from '../failures';
 import type { StoreDb } from '../store/open';
-import { acquireLease, releaseLease, type LeaseHolder } from '../store/writer-lease';
+import { acquireLease, releaseLease, releaseLeasesOf, type LeaseHolder } from '../store/writer-lease';
 import { tracked } from './tracking';
 
 export interface WriterLeaseDependencies {
@@ -99,15 +99,15 @@ export function createWriterLeaseActivities(deps: WriterLeaseDependencies) {
       });
     },
 
-    /** Gives the leases back if this run still holds them; repeating it, or a late one, changes nothing. */
+    /**
+     * Gives the leases back if this run still holds them; repeating it, or a late one, changes nothing. By
+     * the run key: no portal lookup, so a HubSpot outage never keeps a lease held.
+     */
     async releaseWriterLease(request: {
       environment: string;
       runKey: string;
     }): Promise<{ released: boolean }> {
-      let released = false;
-      for (const key of await keysOf(request.environment))
-        released = (await releaseLease(deps.store, key, request.runKey)) || released;
-      return { released };
+      return { released: (await releaseLeasesOf(deps.store, request.runKey)) > 0 };
     },
   };
 }

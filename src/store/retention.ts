@@ -3,7 +3,8 @@
 // ends, that is deleted at once, personal data with it. What stays is the audit trail, small and without
 // emails: the run (sync_runs), its snapshot's header (hash, counts), the page plans (what each request was
 // to become, without the author's email, a description by its length only) and the pair plans' counts.
-// That trail is kept for SYNC_STORE_RETENTION_DAYS and at most SYNC_STORE_MAX_RUNS runs; snapshots no run
+// That trail is kept for SYNC_STORE_RETENTION_DAYS, at most SYNC_STORE_MAX_RUNS runs and at most
+// SYNC_STORE_MAX_MB of plans (the newest runs kept first); snapshots no run
 // ever owned (a prepare cancelled while it wrote) are pruned by age too.
 import type { StoreDb } from './open';
 import { isSealed, PLAIN, type StoreSeal } from './sealing';
@@ -116,6 +117,36 @@ function withoutAuthorEmails(stored: string, seal: StoreSeal): string {
   return changed || json !== stored ? JSON.stringify(plan) : stored;
 }
 
+/**
+ * Ended runs beyond the trail's budget: newest first, each run's trail (its plans and pair plans) counted
+ * until the budget is spent; the rest go. Runs that may still run count, but are never listed.
+ */
+async function beyondBudget(db: StoreDb, budget: number): Promise<Array<{ run_key: string }>> {
+  const sizes = new Map<string, number>();
+  for (const table of RUN_TRAIL) {
+    const column = table === 'run_plans' ? 'plan' : 'summary';
+    const rows = await db
+      .selectFrom(table)
+      .select((eb) => ['run_key', eb.fn.sum<number | string>(eb.fn('length', [column])).as('bytes')])
+      .groupBy('run_key')
+      .execute();
+    for (const r of rows) sizes.set(r.run_key, (sizes.get(r.run_key) ?? 0) + Number(r.bytes));
+  }
+  const runs = await db
+    .selectFrom('sync_runs')
+    .select(['run_key', 'finished_at'])
+    .orderBy('updated_at', 'desc')
+    .orderBy('run_key', 'desc')
+    .execute();
+  let used = 0;
+  const out: Array<{ run_key: string }> = [];
+  for (const run of runs) {
+    used += sizes.get(run.run_key) ?? 0;
+    if (used > budget && run.finished_at !== null) out.push(run);
+  }
+  return out;
+}
+
 /** Deletes every row of these runs: bulk, trail, snapshots and the run itself. */
 async function deleteRuns(db: StoreDb, runKeys: string[]): Promise<void> {
   for (const runKey of runKeys) {
@@ -137,6 +168,8 @@ export async function pruneStore(
   /** Opens sealed plans of runs whose purge is swept here. */
   seal: StoreSeal = PLAIN,
   isOver?: RunIsOver,
+  /** The audit trail's budget (SYNC_STORE_MAX_MB), in characters of its plans: the oldest ended runs go first. */
+  maxTrailBytes?: number,
 ): Promise<{ runs: number; orphanedSnapshots: number }> {
   const cutoff = before.toISOString();
   // First the bulk that outlived its run: a purge that failed, a run terminated before it could purge. A run
@@ -173,7 +206,8 @@ export async function pruneStore(
     .offset(maxRuns)
     .limit(10_000)
     .execute();
-  const runKeys = [...new Set([...old, ...beyond].map((r) => r.run_key))];
+  const oversize = maxTrailBytes === undefined ? [] : await beyondBudget(db, maxTrailBytes);
+  const runKeys = [...new Set([...old, ...beyond, ...oversize].map((r) => r.run_key))];
   await deleteRuns(db, runKeys);
   const orphans = await db
     .selectFrom('snapshots')

@@ -73,6 +73,15 @@ export async function releaseLease(db: StoreDb, environment: string, runKey: str
   return Number(deleted.numDeletedRows) === 1;
 }
 
+/**
+ * Gives back every lease this run holds (its environment's and its portal's), whatever their keys: a release
+ * never depends on asking HubSpot which portal the token writes to. Returns how many it held.
+ */
+export async function releaseLeasesOf(db: StoreDb, runKey: string): Promise<number> {
+  const deleted = await db.deleteFrom('writer_leases').where('run_key', '=', runKey).executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
+
 export async function leaseHolder(db: StoreDb, environment: string): Promise<LeaseHolder | undefined> {
   const row = await db
     .selectFrom('writer_leases')

@@ -66,6 +66,21 @@ describe('writer lease activities', () => {
     assert.equal(third.acquired, true);
   });
 
+  it('gives both leases back when the portal cannot be asked (HubSpot down, a token revoked)', async () => {
+    const taken = await activitiesOf().acquireWriterLease({
+      environment: 'production',
+      workflowId: 'a',
+      runKey: 'a:1',
+    });
+    assert.equal(taken.acquired, true);
+    const fresh = activitiesOf({ portalId: () => Promise.reject(new Error('HubSpot is down')) });
+    assert.deepEqual(await fresh.releaseWriterLease({ environment: 'production', runKey: 'a:1' }), {
+      released: true,
+    });
+    assert.equal(await leaseHolder(store, 'production'), undefined);
+    assert.equal(await leaseHolder(store, 'portal:12345678'), undefined);
+  });
+
   it('a holder of another Temporal namespace is never taken for gone', async () => {
     // The holder runs in namespace `staging`: asked in `default`, Temporal would say it does not exist.
     await acquireLease(store, 'production', { workflowId: 'x', runKey: 'x:1', namespace: 'staging' }, () =>

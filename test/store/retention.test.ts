@@ -158,6 +158,30 @@ describe('run store retention', () => {
     assert.ok(text.includes('live@example.com'), 'a run in progress keeps its working set');
   });
 
+  it('keeps the audit trail within its size budget, the oldest runs going first', async () => {
+    for (let i = 0; i < 4; i++) {
+      await seedRun(db, `run-${i}`, `p${i}@example.com`);
+      await markRunFinished(db, `run-${i}`);
+      await purgeFinishedRun(db, `run-${i}`);
+      await db
+        .updateTable('sync_runs')
+        .set({ updated_at: `2026-12-0${i + 1}T00:00:00.000Z` })
+        .where('run_key', '=', `run-${i}`)
+        .execute();
+    }
+    const trail = await db
+      .selectFrom('run_plans')
+      .select('plan')
+      .where('run_key', '=', 'run-3')
+      .executeTakeFirstOrThrow();
+    // Room for the two newest runs' trails, not three.
+    const budget = trail.plan.length * 2 + 10;
+    const pruned = await pruneStore(db, new Date('2026-01-01T00:00:00Z'), 1000, PLAIN, undefined, budget);
+    assert.equal(pruned.runs, 2);
+    const left = (await db.selectFrom('sync_runs').select('run_key').execute()).map((r) => r.run_key).sort();
+    assert.deepEqual(left, ['run-2', 'run-3']);
+  });
+
   it('a run that may still run is never purged nor deleted, however old; one whose workflow is over is', async () => {
     for (const runKey of ['wf-slow:r1', 'wf-over:r1']) {
       await seedRun(db, runKey, `${runKey.slice(3, 7)}@example.com`);
