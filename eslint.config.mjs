@@ -30,6 +30,8 @@ export default tseslint.config(
       sourceType: 'commonjs',
       globals: { ...globals.node },
     },
+    // CommonJS loads with require().
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox and is replayed: no I/O, no clocks of its own.

@@ -341,8 +341,8 @@ function printWhereToLook(o: {
   for (const [key, value] of Object.entries(env)) console.log(`  export ${key}='${value}'`);
   // The key by reference, not by value: the CLI encrypts and decodes like the demo's workers.
   console.log(`  export SYNC_PAYLOAD_KEYS="$(cat '${displayPath(o.keysFile)}')"`);
-  console.log(`  npm run client -- --help          # every command`);
-  console.log(`  npm run client -- hubspot check   # the simulated portal matches the data model`);
+  console.log(`  npx feedback-sync --help          # every command`);
+  console.log(`  npx feedback-sync hubspot check   # the simulated portal matches the data model`);
   console.log(
     `\nThe schedule ${SCHEDULE_ID} syncs every 5 minutes; this process runs the workers. Ctrl-C stops it (nothing is deleted).`,
   );

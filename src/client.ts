@@ -1,7 +1,9 @@
-// The operator's command line (`npm run client -- <command>`). The commands live in src/cli/, one file per
-// group; this file is the entry point and keeps the exports scripts and tests use.
+// The operator's command line: `npx feedback-sync <command>` (bin/feedback-sync.cjs), or
+// `npm run client -- <command>`. The commands live in src/cli/, one file per group; this file is the entry
+// point and keeps the exports scripts and tests use.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { runCli } from './cli/program';
+import { flagsNpmTook, longOptionsOf, npmTookMessage } from './cli/npm-flags';
+import { buildProgram, runCli } from './cli/program';
 import { checkRuntime, RuntimeCheckError } from './runtime-check';
 
 export { buildProgram, runCli } from './cli/program';
@@ -35,12 +37,21 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`[${entry.level}] ${entry.message}\n`)),
   });
-  process.exit(await runCli(process.argv.slice(2)));
+  const argv = process.argv.slice(2);
+  const took = flagsNpmTook(process.env, longOptionsOf(buildProgram()));
+  if (took.length > 0) {
+    console.error(npmTookMessage(took, argv));
+    process.exit(2);
+  }
+  process.exit(await runCli(argv));
 }
 
-if (require.main === module) {
+/** The command's entry point: `npm run client`, and the `feedback-sync` bin (bin/feedback-sync.cjs). */
+export function runAsCommand(): void {
   main().catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });
 }
+
+if (require.main === module) runAsCommand();

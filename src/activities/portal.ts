@@ -51,7 +51,7 @@ export function createPortalActivities(deps: PortalDependencies) {
         if (!schema) {
           throw failure(
             FailureType.HubspotSchemaMissing,
-            `HubSpot portal has no '${settings.objectName}' custom object: run \`npm run client -- hubspot setup --apply\``,
+            `HubSpot portal has no '${settings.objectName}' custom object: run \`npx feedback-sync hubspot setup --apply\``,
           );
         }
         const names = new Set(schema.properties.map((p) => p.name));
@@ -73,7 +73,7 @@ export function createPortalActivities(deps: PortalDependencies) {
           throw failure(
             FailureType.HubspotSchemaMissing,
             `'${settings.objectName}' lacks the association label "${SYNC_ASSOCIATION_LABEL.label}" the sync ` +
-              'writes its associations under: run `npm run client -- hubspot setup --apply`',
+              'writes its associations under: run `npx feedback-sync hubspot setup --apply`',
           );
         return {
           objectTypeId: schema.objectTypeId,

@@ -62,7 +62,7 @@ function decide(run: Run, vanish: VanishState, configured: number | null): void 
       reason:
         `their posts are no longer in the source, more than the ${vanish.limit} one run may mark ` +
         '(SYNC_MAX_VANISHED): none was marked deleted or merged. If the source really lost them, ' +
-        'confirm with `npm run client -- sync --confirm-vanish`; if it is an outage, wait for the next run',
+        'confirm with `npx feedback-sync sync --confirm-vanish`; if it is an outage, wait for the next run',
     },
   ]);
 }
