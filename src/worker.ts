@@ -21,6 +21,7 @@ import { budgetKeyOf, storeBudget, waitInActivity } from './activities/source-bu
 import { hourlyAllowance } from './domain/rate-limits';
 import { dataConverterFor } from './codec/data-converter';
 import { parsePayloadKeys, payloadProtection, unencryptedProblem } from './codec/keys';
+import { connectWithin } from './temporal-connect';
 import { CannyClient } from './clients/canny';
 import { HubspotGateway } from './clients/hubspot';
 import { SlackNotifier } from './clients/slack';
@@ -282,7 +283,9 @@ async function main(): Promise<void> {
     Object.entries(resolved.values).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
   const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: env });
-  const connection = await NativeConnection.connect(connectionOptions);
+  const connection = await connectWithin(connectionOptions.address ?? 'localhost:7233', () =>
+    NativeConnection.connect(connectionOptions),
+  );
   const store = await openStore(config.SYNC_STORE_URL);
   try {
     // From sources, the bundle is made in a child process: its memory is returned when the child exits.

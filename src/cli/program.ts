@@ -11,6 +11,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { dataConverterFor } from '../codec/data-converter';
 import { parsePayloadKeys, payloadProtection, unencryptedProblem } from '../codec/keys';
 import { ConfigError, resolveEnvironment, resolveEnvironmentWithFiles } from '../config';
+import { CONNECT_TIMEOUT_MS, connectWithin } from '../temporal-connect';
 import { CliError, EXIT, failedError, failureInfo, messageOf, type CliDeps, type Context } from './context';
 import { addHistoryCommands } from './histories';
 import { addHubspotCommands } from './hubspot';
@@ -48,8 +49,10 @@ function temporalFor(
       overrideEnvVars: definedStrings(resolved),
     });
     const address = connectionOptions.address ?? 'localhost:7233';
-    const connection = await Connection.connect(connectionOptions).catch((err: unknown) => {
-      throw failedError(`cannot connect to Temporal at ${address}: ${messageOf(err)}`);
+    const connection = await connectWithin(address, () =>
+      Connection.connect({ ...connectionOptions, connectTimeout: CONNECT_TIMEOUT_MS }),
+    ).catch((err: unknown) => {
+      throw failedError(messageOf(err));
     });
     try {
       const bind = /^(true|1|yes)$/i.test(resolved.SYNC_PAYLOAD_NAMESPACE_BINDING ?? '');

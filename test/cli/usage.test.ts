@@ -127,7 +127,7 @@ describe('client: usage, help and exit codes', () => {
     ].map(async (env) => {
       const { code, stderr } = await run(['sync'], env);
       assert.equal(code, 1, stderr);
-      assert.match(stderr, /cannot connect to Temporal/);
+      assert.match(stderr, /cannot reach Temporal/);
       assert.match(stderr, /note: payloads are not encrypted/);
     });
     await Promise.all([...reading, ...allowed]);
