@@ -340,7 +340,8 @@ function printWhereToLook(o: {
   };
   for (const [key, value] of Object.entries(env)) console.log(`  export ${key}='${value}'`);
   // The key by reference, not by value: the CLI encrypts and decodes like the demo's workers.
-  console.log(`  export SYNC_PAYLOAD_KEYS="$(cat '${displayPath(o.keysFile)}')"`);
+  // An absolute path: the lines work from any folder.
+  console.log(`  export SYNC_PAYLOAD_KEYS="$(cat '${path.resolve(o.keysFile)}')"`);
   console.log(`  npx feedback-sync --help          # every command`);
   console.log(`  npx feedback-sync hubspot check   # the simulated portal matches the data model`);
   console.log(

@@ -14,25 +14,39 @@ function hubspotGateway(ctx: Context) {
       timeoutMs: cfg.HUBSPOT_REQUEST_TIMEOUT_MS,
     }),
     settings: { objectName: cfg.HUBSPOT_OBJECT_NAME, arrProperty: cfg.HUBSPOT_COMPANY_ARR_PROPERTY },
+    baseUrl: cfg.HUBSPOT_BASE_URL,
   };
+}
+
+/** Which portal the command talks to: its id (asked once; null when HubSpot would not say) and base URL. */
+async function portalOf(
+  ctx: Context,
+  gateway: HubspotGateway,
+  baseUrl: string,
+): Promise<{ id: string | null; baseUrl: string }> {
+  const id = await gateway.portalId().catch(() => null);
+  ctx.err(`environment ${ctx.env.SYNC_ENV ?? 'default'} · HubSpot portal ${id ?? '(unknown)'} at ${baseUrl}`);
+  return { id, baseUrl };
 }
 
 function printPortalReport(
   ctx: Context,
   report: PortalReport,
+  portal: { id: string | null; baseUrl: string },
   opts: { json?: boolean; apply?: boolean },
 ): number {
   const code = report.problems.length > 0 ? EXIT.problems : EXIT.ok;
   if (opts.json) {
-    json(ctx, { ok: code === EXIT.ok, ...report });
+    json(ctx, { ok: code === EXIT.ok, portal, ...report });
     return code;
   }
+  const which = `HubSpot portal ${portal.id ?? '(id unknown)'} at ${portal.baseUrl}`;
   report.applied.forEach((line) => ctx.out(`applied: ${line}`));
   if (report.problems.length === 0) {
-    ctx.out(`HubSpot portal matches the data model (object type ${report.objectTypeId ?? '?'})`);
+    ctx.out(`${which} matches the data model (object type ${report.objectTypeId ?? '?'})`);
     return code;
   }
-  ctx.out(`HubSpot portal differs from the data model (${report.problems.length}):`);
+  ctx.out(`${which} differs from the data model (${report.problems.length}):`);
   for (const problem of report.problems) {
     const manual = report.manual.includes(problem)
       ? ' [needs a person: --apply never changes what exists]'
@@ -45,14 +59,16 @@ function printPortalReport(
 }
 
 async function hubspotCheck(ctx: Context, opts: { json?: boolean }): Promise<number> {
-  const { gateway, settings } = hubspotGateway(ctx);
-  return printPortalReport(ctx, await checkPortal(gateway, settings), opts);
+  const { gateway, settings, baseUrl } = hubspotGateway(ctx);
+  const portal = await portalOf(ctx, gateway, baseUrl);
+  return printPortalReport(ctx, await checkPortal(gateway, settings), portal, opts);
 }
 
 async function hubspotSetup(ctx: Context, opts: { json?: boolean; apply?: boolean }): Promise<number> {
-  const { gateway, settings } = hubspotGateway(ctx);
+  const { gateway, settings, baseUrl } = hubspotGateway(ctx);
+  const portal = await portalOf(ctx, gateway, baseUrl);
   const report = opts.apply ? await applySetup(gateway, settings) : await checkPortal(gateway, settings);
-  return printPortalReport(ctx, report, opts);
+  return printPortalReport(ctx, report, portal, opts);
 }
 
 export function addHubspotCommands(program: Command, ctx: Context, act: Act): void {

@@ -49,6 +49,8 @@ function temporalFor(
       overrideEnvVars: definedStrings(resolved),
     });
     const address = connectionOptions.address ?? 'localhost:7233';
+    // Say where: a shell with another environment's variables still set must not go unnoticed.
+    err(`environment ${resolved.SYNC_ENV ?? 'default'} · Temporal ${address}, namespace ${namespace}`);
     const connection = await connectWithin(address, () =>
       Connection.connect({ ...connectionOptions, connectTimeout: CONNECT_TIMEOUT_MS }),
     ).catch((err: unknown) => {
