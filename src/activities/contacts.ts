@@ -3,7 +3,7 @@
 // by email, with their record ids.
 import { CONTACT_SEARCH_EMAILS, HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
 import type { FailureEntry } from '../domain/types';
-import { emailRange, emailResolution, missingContacts, saveContacts } from '../store/run-data';
+import { emailRange, emailResolution, emailsAt, missingContacts, saveContacts } from '../store/run-data';
 import {
   checkRun,
   MAX_FAILURES_PER_RESULT,
@@ -65,11 +65,10 @@ export function createContactActivities(deps: SyncDependencies) {
         // The emails are in the snapshot, at the positions the run's contacts name.
         const bySeq = new Map(
           (
-            await emailRange(
+            await emailsAt(
               store,
               input.snapshotId,
-              positions[0]?.seq ?? 0,
-              (positions.at(-1)?.seq ?? -1) + 1,
+              positions.map((p) => p.seq),
               seal,
             )
           ).map((e) => [e.seq, e]),

@@ -35,6 +35,8 @@ export interface SyncDependencies {
   storeName: string;
   /** The store's identity (src/store/identity.ts): a run planned in another store is refused. */
   storeId?: string;
+  /** This worker's Temporal namespace (absent in tests that build activities by hand). */
+  namespace?: string;
   /** SYNC_PAYLOAD_KEYS: personal data in the run store is sealed with them (src/store/sealing.ts). */
   payloadKeys?: PayloadKeys;
   settings: SyncSettings;

@@ -23,7 +23,9 @@ const DEFAULT_MAX_RUNS = 1_000;
 function runIsOver(deps: PortalDependencies): RunIsOver | undefined {
   const { workflows } = deps;
   if (!workflows) return undefined;
-  return async (runKey) => {
+  return async (runKey, namespace) => {
+    // Another namespace's run cannot be asked about here: Temporal would answer "not found" for a live one.
+    if (namespace !== null && namespace !== (deps.namespace ?? 'default')) return false;
     const colon = runKey.lastIndexOf(':');
     if (colon <= 0) return false;
     const closedAgo = await workflows.closedAgoMs(runKey.slice(0, colon));

@@ -130,6 +130,7 @@ export function createSourceActivities(deps: SyncDependencies) {
       ...(snapshot.domain ? { domain: snapshot.domain } : {}),
       posts: posts(),
       seal,
+      ...(deps.namespace ? { namespace: deps.namespace } : {}),
       vanishKnown: snapshot.vanishKnown,
       boards: snapshot.boardNames,
       // Listed posts, and the posts merged away (no longer listed) with their survivor.

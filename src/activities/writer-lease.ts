@@ -58,6 +58,9 @@ export function createWriterLeaseActivities(deps: WriterLeaseDependencies) {
     ...(deps.namespace ? { namespace: deps.namespace } : {}),
   });
   const isGone = async (asker: LeaseHolder, holder: LeaseHolder, takeOverFrom?: string): Promise<boolean> => {
+    // Asked in another namespace, Temporal would answer "not found" for a run that writes right now (and a
+    // workflow id of another namespace may equal the asker's).
+    if (holder.namespace !== undefined && holder.namespace !== deps.namespace) return false;
     if (holder.workflowId === asker.workflowId && holder.runKey === takeOverFrom) return true;
     if (holder.workflowId === asker.workflowId) {
       // One run of a workflow id at a time: the holder's chain closed before the asker's run started. It may
@@ -66,8 +69,6 @@ export function createWriterLeaseActivities(deps: WriterLeaseDependencies) {
       const runningFor = await deps.workflows.runningForMs(asker.workflowId);
       return runningFor === undefined || runningFor >= (deps.fenceAfterMs ?? 0);
     }
-    // Asked in another namespace, Temporal would answer "not found" for a run that writes right now.
-    if (holder.namespace !== undefined && holder.namespace !== deps.namespace) return false;
     const closedAgo = await deps.workflows.closedAgoMs(holder.workflowId);
     return closedAgo !== undefined && closedAgo >= (deps.fenceAfterMs ?? 0);
   };

@@ -273,6 +273,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('snapshots').addColumn('seal_key', 'text').execute();
     },
   },
+  '2026-12-07-012-run-namespace': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The Temporal namespace of a run: pruning asks Temporal whether a run is over only in its own
+      // namespace (null: runs before it, taken for the pruning worker's).
+      await db.schema.alterTable('sync_runs').addColumn('namespace', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -51,7 +51,7 @@ const STALE_RUN_MS = 2 * 24 * 60 * 60 * 1000;
  * Whether a run that never marked its end is over: no run of its workflow runs any more (a terminated run).
  * Absent: never assumed, and such a run waits for its end, however long it waits (for the writer lease, say).
  */
-export type RunIsOver = (runKey: string) => Promise<boolean>;
+export type RunIsOver = (runKey: string, namespace: string | null) => Promise<boolean>;
 
 /**
  * Deletes a finished run's bulk and the personal data of its plans; its audit trail stays. `seal` opens sealed
@@ -177,12 +177,16 @@ export async function pruneStore(
   const stale = new Date(Date.now() - STALE_RUN_MS).toISOString();
   const unpurged = await db
     .selectFrom('sync_runs')
-    .select(['run_key', 'finished_at'])
+    .select(['run_key', 'finished_at', 'namespace'])
     .where('purged_at', 'is', null)
     .where((eb) => eb.or([eb('finished_at', 'is not', null), eb('created_at', '<', stale)]))
     .execute();
-  const over = async (r: { run_key: string; finished_at: string | null }): Promise<boolean> =>
-    r.finished_at !== null || (isOver !== undefined && (await isOver(r.run_key)));
+  const over = async (r: {
+    run_key: string;
+    finished_at: string | null;
+    namespace: string | null;
+  }): Promise<boolean> =>
+    r.finished_at !== null || (isOver !== undefined && (await isOver(r.run_key, r.namespace)));
   for (const run of unpurged) {
     if (!(await over(run))) continue;
     await markRunFinished(db, run.run_key);
@@ -192,7 +196,7 @@ export async function pruneStore(
   const old: Array<{ run_key: string }> = [];
   for (const run of await db
     .selectFrom('sync_runs')
-    .select(['run_key', 'finished_at'])
+    .select(['run_key', 'finished_at', 'namespace'])
     .where('updated_at', '<', cutoff)
     .execute())
     if (await over(run)) old.push(run);

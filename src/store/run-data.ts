@@ -65,6 +65,32 @@ export async function emailRange(
   }));
 }
 
+/** Emails at these positions of the run's order (sparse: the missing ones of an incremental run). */
+export async function emailsAt(
+  db: StoreDb,
+  snapshotId: string,
+  seqs: number[],
+  seal: StoreSeal,
+): Promise<Array<{ seq: number; email: string; personId: string; name: string | null }>> {
+  const out: Array<{ seq: number; email: string; personId: string; name: string | null }> = [];
+  for (const part of chunks(seqs, IN_LIST)) {
+    const rows = await db
+      .selectFrom('snapshot_emails')
+      .select(['seq', 'email', 'person_id', 'name'])
+      .where('snapshot_id', '=', snapshotId)
+      .where('seq', 'in', part)
+      .execute();
+    for (const r of rows)
+      out.push({
+        seq: Number(r.seq),
+        email: seal.open(r.email),
+        personId: r.person_id,
+        name: r.name === null ? null : seal.open(r.name),
+      });
+  }
+  return out.sort((a, b) => a.seq - b.seq);
+}
+
 // ---- companies ------------------------------------------------------------------------------------
 
 /**
@@ -417,7 +443,15 @@ export async function requirePlan<T>(
       `run store ${storeName} ${row ? 'holds another plan for' : 'has no plan for'} page ${page} of run ${runKey}: every worker must share one SYNC_STORE_URL`,
     );
   }
-  return JSON.parse(seal.open(row.plan)) as T;
+  // The history's hash over what the plan holds now: a plan stripped for the audit trail (its run ended)
+  // hashes otherwise, and is never written from.
+  const json = seal.open(row.plan);
+  if (createHash('sha256').update(json).digest('hex').slice(0, 32) !== planHash)
+    throw failure(
+      FailureType.RunEnded,
+      `the plan of page ${page} of run ${runKey} is no longer the one planned (its run ended and it was kept for the audit trail)`,
+    );
+  return JSON.parse(json) as T;
 }
 
 // ---- association pairs ----------------------------------------------------------------------------

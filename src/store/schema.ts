@@ -12,6 +12,8 @@ export interface SyncRunsTable {
   finished_at: string | null;
   /** When its bulk and personal data were deleted (src/store/retention.ts); null until then. */
   purged_at: string | null;
+  /** Its Temporal namespace (null in runs before migration 012). */
+  namespace: string | null;
 }
 
 export interface SnapshotsTable {

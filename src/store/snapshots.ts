@@ -54,6 +54,8 @@ export interface SnapshotInput {
   vanishKnown: boolean;
   /** How personal data is stored (src/store/sealing.ts); absent: as is. */
   seal?: StoreSeal;
+  /** The run's Temporal namespace, for pruning (absent: unknown). */
+  namespace?: string;
   /**
    * The names of the boards the source listed; a request of any other board is never marked vanished.
    * Absent: not known (every board counts as listed).
@@ -190,6 +192,7 @@ export async function writeSnapshot(db: StoreDb, input: SnapshotInput): Promise<
       mode: input.mode,
       domain: input.domain ?? null,
       snapshot_id: snapshotId,
+      namespace: input.namespace ?? null,
       created_at: now,
       updated_at: now,
     })

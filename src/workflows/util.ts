@@ -80,6 +80,9 @@ const FATAL: string[] = [
   FailureType.HubspotDailyLimit,
   FailureType.HubspotSchemaMissing,
   FailureType.SourceUnauthorized,
+  // An ended run's activity, or workers on another run store: no later page can do better.
+  FailureType.RunEnded,
+  FailureType.StoreMismatch,
 ];
 
 export function isFatal(err: unknown): boolean {

@@ -121,6 +121,23 @@ describe('writer lease activities', () => {
     assert.equal(late.acquired, true, 'past the fence, counted from the new run’s start');
   });
 
+  it('a holder of another namespace under the same workflow id is never taken for gone', async () => {
+    await acquireLease(
+      store,
+      'production',
+      { workflowId: 'sync', runKey: 'sync:b', namespace: 'staging' },
+      () => Promise.resolve(false),
+    );
+    temporal.running.add('sync');
+    temporal.startedAgoMs = 60_000;
+    const answer = await activitiesOf({ fenceAfterMs: 23_000 }).acquireWriterLease({
+      environment: 'production',
+      workflowId: 'sync',
+      runKey: 'sync:a',
+    });
+    assert.equal(answer.acquired, false);
+  });
+
   it('a rerun takes over the lease its own chain handed it as it continued as new, at once', async () => {
     await acquireLease(store, 'production', { workflowId: 'co', runKey: 'co:1', namespace: 'default' }, () =>
       Promise.resolve(false),

@@ -209,6 +209,31 @@ describe('run store retention', () => {
     assert.ok((await storeText(db)).includes('slow@example.com'));
   });
 
+  it('a run of another Temporal namespace is never taken for over (Temporal would not know it here)', async () => {
+    for (const [runKey, namespace] of [
+      ['wf-theirs:r1', 'staging'],
+      ['wf-ours:r1', 'default'],
+    ] as const) {
+      await seedRun(db, runKey, `${runKey.slice(3, 7)}@example.com`);
+      await db
+        .updateTable('sync_runs')
+        .set({ created_at: '2020-01-01T00:00:00.000Z', updated_at: '2020-01-01T00:00:00.000Z', namespace })
+        .where('run_key', '=', runKey)
+        .execute();
+    }
+    const activities = createPortalActivities({
+      store: db,
+      storeName: 'test',
+      namespace: 'default',
+      // Temporal of namespace `default` knows neither workflow: "not found", closed long ago as far as it says.
+      workflows: { closedAgoMs: () => Promise.resolve(Infinity) },
+    } as unknown as SyncDependencies);
+    await new MockActivityEnvironment().run(() => activities.finishRun({ runKey: 'none' }));
+    const runs = (await db.selectFrom('sync_runs').select('run_key').execute()).map((r) => r.run_key);
+    assert.deepEqual(runs, ['wf-theirs:r1']);
+    assert.ok((await storeText(db)).includes('thei@example.com'), 'its working set is whole');
+  });
+
   it('an activity of a run that ended is refused for good: its working set is gone or going', async () => {
     const shape = await emptySnapshot(db, 'wf:ended');
     const deps = { store: db, storeName: 'test', settings: {} } as unknown as SyncDependencies;

@@ -8,7 +8,7 @@ import { checkRun, type SyncDependencies } from '../../src/activities/context';
 import { FailureType } from '../../src/failures';
 import { openStore, type StoreDb } from '../../src/store/open';
 import { purgeFinishedRun } from '../../src/store/retention';
-import { contactsOf, emailRange, saveContacts, savePlan } from '../../src/store/run-data';
+import { contactsOf, emailRange, requirePlan, saveContacts, savePlan } from '../../src/store/run-data';
 import { isSealed, PLAIN, runSealOf, sealWith } from '../../src/store/sealing';
 import { snapshotPosts, writeSnapshot } from '../../src/store/snapshots';
 import { keysOf, newKey } from '../support/payload-keys';
@@ -150,7 +150,8 @@ describe('a sealed run in the store', () => {
       page: 0,
       changed: [{ properties: { name: 'Dark mode', author_email: 'ada@example.com' } }],
     };
-    await savePlan(db, 'run-sealed', 0, plan, seal);
+    const saved = await savePlan(db, 'run-sealed', 0, plan, seal);
+    assert.deepEqual(await requirePlan(db, 'run-sealed', 0, saved.planHash, 'test', seal), plan);
 
     const raw = JSON.stringify([
       await db.selectFrom('snapshot_posts').selectAll().execute(),
@@ -170,6 +171,11 @@ describe('a sealed run in the store', () => {
     assert.ok(!isSealed(kept.plan));
     assert.match(kept.plan, /Dark mode/);
     assert.ok(!kept.plan.includes('ada@'));
+    // A late attempt that got past checkRun before the purge never writes from the stripped plan.
+    await assert.rejects(
+      requirePlan(db, 'run-sealed', 0, saved.planHash, 'test', seal),
+      (err: Error) => failureType(err) === FailureType.RunEnded,
+    );
   });
 
   it('a plan that cannot be opened at the purge stays sealed, never in plain text', async () => {
