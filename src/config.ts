@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parsePayloadKeys } from './codec/keys';
+import { SLACK_NOTIFY } from './domain/notify';
 import { CANNY_PLANS, parseRateLimits, shareOf, type RateLimit } from './domain/rate-limits';
 
 const bool = (fallback: boolean) =>
@@ -74,6 +75,15 @@ const fields = {
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_CHANNEL: z.string().optional(),
   SLACK_API_URL: url('https://slack.com/api/'),
+  // Which runs post their summary: `changes` (the default: runs that changed something, and failures),
+  // `always`, or `failures` only.
+  SLACK_NOTIFY: z
+    .enum(SLACK_NOTIFY, { error: `must be one of ${SLACK_NOTIFY.join(', ')}` })
+    .default('changes'),
+  // Where summaries of runs with failures go instead, with SLACK_ALERT_MENTION first (`<!here>`, `<@U123>`,
+  // `<!subteam^S123>`); unset: the summary channel, without a mention.
+  SLACK_ALERT_CHANNEL: z.string().optional(),
+  SLACK_ALERT_MENTION: z.string().optional(),
   // Unset: `feedback-sync-<SYNC_ENV>` (withDefaultQueue), so environments are apart unless told otherwise.
   SYNC_TASK_QUEUE: z.string().min(1).optional(),
   SYNC_CREATE_COMPANIES: bool(true),

@@ -149,6 +149,19 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
             }),
         }
       : {}),
+    ...(config.SLACK_BOT_TOKEN && config.SLACK_ALERT_CHANNEL
+      ? {
+          alertSlack: (counter) =>
+            new SlackNotifier({
+              token: config.SLACK_BOT_TOKEN!,
+              channel: config.SLACK_ALERT_CHANNEL!,
+              apiUrl: config.SLACK_API_URL,
+              counter,
+            }),
+        }
+      : {}),
+    ...(config.SLACK_ALERT_MENTION ? { alertMention: config.SLACK_ALERT_MENTION } : {}),
+    notify: config.SLACK_NOTIFY,
     ...(setup.echo ? { echo: setup.echo } : {}),
   });
   const queues = taskQueues(config.SYNC_TASK_QUEUE);

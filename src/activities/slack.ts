@@ -7,7 +7,8 @@
 import { Context, log } from '@temporalio/activity';
 import type { RequestCounter } from '../clients/source';
 import type { SlackNotifier } from '../clients/slack';
-import { slackMessage } from '../domain/summary';
+import { summaryDestination, type SlackNotify } from '../domain/notify';
+import { blocksAsText, slackMessage } from '../domain/summary';
 import type { RunSummary } from '../domain/types';
 import { FailureType } from '../failures';
 import { countAlert, tracked, type Counter } from './tracking';
@@ -15,6 +16,12 @@ import { countAlert, tracked, type Counter } from './tracking';
 export interface SlackDependencies {
   /** Undefined when no SLACK_BOT_TOKEN is configured. */
   slack?: (counter: RequestCounter) => SlackNotifier;
+  /** SLACK_ALERT_CHANNEL: where summaries with failures and alerts go; undefined: the summary channel. */
+  alertSlack?: (counter: RequestCounter) => SlackNotifier;
+  /** SLACK_ALERT_MENTION, put first in what goes to the alert channel. */
+  alertMention?: string;
+  /** SLACK_NOTIFY (default `changes`). */
+  notify?: SlackNotify;
   /** Where the summary goes when Slack is not configured (and always, for the demo's console). */
   echo?: (text: string, summary: RunSummary) => void;
 }
@@ -63,7 +70,9 @@ export function createSlackActivities(deps: SlackDependencies) {
         log.warn(input.text);
         countAlert(input.kind);
         if (!deps.slack) return { posted: false };
-        const posted = await deps.slack(counter).post({ text: input.text, blocks: [] });
+        const slack = deps.alertSlack ?? deps.slack;
+        const text = deps.alertSlack && deps.alertMention ? `${deps.alertMention} ${input.text}` : input.text;
+        const posted = await slack(counter).post({ text, blocks: [] });
         return { posted: true, channel: posted.channel, ts: posted.ts };
       });
     },
@@ -76,11 +85,23 @@ export function createSlackActivities(deps: SlackDependencies) {
         async (counter) => {
           const options = { status: input.status, ...(input.error ? { error: input.error } : {}) };
           if (!deps.slack) {
-            deps.echo?.(slackMessage(input.summary, options).text, input.summary);
+            deps.echo?.(blocksAsText(slackMessage(input.summary, options).blocks), input.summary);
             log.info('Slack is not configured; run summary follows', { summary: input.summary });
             return { posted: false };
           }
-          const slack = deps.slack(counter);
+          const destination = summaryDestination(input.summary, input.status, {
+            notify: deps.notify ?? 'changes',
+            alertChannel: deps.alertSlack !== undefined,
+          });
+          if (destination === 'none') {
+            log.info('run summary not posted', {
+              notify: deps.notify ?? 'changes',
+              reason: 'nothing changed',
+            });
+            return { posted: false, skipped: true };
+          }
+          const alert = destination === 'alert' && deps.alertSlack !== undefined;
+          const slack = alert ? deps.alertSlack!(counter) : deps.slack(counter);
           const marker = { workflowId: input.summary.workflowId, runId: input.summary.runId };
           // The attempt before this one may have posted, unless it said it surely did not.
           if (attempt > 1 && notPostedIn !== attempt - 1) {
@@ -90,8 +111,11 @@ export function createSlackActivities(deps: SlackDependencies) {
               return { posted: true, channel: earlier.channel, ts: earlier.ts };
             }
           }
-          const message = slackMessage(countingThisPost(input.summary, counter), options);
-          deps.echo?.(message.text, input.summary);
+          const message = slackMessage(countingThisPost(input.summary, counter), {
+            ...options,
+            ...(alert && deps.alertMention ? { mention: deps.alertMention } : {}),
+          });
+          deps.echo?.(blocksAsText(message.blocks), input.summary);
           mayHavePosted = true;
           try {
             const posted = await slack.post(message, marker);

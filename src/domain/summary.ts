@@ -143,6 +143,8 @@ export interface SlackMessageOptions {
   status?: 'completed' | 'failed';
   /** Why the run failed; shown in a section of its own. */
   error?: string;
+  /** SLACK_ALERT_MENTION (`<!here>`, `<@U123>`, `<!subteam^S123>`): first, where it notifies. */
+  mention?: string;
 }
 
 function totalFailures(summary: RunSummary): number {
@@ -250,6 +252,10 @@ export function slackMessage(summary: RunSummary, options: SlackMessageOptions =
   const fields = counters(summary);
 
   const blocks: unknown[] = [
+    // A mention notifies only from mrkdwn text, never from a header.
+    ...(options.mention
+      ? [{ type: 'section', text: { type: 'mrkdwn', text: cut(options.mention, 200) } }]
+      : []),
     { type: 'header', text: { type: 'plain_text', text: cut(title, HEADER_MAX), emoji: true } },
     {
       type: 'context',
@@ -292,5 +298,47 @@ export function slackMessage(summary: RunSummary, options: SlackMessageOptions =
   ]
     .filter((line) => line !== '')
     .join('\n');
-  return { text: escapedWithin(fallback, FALLBACK_MAX), blocks };
+  // The mention as it is (escaped, it would notify nobody), before the escaped text.
+  const mention = options.mention ? `${cut(options.mention, 200)} ` : '';
+  return { text: mention + escapedWithin(fallback, FALLBACK_MAX - mention.length), blocks };
+}
+
+/**
+ * The message's blocks as a reader sees them, in plain lines: what the demo prints and what a log shows, so
+ * that a failure's list is read there too, not only the fallback's counts.
+ */
+export function blocksAsText(blocks: unknown[]): string {
+  const lines: string[] = [];
+  const textOf = (value: unknown): string =>
+    typeof value === 'object' && value !== null && typeof (value as { text?: unknown }).text === 'string'
+      ? (value as { text: string }).text
+      : '';
+  const plain = (text: string): string =>
+    text
+      .replace(/\*([^*\n]+)\*/g, '$1')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  for (const block of blocks as Array<Record<string, unknown>>) {
+    switch (block.type) {
+      case 'header':
+        lines.push(plain(textOf(block.text)));
+        break;
+      case 'context':
+        lines.push(...((block.elements as unknown[] | undefined) ?? []).map((e) => plain(textOf(e))));
+        break;
+      case 'section':
+        if (block.text) lines.push(plain(textOf(block.text)));
+        for (const field of (block.fields as unknown[] | undefined) ?? [])
+          lines.push(plain(textOf(field)).replace('\n', ': '));
+        break;
+      case 'actions':
+        for (const element of (block.elements as Array<{ text?: unknown; url?: unknown }> | undefined) ?? [])
+          if (typeof element.url === 'string') lines.push(`${plain(textOf(element.text))}: ${element.url}`);
+        break;
+      default:
+        break;
+    }
+  }
+  return lines.filter((l) => l !== '').join('\n');
 }

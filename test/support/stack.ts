@@ -47,6 +47,8 @@ export async function startStack(
     HUBSPOT_REQUEST_TIMEOUT_MS: '8000',
     SLACK_BOT_TOKEN: sims.slack.token,
     SLACK_CHANNEL: '#feature-requests',
+    // Every run posts: most tests read the summary from Slack. `changes`, the default, is tested apart.
+    SLACK_NOTIFY: 'always',
     SLACK_API_URL: sims.slack.apiUrl,
     SYNC_TASK_QUEUE: taskQueue,
     HUBSPOT_COMPANY_ARR_PROPERTY: sims.dataset?.options.arrProperty ?? 'annualrevenue',

@@ -1,0 +1,42 @@
+// When a run's summary goes to Slack, and where (SLACK_NOTIFY, SLACK_ALERT_CHANNEL): an hourly sync that
+// changed nothing posts nothing, and failures can go to the people who fix them, with a mention.
+import type { RunSummary } from './types';
+
+export const SLACK_NOTIFY = ['changes', 'always', 'failures'] as const;
+export type SlackNotify = (typeof SLACK_NOTIFY)[number];
+
+/** The run failed, or some records (or the vanish limit) did. */
+export function hasFailures(summary: RunSummary, status: 'completed' | 'failed'): boolean {
+  return (
+    status === 'failed' ||
+    summary.failures.length > 0 ||
+    summary.featureRequests.failed > 0 ||
+    summary.companies.failed > 0 ||
+    summary.contacts.failed > 0
+  );
+}
+
+/** The run changed something in HubSpot (a dry run: would have). */
+export function changedAnything(summary: RunSummary): boolean {
+  return (
+    summary.featureRequests.created + summary.featureRequests.updated > 0 ||
+    summary.companies.created + summary.contacts.created > 0 ||
+    summary.associations.created + summary.associations.removed > 0 ||
+    (summary.vanished?.marked ?? 0) > 0
+  );
+}
+
+/** Where the summary goes: nowhere, the summary channel, or the alert channel (failures, when one is set). */
+export function summaryDestination(
+  summary: RunSummary,
+  status: 'completed' | 'failed',
+  options: { notify: SlackNotify; alertChannel: boolean },
+): 'none' | 'summary' | 'alert' {
+  const failed = hasFailures(summary, status);
+  // A company nobody voted from (a typo, most often): the command warns; the channel hears nothing.
+  if (!failed && summary.mode === 'company' && summary.featureRequests.identified === 0) return 'none';
+  const post =
+    options.notify === 'always' || failed || (options.notify === 'changes' && changedAnything(summary));
+  if (!post) return 'none';
+  return failed && options.alertChannel ? 'alert' : 'summary';
+}
