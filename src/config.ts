@@ -15,7 +15,7 @@ import dotenv from 'dotenv';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parsePayloadKeys } from './codec/keys';
+import { parsePayloadKeys, payloadProtection, unencryptedProblem } from './codec/keys';
 import { SLACK_NOTIFY } from './domain/notify';
 import { CANNY_PLANS, parseRateLimits, shareOf, type RateLimit } from './domain/rate-limits';
 
@@ -241,9 +241,18 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   ];
 }
 
-export function parseConfig(env: Record<string, string | undefined>): Config {
-  // Checked beside the schema, not after it, so this problem is listed together with all the others.
-  return parseWith(configSchema, env, crossFieldProblems(env));
+export function parseConfig(
+  env: Record<string, string | undefined>,
+  options: { worker?: boolean } = {},
+): Config {
+  // Checked beside the schema, not after it, so every problem is listed in one pass: a worker would refuse
+  // to run unencrypted, so that is one of them.
+  const protection = payloadProtection(env);
+  const unencrypted = options.worker && !protection.encrypted && !protection.allowed;
+  return parseWith(configSchema, env, [
+    ...crossFieldProblems(env),
+    ...(unencrypted ? [unencryptedProblem()] : []),
+  ]);
 }
 
 export function parseOperatorConfig(env: Record<string, string | undefined>): OperatorConfig {

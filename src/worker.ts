@@ -20,7 +20,7 @@ import { createActivities } from './activities';
 import { budgetKeyOf, storeBudget, waitInActivity } from './activities/source-budget';
 import { hourlyAllowance } from './domain/rate-limits';
 import { dataConverterFor } from './codec/data-converter';
-import { parsePayloadKeys, payloadProtection, unencryptedProblem } from './codec/keys';
+import { parsePayloadKeys, payloadProtection } from './codec/keys';
 import { connectWithin } from './temporal-connect';
 import { CannyClient } from './clients/canny';
 import { HubspotGateway } from './clients/hubspot';
@@ -271,9 +271,9 @@ const hostForAddress = (host: string): string => (host.includes(':') ? `[${host}
 async function main(): Promise<void> {
   checkRuntime();
   const resolved = resolveEnvironmentWithFiles();
-  const config = parseConfig(resolved.values);
+  // Every problem at once, the worker's refusal to run unencrypted included.
+  const config = parseConfig(resolved.values, { worker: true });
   const protection = payloadProtection(config);
-  if (!protection.encrypted && !protection.allowed) throw new ConfigError([unencryptedProblem()]);
   const logger = installLogging(
     config.LOG_LEVEL,
     config.SYNC_ENV,

@@ -239,4 +239,14 @@ describe('config', () => {
       assert.equal(cfg.HUBSPOT_ACCESS_TOKEN, 'file');
     });
   });
+
+  it('a worker with nothing set hears every problem at once, the payload keys among them', () => {
+    assert.throws(
+      () => parseConfig({}, { worker: true }),
+      (err: Error & { problems?: string[] }) =>
+        ['CANNY_API_KEY', 'HUBSPOT_ACCESS_TOKEN', 'SYNC_PAYLOAD_KEYS'].every((name) =>
+          (err.problems ?? []).some((p) => p.startsWith(name)),
+        ),
+    );
+  });
 });

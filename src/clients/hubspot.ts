@@ -117,7 +117,12 @@ function isApiError(err: unknown): err is ApiError {
   );
 }
 
-function bodyOf(err: ApiError): { message?: string; category?: string; policyName?: string } {
+function bodyOf(err: ApiError): {
+  message?: string;
+  category?: string;
+  policyName?: string;
+  errors?: Array<{ context?: { requiredGranularScopes?: unknown; requiredScopes?: unknown } }>;
+} {
   const body = typeof err.body === 'string' ? safeJson(err.body) : err.body;
   return body ?? {};
 }
@@ -148,7 +153,26 @@ export const HUBSPOT_SCOPES = [
   'crm.objects.contacts.read',
   'crm.objects.contacts.write',
 ];
-export const HUBSPOT_AUTH_HINT = `check \`HUBSPOT_ACCESS_TOKEN\`: a private app token with these scopes: ${HUBSPOT_SCOPES.join(', ')}`;
+export const HUBSPOT_AUTH_HINT =
+  `check \`HUBSPOT_ACCESS_TOKEN\` (for a run: the worker's, which reads it at start: restart it after a ` +
+  `change): a private app token or service key with these scopes: ${HUBSPOT_SCOPES.join(', ')}`;
+
+/** A 403: the scopes HubSpot says the call needs, the token whose they are, and the tier that has none. */
+function forbiddenHint(body: ReturnType<typeof bodyOf>): string {
+  const scopes = (body.errors ?? []).flatMap((e) => {
+    const listed = e.context?.requiredGranularScopes ?? e.context?.requiredScopes;
+    return Array.isArray(listed) ? listed.map(String) : [];
+  });
+  const needed = scopes.length > 0 ? `it needs ${[...new Set(scopes)].join(', ')}` : 'it lacks a scope';
+  return (
+    `the token in \`HUBSPOT_ACCESS_TOKEN\` may not make this call: ${needed}. Add the scope to the private ` +
+    `app or service key (for a run, the worker's token: restart the worker after a change). A portal whose ` +
+    'subscription has no custom objects (Starter, Professional; they need Enterprise) answers 403 for them too'
+  );
+}
+
+/** A request that never reached a server: nothing listens at the base URL, or its host does not resolve. */
+const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ECONNRESET|fetch failed|connect/i;
 
 /** Baked into the failure (message and details) so the worker's log, Slack and the CLI all show it. */
 function hinted(type: FailureType, detail: string, hint: string): Error {
@@ -184,6 +208,13 @@ export function translateHubspotError(err: unknown, what: string, baseUrl?: stri
         `HubSpot ${what}: the answer from ${baseUrl} is not JSON (${message})`,
         `check HUBSPOT_BASE_URL (${baseUrl}): it must point at the HubSpot API, e.g. https://api.hubapi.com`,
       );
+    const code = (err as { code?: unknown }).code;
+    if (baseUrl && UNREACHABLE.test(`${message} ${typeof code === 'string' ? code : ''}`))
+      return hinted(
+        FailureType.NetworkError,
+        `HubSpot ${what}: ${message}`,
+        `check HUBSPOT_BASE_URL (${baseUrl}): nothing answered there (unset, it is https://api.hubapi.com)`,
+      );
     return failure(FailureType.NetworkError, `HubSpot ${what}: ${message}`);
   }
   const body = bodyOf(err);
@@ -207,7 +238,7 @@ export function translateHubspotError(err: unknown, what: string, baseUrl?: stri
     return failure(FailureType.HubspotRateLimited, detail, { nextRetryDelayMs: delay });
   }
   if (err.code === 401) return hinted(FailureType.HubspotUnauthorized, detail, HUBSPOT_AUTH_HINT);
-  if (err.code === 403) return failure(FailureType.HubspotForbidden, detail);
+  if (err.code === 403) return hinted(FailureType.HubspotForbidden, detail, forbiddenHint(body));
   if (err.code >= 500) return failure(FailureType.HubspotServerError, detail);
   if (err.code === 0 || err.code === undefined) return failure(FailureType.NetworkError, detail);
   // The category tells a refused record (VALIDATION_ERROR) from a refused request (splitOnRefusal).

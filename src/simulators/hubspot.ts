@@ -189,6 +189,22 @@ class HubspotError extends Error {
   }
 }
 
+/** The granular scope a call needs: schemas, or the objects of its type, to read or to write. */
+function scopeOf(method: string, req: SimRequest): string | undefined {
+  const reads = method === 'GET' || req.path.endsWith('/search') || req.path.endsWith('/batch/read');
+  const access = reads ? 'read' : 'write';
+  if (req.path.startsWith('/crm-object-schemas/') || req.path.startsWith('/crm/v3/schemas'))
+    return `crm.schemas.custom.${access}`;
+  const type = req.params.objectType ?? req.params.fromObjectType;
+  if (type === undefined) return undefined;
+  const kind = ['companies', '0-2'].includes(type)
+    ? 'companies'
+    : ['contacts', '0-1'].includes(type)
+      ? 'contacts'
+      : 'custom';
+  return `crm.objects.${kind}.${access}`;
+}
+
 function errorBody(category: string, message: string, extra: HubspotError['extra'] = {}): Json {
   return { status: 'error', message, correlationId: randomUUID(), category, ...extra };
 }
@@ -428,6 +444,8 @@ export class HubspotSimulator extends Simulator {
   private definitions = new Map<number, AssociationDefinition>();
   /** See `failAssociationReads`. */
   private failingAssociationReads = 0;
+  /** See `denyScopes`. */
+  private deniedScopes = new Set<string>();
   /** `${fromTypeId}|${toTypeId}` → from id → to id → association type ids (both directions stored). */
   private edges = new Map<string, Map<string, Map<string, Set<number>>>>();
 
@@ -566,6 +584,11 @@ export class HubspotSimulator extends Simulator {
    * The next `count` association batch reads answer one input (their first) with a per-input error that is
    * not "nothing associated", inside a 207: a read that failed, for the sync to take as one.
    */
+  /** The token loses these scopes: calls that need one answer 403 MISSING_SCOPES (empty: every scope back). */
+  denyScopes(scopes: string[]): void {
+    this.deniedScopes = new Set(scopes);
+  }
+
   failAssociationReads(count = 1): void {
     this.failingAssociationReads = count;
   }
@@ -1064,6 +1087,24 @@ export class HubspotSimulator extends Simulator {
           ),
         };
       }
+      const scope = scopeOf(method, req);
+      if (scope !== undefined && this.deniedScopes.has(scope))
+        // HubSpot's answer to a token without a scope the call needs (docs/reference/hubspot.md).
+        return {
+          status: 403,
+          body: errorBody(
+            'MISSING_SCOPES',
+            "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+            {
+              errors: [
+                {
+                  message: 'One or more of the following scopes are required.',
+                  context: { requiredGranularScopes: [scope] },
+                },
+              ],
+            },
+          ),
+        };
       const limited = this.checkLimits(limit === 'search');
       if (limited) return limited;
       let answer: SimResponse;

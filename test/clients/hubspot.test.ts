@@ -83,6 +83,31 @@ describe('HubspotGateway', function () {
     assert.ok(!failure.message.includes('pat-secret-wrong'));
   });
 
+  it('a 403 for a missing scope names the scope, the token whose it is, and the tier without custom objects', async () => {
+    sim.denyScopes(['crm.schemas.custom.read']);
+    const failure = await failureOf(gateway.findSchema('feature_request'));
+    assert.equal(failure.type, FailureType.HubspotForbidden);
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /crm\.schemas\.custom\.read/);
+    assert.match(failure.message, /HUBSPOT_ACCESS_TOKEN/);
+    assert.match(failure.message, /restart/);
+    assert.match(failure.message, /Enterprise/);
+    assert.doesNotMatch(failure.message, /INTERNAL_ERROR/);
+  });
+
+  it('nothing listening at HUBSPOT_BASE_URL: the failure names it', async () => {
+    const nowhere = new HubspotGateway({ accessToken: sim.accessToken, baseUrl: 'http://127.0.0.1:9' });
+    const failure = await failureOf(nowhere.listProperties('companies'));
+    assert.equal(failure.type, FailureType.NetworkError);
+    assert.match(failure.message, /HUBSPOT_BASE_URL \(http:\/\/127\.0\.0\.1:9\)/);
+  });
+
+  it('a wrong token says the token is the worker’s for a run, to be restarted after a change', async () => {
+    const wrong = new HubspotGateway({ accessToken: 'pat-secret-wrong', baseUrl: sim.url });
+    const failure = await failureOf(wrong.listProperties('companies'));
+    assert.match(failure.message, /worker/);
+  });
+
   it('a 5xx is a retryable HubspotServerError', async () => {
     sim.server.addFault({ kind: 'server-error', count: 1, status: 503 });
     const failure = await failureOf(gateway.listProperties('companies'));
