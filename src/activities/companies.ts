@@ -60,6 +60,18 @@ export function createCompanyActivities(deps: SyncDependencies) {
           input.from,
           Math.min(input.count, HUBSPOT_BATCH_LIMIT),
         );
+        if (input.dryRun && settings.createCompanies)
+          // Would be created: a placeholder id, so that the dry run plans (and counts) their pairs too.
+          await saveCompanies(
+            store,
+            input.runKey,
+            domains.map((domain) => ({
+              domain,
+              companyId: `new:${domain}`,
+              arr: null,
+              state: 'created' as const,
+            })),
+          );
         if (input.dryRun || !settings.createCompanies)
           return withoutWriting(domains.length, settings.createCompanies);
         // Create-only: an existing company is never written. A domain whose company an earlier attempt (or

@@ -60,6 +60,27 @@ export function createContactActivities(deps: SyncDependencies) {
           input.from,
           Math.min(input.count, HUBSPOT_BATCH_LIMIT),
         );
+        if (input.dryRun && settings.createContacts)
+          // Would be created: a placeholder id (by position, never the email), so that the dry run plans
+          // and counts their pairs too.
+          await saveContacts(
+            store,
+            input.runKey,
+            (
+              await emailsAt(
+                store,
+                input.snapshotId,
+                positions.map((p) => p.seq),
+                seal,
+              )
+            ).map(({ email, seq }) => ({
+              email,
+              seq,
+              contactId: `new:contact-${seq}`,
+              state: 'created' as const,
+            })),
+            seal,
+          );
         if (input.dryRun || !settings.createContacts)
           return withoutWriting(positions.length, settings.createContacts);
         // The emails are in the snapshot, at the positions the run's contacts name.
