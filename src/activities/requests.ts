@@ -8,10 +8,19 @@ import { fingerprintOf, needsLabelsOnly } from '../domain/fingerprint';
 import { companyDomainsOf } from '../domain/people';
 import { computeRollup } from '../domain/rollup';
 import type { FailureEntry } from '../domain/types';
-import { companiesOf, contactsOf, requirePlan, savePlan, saveStored, storedOf } from '../store/run-data';
+import {
+  companiesOf,
+  contactsOf,
+  previousOf,
+  requirePlan,
+  savePlan,
+  savePrevious,
+  saveStored,
+  storedOf,
+} from '../store/run-data';
 import { snapshotPosts } from '../store/snapshots';
 import { checkRun, MAX_FAILURES_PER_RESULT, type RunRef, type SyncDependencies } from './context';
-import { FR_READ_PROPERTIES, storedRequestsOf } from './scan';
+import { FR_PREVIOUS_PROPERTIES, FR_READ_PROPERTIES, previousOfRecords, storedRequestsOf } from './scan';
 import { countWrites, tracked } from './tracking';
 
 /** A request of the page that HubSpot does not hold as planned. */
@@ -29,6 +38,19 @@ export interface PlanItem {
   labelsOnly?: boolean;
   /** The fingerprint HubSpot held when the page was planned (this run's write then empties it). */
   storedFingerprint?: string;
+  /** Dry runs: each property that changes, as HubSpot held it → as the run would write it. */
+  changes?: Record<string, [before: string | null, after: string]>;
+}
+
+/** The properties whose value changes: before (as HubSpot held it) → after. */
+function changesOf(
+  before: Record<string, string | null>,
+  after: Record<string, string>,
+): Record<string, [string | null, string]> {
+  const out: Record<string, [string | null, string]> = {};
+  for (const [name, value] of Object.entries(after))
+    if ((before[name] ?? null) !== value) out[name] = [before[name] ?? null, value];
+  return out;
 }
 
 export interface PagePlan {
@@ -66,6 +88,8 @@ export function createRequestActivities(deps: SyncDependencies) {
         page: number;
         /** The run writes under the sync's association label: v3 fingerprints (absent: v2, as before). */
         labelled?: boolean;
+        /** A dry run: the plan says what changes, old → new (from what the run read of HubSpot). */
+        previous?: boolean;
       },
     ) {
       return tracked(async (counter) => {
@@ -76,9 +100,18 @@ export function createRequestActivities(deps: SyncDependencies) {
         if (input.mode !== 'full') {
           const records = await deps
             .hubspot(counter)
-            .batchRead(input.objectTypeId, externalIds, 'external_id', FR_READ_PROPERTIES);
+            .batchRead(
+              input.objectTypeId,
+              externalIds,
+              'external_id',
+              input.previous ? FR_PREVIOUS_PROPERTIES : FR_READ_PROPERTIES,
+            );
           await saveStored(store, input.runKey, storedRequestsOf(records));
+          if (input.previous) await savePrevious(store, input.runKey, previousOfRecords(records), seal);
         }
+        const previous = input.previous
+          ? await previousOf(store, input.runKey, externalIds, seal)
+          : new Map<string, Record<string, string | null>>();
         const stored = await storedOf(store, input.runKey, externalIds);
         const companies = await companiesOf(
           store,
@@ -113,6 +146,8 @@ export function createRequestActivities(deps: SyncDependencies) {
             continue;
           }
           const labelsOnly = existing !== undefined && needsLabelsOnly(existing.fingerprint, fingerprint);
+          const before = previous.get(externalId);
+          const changes = before ? changesOf(before, properties) : undefined;
           plan.changed.push({
             postId: post.id,
             externalId,
@@ -122,6 +157,7 @@ export function createRequestActivities(deps: SyncDependencies) {
             contactIds,
             fingerprint,
             ...(labelsOnly ? { labelsOnly } : {}),
+            ...(changes ? { changes } : {}),
             ...(existing ? { storedFingerprint: existing.fingerprint } : {}),
           });
         }

@@ -4,14 +4,38 @@
 // HubSpot.
 import { HUBSPOT_BATCH_LIMIT, type HubspotRecord } from '../clients/hubspot';
 import type { FeedbackSource } from '../clients/source';
-import { deletedProperties, mergedProperties, postIdOfExternalId } from '../domain/feature-request';
+import {
+  deletedProperties,
+  FEATURE_REQUEST_SCHEMA,
+  mergedProperties,
+  postIdOfExternalId,
+} from '../domain/feature-request';
 import type { FailureEntry } from '../domain/types';
-import { saveStored, type StoredRequest } from '../store/run-data';
+import { savePrevious, saveStored, type StoredRequest } from '../store/run-data';
 import { countVanished, keepVanished, vanishedBatch } from '../store/vanished';
 import { checkRun, type RunRef, type SyncDependencies } from './context';
 import { tracked } from './tracking';
 
 export const FR_READ_PROPERTIES = ['external_id', 'sync_fingerprint', 'source_state', 'merged_into', 'board'];
+
+/** What a dry run reads of each request: every property the sync owns, so that its plan says old → new. */
+export const FR_PREVIOUS_PROPERTIES = [
+  ...new Set([...FR_READ_PROPERTIES, ...FEATURE_REQUEST_SCHEMA.properties.map((p) => p.name)]),
+];
+
+/** The sync's properties of these records, as HubSpot holds them. */
+export function previousOfRecords(
+  records: HubspotRecord[],
+): Array<{ externalId: string; properties: Record<string, string | null> }> {
+  return records
+    .filter((r) => r.properties.external_id)
+    .map((r) => ({
+      externalId: r.properties.external_id!,
+      properties: Object.fromEntries(
+        FR_PREVIOUS_PROPERTIES.map((name) => [name, r.properties[name] ?? null]),
+      ),
+    }));
+}
 
 /** Stored requests, as HubSpot returned them. */
 export function storedRequestsOf(records: HubspotRecord[]): StoredRequest[] {
@@ -62,7 +86,14 @@ export function createScanActivities(deps: SyncDependencies) {
      * markKeptVanished, within the limit) instead of returned. A name of its own, so that a worker of an
      * older version never takes it and returns what it found to be dropped.
      */
-    async scanFeatureRequestsKept(input: RunRef & { objectTypeId: string; afterId?: string }) {
+    async scanFeatureRequestsKept(
+      input: RunRef & {
+        objectTypeId: string;
+        afterId?: string;
+        /** A dry run: keep what HubSpot holds of each request too, so that its plan says old → new. */
+        previous?: boolean;
+      },
+    ) {
       return scan({ ...input, keep: true });
     },
 
@@ -85,13 +116,20 @@ export function createScanActivities(deps: SyncDependencies) {
     markVanished,
   };
 
-  async function scan(input: RunRef & { objectTypeId: string; afterId?: string; keep: boolean }) {
+  async function scan(
+    input: RunRef & { objectTypeId: string; afterId?: string; keep: boolean; previous?: boolean },
+  ) {
     return tracked(async (counter) => {
-      const { settings } = await checkRun(deps, input);
+      const { settings, seal } = await checkRun(deps, input);
       const page = await deps
         .hubspot(counter)
-        .scanPage(input.objectTypeId, FR_READ_PROPERTIES, input.afterId);
+        .scanPage(
+          input.objectTypeId,
+          input.previous ? FR_PREVIOUS_PROPERTIES : FR_READ_PROPERTIES,
+          input.afterId,
+        );
       await saveStored(store, input.runKey, storedRequestsOf(page.records));
+      if (input.previous) await savePrevious(store, input.runKey, previousOfRecords(page.records), seal);
       // A held-back post is listed, so its request is never vanished; and when the snapshot cannot tell every
       // listed post (a board or post without a readable id), no request is.
       const snapshot = await store

@@ -13,6 +13,7 @@ import { parsePayloadKeys, payloadProtection, unencryptedProblem } from '../code
 import { ConfigError, resolveEnvironment, resolveEnvironmentWithFiles } from '../config';
 import { CONNECT_TIMEOUT_MS, connectWithin } from '../temporal-connect';
 import { CliError, EXIT, failedError, failureInfo, messageOf, type CliDeps, type Context } from './context';
+import { addRunsCommands } from './audit';
 import { addHistoryCommands } from './histories';
 import { addHubspotCommands } from './hubspot';
 import { addScheduleCommands } from './schedule';
@@ -121,6 +122,7 @@ export function buildProgram(deps: CliDeps = {}, onExit: (code: number) => void 
   addScheduleCommands(program, ctx, act);
   addHistoryCommands(program, ctx, act);
   addHubspotCommands(program, ctx, act);
+  addRunsCommands(program, ctx, act);
 
   return program;
 }

@@ -26,6 +26,7 @@ import {
   type Act,
   type Context,
 } from './context';
+import { auditLines, readAudit } from './audit';
 import { summaryLines } from './format';
 import { watchProgress } from './progress';
 import { scheduleIdOf, searchAttributePairs, staticSummary, syncInput, syncWorkflowId } from './runs';
@@ -62,6 +63,21 @@ export function hasRecordFailures(summary: RunSummary): boolean {
   return failed > 0 || summary.failures.length > 0;
 }
 
+/** The dry run's audit, or undefined (and why, on stderr) when this shell cannot read the run store. */
+async function dryRunListing(ctx: Context, workflowId: string, summary: RunSummary) {
+  try {
+    const { audit, where } = await readAudit(ctx, workflowId);
+    // The newest run of the id in this store, and this one: planned after it started (not an older run's).
+    if (audit && audit.startedAt >= summary.startedAt) return audit;
+    ctx.err(
+      `(the listing is in the workers' run store, not in ${where}: run \`runs show ${workflowId}\` where it is)`,
+    );
+  } catch (err) {
+    ctx.err(`(the listing could not be read from the run store: ${messageOf(err)})`);
+  }
+  return undefined;
+}
+
 /** A completed run exits 0, or 4 when records failed in it; a failed workflow exits 1. */
 async function waitForSummary(
   ctx: Context,
@@ -95,8 +111,13 @@ async function waitForSummary(
     return EXIT.failed;
   }
   stopProgress();
-  if (opts.json) json(ctx, summary);
-  else summaryLines(summary).forEach((line) => ctx.out(line));
+  // A dry run lists what it would do, from the run store's audit trail, when the store is reachable here.
+  const listing = summary.dryRun ? await dryRunListing(ctx, handle.workflowId, summary) : undefined;
+  if (opts.json) json(ctx, listing ? { ...summary, listing } : summary);
+  else {
+    summaryLines(summary).forEach((line) => ctx.out(line));
+    if (listing) auditLines(listing).forEach((line) => ctx.out(line));
+  }
   // A domain nobody voted from is most often a typo: say so, but the run itself did nothing wrong.
   if (summary.mode === 'company' && summary.featureRequests.identified === 0)
     ctx.err(

@@ -280,6 +280,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sync_runs').addColumn('namespace', 'text').execute();
     },
   },
+  '2026-12-07-013-dry-run-previous': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // What HubSpot held for each request when a dry run read it: its plan then says old → new.
+      await db.schema
+        .createTable('run_previous')
+        .addColumn('run_key', 'text', (c) => c.notNull())
+        .addColumn('external_id', 'text', (c) => c.notNull())
+        .addColumn('properties', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_previous_pk', ['run_key', 'external_id'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

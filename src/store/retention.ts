@@ -19,10 +19,10 @@ const SNAPSHOT_BULK = [
 ] as const;
 
 /** The tables of a run's working set, by run key. */
-const RUN_BULK = ['run_companies', 'run_contacts', 'run_stored', 'run_pairs', 'run_vanished'] as const;
+const RUN_BULK = ['run_companies', 'run_contacts', 'run_stored', 'run_pairs', 'run_previous'] as const;
 
 /** The tables of a run's audit trail, by run key (deleted with the run). */
-const RUN_TRAIL = ['run_plans', 'run_pair_plans'] as const;
+const RUN_TRAIL = ['run_plans', 'run_pair_plans', 'run_vanished'] as const;
 
 /** Marks the run ended (before its purge, so that a failed purge is swept by the next pruning). */
 export async function markRunFinished(db: StoreDb, runKey: string): Promise<void> {
@@ -100,9 +100,28 @@ function withoutAuthorEmails(stored: string, seal: StoreSeal): string {
     return stored; // sealed with a key this worker lacks: it stays sealed
   }
   if (isSealed(json)) return stored; // a worker without payload keys: it stays sealed
-  const plan = JSON.parse(json) as { changed?: Array<{ properties?: Record<string, string> }> };
+  const plan = JSON.parse(json) as {
+    changed?: Array<{
+      properties?: Record<string, string>;
+      changes?: Record<string, [string | null, string]>;
+    }>;
+  };
   let changed = false;
   for (const item of plan.changed ?? []) {
+    // A dry run's old → new: the same, on both sides.
+    const changes = item.changes;
+    if (changes?.author_email) {
+      changes.author_email = ['(removed when the run ended)', '(removed when the run ended)'];
+      changed = true;
+    }
+    if (changes?.description && !changes.description[1].startsWith('(description of ')) {
+      const [before, after] = changes.description;
+      changes.description = [
+        before === null ? null : `(description of ${before.length} characters)`,
+        `(description of ${after.length} characters)`,
+      ];
+      changed = true;
+    }
     const properties = item.properties;
     if (!properties) continue;
     if (properties.author_email) {
@@ -123,8 +142,10 @@ function withoutAuthorEmails(stored: string, seal: StoreSeal): string {
  */
 async function beyondBudget(db: StoreDb, budget: number): Promise<Array<{ run_key: string }>> {
   const sizes = new Map<string, number>();
-  for (const table of RUN_TRAIL) {
-    const column = table === 'run_plans' ? 'plan' : 'summary';
+  for (const [table, column] of [
+    ['run_plans', 'plan'],
+    ['run_pair_plans', 'summary'],
+  ] as const) {
     const rows = await db
       .selectFrom(table)
       .select((eb) => ['run_key', eb.fn.sum<number | string>(eb.fn('length', [column])).as('bytes')])

@@ -334,6 +334,49 @@ export async function contactsOf(
   return result;
 }
 
+// ---- what a dry run found in HubSpot ----------------------------------------------------------------
+
+/** The sync's properties of these requests as HubSpot held them (a dry run's scan or batch read). */
+export async function savePrevious(
+  db: StoreDb,
+  runKey: string,
+  rows: Array<{ externalId: string; properties: Record<string, string | null> }>,
+  seal: StoreSeal,
+): Promise<void> {
+  for (const part of chunks(rows, INSERT_ROWS))
+    await db
+      .insertInto('run_previous')
+      .values(
+        part.map((r) => ({
+          run_key: runKey,
+          external_id: r.externalId,
+          properties: seal.seal(JSON.stringify(r.properties)),
+        })),
+      )
+      .onConflict((oc) => oc.columns(['run_key', 'external_id']).doNothing())
+      .execute();
+}
+
+export async function previousOf(
+  db: StoreDb,
+  runKey: string,
+  externalIds: string[],
+  seal: StoreSeal,
+): Promise<Map<string, Record<string, string | null>>> {
+  const out = new Map<string, Record<string, string | null>>();
+  for (const part of chunks(externalIds, IN_LIST)) {
+    const rows = await db
+      .selectFrom('run_previous')
+      .select(['external_id', 'properties'])
+      .where('run_key', '=', runKey)
+      .where('external_id', 'in', part)
+      .execute();
+    for (const r of rows)
+      out.set(r.external_id, JSON.parse(seal.open(r.properties)) as Record<string, string | null>);
+  }
+  return out;
+}
+
 // ---- stored requests ------------------------------------------------------------------------------
 
 export interface StoredRequest {

@@ -166,6 +166,14 @@ export interface RunVanishedTable {
   board_missing: number;
 }
 
+/** What HubSpot held for a request when a dry run read it (migration 013): its plan says old → new. */
+export interface RunPreviousTable {
+  run_key: string;
+  external_id: string;
+  /** The sync's properties as HubSpot held them (JSON), sealed like the run's other personal data. */
+  properties: string;
+}
+
 /** One row: the store's identity (migration 009). */
 export interface StoreIdentityTable {
   id: string;
@@ -242,6 +250,7 @@ export interface StoreSchema {
   writer_leases: WriterLeasesTable;
   store_identity: StoreIdentityTable;
   run_vanished: RunVanishedTable;
+  run_previous: RunPreviousTable;
   run_pair_plans: RunPairPlansTable;
   snapshot_domains: SnapshotDomainsTable;
   snapshot_emails: SnapshotEmailsTable;
