@@ -27,6 +27,7 @@ import { HubspotGateway } from './clients/hubspot';
 import { SlackNotifier } from './clients/slack';
 import { temporalLiveness, workerIdentity } from './clients/temporal';
 import type { RequestCounter } from './clients/source';
+import { acknowledged } from './store/acknowledged';
 import { storeIdentity } from './store/identity';
 import {
   cannyBudget,
@@ -162,6 +163,8 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       : {}),
     ...(config.SLACK_ALERT_MENTION ? { alertMention: config.SLACK_ALERT_MENTION } : {}),
     notify: config.SLACK_NOTIFY,
+    acknowledged: async (environment) =>
+      new Set((await acknowledged(setup.store, environment)).map((a) => a.key)),
     ...(setup.echo ? { echo: setup.echo } : {}),
   });
   const queues = taskQueues(config.SYNC_TASK_QUEUE);

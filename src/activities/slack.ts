@@ -22,6 +22,8 @@ export interface SlackDependencies {
   alertMention?: string;
   /** SLACK_NOTIFY (default `changes`). */
   notify?: SlackNotify;
+  /** The failure keys acknowledged in an environment (`failures ack`), from the run store. */
+  acknowledged?: (environment: string) => Promise<Set<string>>;
   /** Where the summary goes when Slack is not configured (and always, for the demo's console). */
   echo?: (text: string, summary: RunSummary) => void;
 }
@@ -92,6 +94,9 @@ export function createSlackActivities(deps: SlackDependencies) {
           const destination = summaryDestination(input.summary, input.status, {
             notify: deps.notify ?? 'changes',
             alertChannel: deps.alertSlack !== undefined,
+            ...(deps.acknowledged && input.summary.failures.length > 0
+              ? { acknowledged: await deps.acknowledged(input.summary.environment) }
+              : {}),
           });
           if (destination === 'none') {
             log.info('run summary not posted', {

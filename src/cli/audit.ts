@@ -1,25 +1,14 @@
 // runs show: a run's audit trail from the run store (what it planned and wrote), and the listing a dry run
 // prints after its summary. Reads SYNC_STORE_URL as the workers do; never creates or migrates a store.
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import { parsePayloadKeys } from '../codec/keys';
-import { resolveEnvironment } from '../config';
 import { auditOf, runsOf, type RunAudit } from '../store/audit';
-import { openStore, storeLocation, type StoreDb } from '../store/open';
 import { newRunSeal } from '../store/sealing';
 import { EXIT, json, jsonOption, usageError, type Act, type Context } from './context';
+import { existingStore } from './store';
 
-const DEFAULT_STORE = 'sqlite:.feedback-sync/run-store.db';
 /** Requests listed in text; --json lists all. */
 const TEXT_LIMIT = 200;
-
-/** Opens the run store the workers share, read as it is: undefined (and why) when there is none here. */
-async function existingStore(ctx: Context): Promise<{ db?: StoreDb; where: string }> {
-  const url = resolveEnvironment(ctx.env).SYNC_STORE_URL ?? DEFAULT_STORE;
-  const location = storeLocation(url);
-  if (location.kind === 'sqlite' && !fs.existsSync(location.display)) return { where: location.display };
-  return { db: await openStore(url), where: location.display };
-}
 
 /** The audit of the newest run of `workflowId` (or of the run whose first run id is `runId`). */
 export async function readAudit(

@@ -14,6 +14,7 @@ import { ConfigError, resolveEnvironment, resolveEnvironmentWithFiles } from '..
 import { CONNECT_TIMEOUT_MS, connectWithin } from '../temporal-connect';
 import { CliError, EXIT, failedError, failureInfo, messageOf, type CliDeps, type Context } from './context';
 import { addRunsCommands } from './audit';
+import { addFailuresCommands } from './failures';
 import { addHistoryCommands } from './histories';
 import { addHubspotCommands } from './hubspot';
 import { addScheduleCommands } from './schedule';
@@ -123,6 +124,7 @@ export function buildProgram(deps: CliDeps = {}, onExit: (code: number) => void 
   addHistoryCommands(program, ctx, act);
   addHubspotCommands(program, ctx, act);
   addRunsCommands(program, ctx, act);
+  addFailuresCommands(program, ctx, act);
 
   return program;
 }

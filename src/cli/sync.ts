@@ -27,6 +27,7 @@ import {
   type Context,
 } from './context';
 import { auditLines, readAudit } from './audit';
+import { failuresAcknowledged } from './failures';
 import { summaryLines } from './format';
 import { watchProgress } from './progress';
 import { scheduleIdOf, searchAttributePairs, staticSummary, syncInput, syncWorkflowId } from './runs';
@@ -124,7 +125,12 @@ async function waitForSummary(
       `warning: no feature request has a voter or author at ${summary.domain ?? '?'}: nothing to sync ` +
         '(check the domain, or whether Canny knows these people)',
     );
-  return hasRecordFailures(summary) ? EXIT.recordFailures : EXIT.ok;
+  if (!hasRecordFailures(summary)) return EXIT.ok;
+  if (await failuresAcknowledged(ctx, summary)) {
+    ctx.err(`every failure of this run is acknowledged (\`failures list\`): exit 0`);
+    return EXIT.ok;
+  }
+  return EXIT.recordFailures;
 }
 
 /**

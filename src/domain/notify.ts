@@ -1,6 +1,6 @@
 // When a run's summary goes to Slack, and where (SLACK_NOTIFY, SLACK_ALERT_CHANNEL): an hourly sync that
 // changed nothing posts nothing, and failures can go to the people who fix them, with a mention.
-import type { RunSummary } from './types';
+import { MAX_FAILURES_IN_SUMMARY, type RunSummary } from './types';
 
 export const SLACK_NOTIFY = ['changes', 'always', 'failures'] as const;
 export type SlackNotify = (typeof SLACK_NOTIFY)[number];
@@ -30,13 +30,33 @@ export function changedAnything(summary: RunSummary): boolean {
 export function summaryDestination(
   summary: RunSummary,
   status: 'completed' | 'failed',
-  options: { notify: SlackNotify; alertChannel: boolean },
+  options: { notify: SlackNotify; alertChannel: boolean; acknowledged?: ReadonlySet<string> },
 ): 'none' | 'summary' | 'alert' {
-  const failed = hasFailures(summary, status);
+  // A completed run that failed only on records an operator acknowledged is no failure to alert about.
+  const known =
+    status === 'completed' &&
+    options.acknowledged !== undefined &&
+    onlyAcknowledgedFailures(summary, options.acknowledged);
+  const failed = hasFailures(summary, status) && !known;
   // A company nobody voted from (a typo, most often): the command warns; the channel hears nothing.
   if (!failed && summary.mode === 'company' && summary.featureRequests.identified === 0) return 'none';
   const post =
     options.notify === 'always' || failed || (options.notify === 'changes' && changedAnything(summary));
   if (!post) return 'none';
   return failed && options.alertChannel ? 'alert' : 'summary';
+}
+
+/**
+ * Whether every failure of a completed run is one an operator acknowledged (`failures ack`): the list must be
+ * whole (not cut at MAX_FAILURES_IN_SUMMARY) and cover every counted failure.
+ */
+export function onlyAcknowledgedFailures(summary: RunSummary, acknowledged: ReadonlySet<string>): boolean {
+  const counted = summary.featureRequests.failed + summary.companies.failed + summary.contacts.failed;
+  const listed = summary.failures;
+  return (
+    listed.length > 0 &&
+    listed.length < MAX_FAILURES_IN_SUMMARY &&
+    counted <= listed.length &&
+    listed.every((f) => acknowledged.has(f.key))
+  );
 }

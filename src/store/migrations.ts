@@ -292,6 +292,19 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-07-014-acknowledged-failures': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Records an operator knows are bad (`failures ack`): runs failing only on them exit 0 and alert nobody.
+      await db.schema
+        .createTable('acknowledged_failures')
+        .addColumn('environment', 'text', (c) => c.notNull())
+        .addColumn('failure_key', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('acknowledged_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('acknowledged_failures_pk', ['environment', 'failure_key'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

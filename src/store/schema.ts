@@ -174,6 +174,15 @@ export interface RunPreviousTable {
   properties: string;
 }
 
+/** A failing record an operator acknowledged (`failures ack`, migration 014), by its failure key. */
+export interface AcknowledgedFailuresTable {
+  environment: string;
+  /** The failure's business key as the summary names it (`canny:<post id>`, a domain, `canny user <id>`). */
+  failure_key: string;
+  note: string | null;
+  acknowledged_at: string;
+}
+
 /** One row: the store's identity (migration 009). */
 export interface StoreIdentityTable {
   id: string;
@@ -251,6 +260,7 @@ export interface StoreSchema {
   store_identity: StoreIdentityTable;
   run_vanished: RunVanishedTable;
   run_previous: RunPreviousTable;
+  acknowledged_failures: AcknowledgedFailuresTable;
   run_pair_plans: RunPairPlansTable;
   snapshot_domains: SnapshotDomainsTable;
   snapshot_emails: SnapshotEmailsTable;
