@@ -101,7 +101,7 @@ export async function startStack(
     env.client.workflow.execute(syncFeatureRequests, {
       taskQueue,
       workflowId: workflowId ?? `${taskQueue}/full/${++runCounter}`,
-      args: [{ environment: config.SYNC_ENV, mode: 'full', ...input }],
+      args: [{ environment: config.SYNC_ENV, mode: 'full', leaseRetryIntervalMs: LEASE_RETRY_MS, ...input }],
     });
 
   return {
@@ -140,11 +140,14 @@ export async function startStack(
   };
 }
 
+/** How often a test's run waiting for the writer lease asks again (runs of the CLI keep the default 20 s). */
+export const LEASE_RETRY_MS = 2_000;
+
 /** Starts a full run on the stack's task queue, as `<queue>/<name>`, without waiting for it. */
 export function startFullRun(stack: Stack, name: string) {
   return stack.env.client.workflow.start(syncFeatureRequests, {
     taskQueue: stack.taskQueue,
     workflowId: `${stack.taskQueue}/${name}`,
-    args: [{ environment: stack.config.SYNC_ENV, mode: 'full' }],
+    args: [{ environment: stack.config.SYNC_ENV, mode: 'full', leaseRetryIntervalMs: LEASE_RETRY_MS }],
   });
 }

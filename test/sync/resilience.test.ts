@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { portalState } from '../support/portal-state';
 import { syncFeatureRequests } from '../../src/workflows';
-import { startStack, type Stack } from '../support/stack';
+import { LEASE_RETRY_MS, startStack, type Stack } from '../support/stack';
 
 const DATASET = { seed: 7, posts: 30, votes: 200, users: 50, companies: 20 };
 
@@ -90,7 +90,7 @@ describe('resilience: same final state under faults and crashes', function () {
         const handle = await stack.env.client.workflow.start(syncFeatureRequests, {
           taskQueue: stack.taskQueue,
           workflowId,
-          args: [{ environment: 'test', mode: 'full' }],
+          args: [{ environment: 'test', mode: 'full', leaseRetryIntervalMs: LEASE_RETRY_MS }],
         });
         // Kill once the run has written some, but not all, of its records.
         const deadline = Date.now() + 120_000;
@@ -133,7 +133,7 @@ describe('resilience: same final state under faults and crashes', function () {
         await stack.env.client.workflow.execute(syncFeatureRequests, {
           taskQueue: stack.taskQueue,
           workflowId: `${workflowId}/after`,
-          args: [{ environment: 'test', mode: 'full' }],
+          args: [{ environment: 'test', mode: 'full', leaseRetryIntervalMs: LEASE_RETRY_MS }],
         });
         const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
         assert.match(metrics, /feedback_sync_api_requests\{[^}]*system="hubspot"/);

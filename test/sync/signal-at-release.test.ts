@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { syncCompanySignal } from '../../src/workflows/messages';
 import { syncFeatureRequests } from '../../src/workflows';
-import { startStack } from '../support/stack';
+import { LEASE_RETRY_MS, startStack } from '../support/stack';
 
 describe('a syncCompany signal while the run releases its lease', function () {
   this.timeout(120_000);
@@ -22,7 +22,7 @@ describe('a syncCompany signal while the run releases its lease', function () {
         stack.env.client.workflow.signalWithStart(syncFeatureRequests, {
           taskQueue: stack.taskQueue,
           workflowId,
-          args: [{ environment: 'test', mode: 'company', domain }],
+          args: [{ environment: 'test', mode: 'company', domain, leaseRetryIntervalMs: LEASE_RETRY_MS }],
           signal: syncCompanySignal,
           signalArgs: [{ domain }],
         });

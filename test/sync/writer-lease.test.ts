@@ -9,7 +9,7 @@ import { syncCompanySignal, syncFeatureRequests } from '../../src/workflows';
 import { acquireLease, leaseHolder } from '../../src/store/writer-lease';
 import { cliFor, envOf, eventually } from '../support/cli';
 import { assertNoDuplicates, portalState } from '../support/portal-state';
-import { startStack, type Stack } from '../support/stack';
+import { LEASE_RETRY_MS, startStack, type Stack } from '../support/stack';
 import { startWorkerProcess, stopAll, workerEnvOf, type WorkerProcess } from '../support/worker-processes';
 
 const DATASET = { seed: 11, posts: 60, votes: 400, users: 90, companies: 25 };
@@ -92,7 +92,7 @@ describe('one writing run per environment (writer lease)', function () {
       const full = await stack.env.client.workflow.start(syncFeatureRequests, {
         taskQueue: stack.taskQueue,
         workflowId: `${stack.taskQueue}/full`,
-        args: [{ environment: 'test', mode: 'full' }],
+        args: [{ environment: 'test', mode: 'full', leaseRetryIntervalMs: LEASE_RETRY_MS }],
       });
       await eventually(
         () => Promise.resolve(stack.hubspotWrites() >= 3 ? true : undefined),
@@ -103,7 +103,7 @@ describe('one writing run per environment (writer lease)', function () {
       const company = await stack.env.client.workflow.signalWithStart(syncFeatureRequests, {
         taskQueue: stack.taskQueue,
         workflowId: `${stack.taskQueue}/company/${domain}`,
-        args: [{ environment: 'test', mode: 'company', domain }],
+        args: [{ environment: 'test', mode: 'company', domain, leaseRetryIntervalMs: LEASE_RETRY_MS }],
         signal: syncCompanySignal,
         signalArgs: [{ domain }],
       });
@@ -153,7 +153,7 @@ describe('one writing run per environment (writer lease)', function () {
       const first = await stack.env.client.workflow.start(syncFeatureRequests, {
         taskQueue: stack.taskQueue,
         workflowId: `${stack.taskQueue}/terminated`,
-        args: [{ environment: 'test', mode: 'full' }],
+        args: [{ environment: 'test', mode: 'full', leaseRetryIntervalMs: LEASE_RETRY_MS }],
       });
       await eventually(
         async () =>
@@ -180,7 +180,7 @@ describe('one writing run per environment (writer lease)', function () {
       const holder = await stack.env.client.workflow.start(syncFeatureRequests, {
         taskQueue: `${stack.taskQueue}-nobody`,
         workflowId: `${stack.taskQueue}/holder`,
-        args: [{ environment: 'test', mode: 'full' }],
+        args: [{ environment: 'test', mode: 'full', leaseRetryIntervalMs: LEASE_RETRY_MS }],
       });
       const held = await acquireLease(
         stack.store,
@@ -193,7 +193,7 @@ describe('one writing run per environment (writer lease)', function () {
       const waiting = await stack.env.client.workflow.start(syncFeatureRequests, {
         taskQueue: stack.taskQueue,
         workflowId: `${stack.taskQueue}/waiting`,
-        args: [{ environment: 'test', mode: 'full' }],
+        args: [{ environment: 'test', mode: 'full', leaseRetryIntervalMs: LEASE_RETRY_MS }],
       });
       const cli = await cliFor(stack.env.client, envOf(stack.config, 'test'));
       const line = await eventually(
@@ -226,7 +226,15 @@ describe('one writing run per environment (writer lease)', function () {
           taskQueue: stack.taskQueue,
           workflowId: `${stack.taskQueue}/company/${domain}`,
           // A low threshold: the company run hands over to a fresh run between its pages.
-          args: [{ environment: 'test', mode: 'company', domain, continueAsNewAfterEvents: 30 }],
+          args: [
+            {
+              environment: 'test',
+              mode: 'company',
+              domain,
+              continueAsNewAfterEvents: 30,
+              leaseRetryIntervalMs: LEASE_RETRY_MS,
+            },
+          ],
           signal: syncCompanySignal,
           signalArgs: [{ domain }],
         });
@@ -240,7 +248,7 @@ describe('one writing run per environment (writer lease)', function () {
       const full = await stack.env.client.workflow.start(syncFeatureRequests, {
         taskQueue: stack.taskQueue,
         workflowId: `${stack.taskQueue}/full`,
-        args: [{ environment: 'test', mode: 'full' }],
+        args: [{ environment: 'test', mode: 'full', leaseRetryIntervalMs: LEASE_RETRY_MS }],
       });
       const companySummary = await company.result();
       const fullSummary = await full.result();
