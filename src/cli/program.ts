@@ -15,6 +15,7 @@ import { CONNECT_TIMEOUT_MS, connectWithin } from '../temporal-connect';
 import { CliError, EXIT, failedError, failureInfo, messageOf, type CliDeps, type Context } from './context';
 import { addRunsCommands } from './audit';
 import { addFailuresCommands } from './failures';
+import { addUpCommand } from './up';
 import { addHistoryCommands } from './histories';
 import { addHubspotCommands } from './hubspot';
 import { addScheduleCommands } from './schedule';
@@ -125,6 +126,7 @@ export function buildProgram(deps: CliDeps = {}, onExit: (code: number) => void 
   addHubspotCommands(program, ctx, act);
   addRunsCommands(program, ctx, act);
   addFailuresCommands(program, ctx, act);
+  addUpCommand(program, ctx, act);
 
   return program;
 }
