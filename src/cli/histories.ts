@@ -44,13 +44,25 @@ async function exportHistory(
  * key is named here (inside the replay worker its message would be encrypted like every failure).
  */
 async function decodeFile(history: History, keys: PayloadKeys | undefined): Promise<History> {
-  if (keys) return decodeHistory(history, [new EncryptionCodec(keys)]);
+  return refuseEncrypted(keys ? await decodeHistory(history, [new EncryptionCodec(keys)]) : history, keys);
+}
+
+/**
+ * A history that still holds encrypted payloads cannot replay (the replay worker would fail with a raw
+ * failure dump): say which key it needs, and how to set it.
+ */
+function refuseEncrypted(history: History, keys: PayloadKeys | undefined): History {
   const encrypted = payloadsIn(history)
     .map((p) => EncryptionCodec.keyIdOf(p))
     .find((id) => id !== undefined);
-  if (encrypted !== undefined)
-    throw failedError(`the history is encrypted with key '${encrypted}', and SYNC_PAYLOAD_KEYS is not set`);
-  return history;
+  if (encrypted === undefined) return history;
+  throw failedError(
+    `the history is encrypted with payload key '${encrypted}', which ` +
+      (keys
+        ? `SYNC_PAYLOAD_KEYS does not hold (it has ${[...keys.keys.keys()].join(', ')})`
+        : 'SYNC_PAYLOAD_KEYS does not set') +
+      ': set SYNC_PAYLOAD_KEYS as the workers have it (the demo prints an export line with the key file’s absolute path)',
+  );
 }
 
 /** The payload keys of the environment: a file exported with `--raw` decodes with them. */
@@ -86,9 +98,12 @@ async function replay(
   const history = opts.file
     ? await decodeFile(historyFromJSON(JSON.parse(fs.readFileSync(opts.file, 'utf8'))), keys)
     : await ctx.temporal(async (client) =>
-        decodeHistory(
-          await client.workflow.getHandle(workflowId!, opts.runId).fetchHistory(),
-          client.options.loadedDataConverter.payloadCodecs,
+        refuseEncrypted(
+          await decodeHistory(
+            await client.workflow.getHandle(workflowId!, opts.runId).fetchHistory(),
+            client.options.loadedDataConverter.payloadCodecs,
+          ),
+          keys,
         ),
       );
   const source = opts.file ?? workflowId!;

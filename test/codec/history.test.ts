@@ -169,6 +169,18 @@ describe('personal data in workflow histories', function () {
       const refused = await keyless('replay', '--file', rawFile);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr.join('\n'), /key 'test-1', which is not in SYNC_PAYLOAD_KEYS/);
+
+      // Replay from the server with no keys at all (a relative key path that set nothing, say): a clear
+      // error naming the key and the variable, not the replay worker's raw failure dump.
+      const stderr: string[] = [];
+      const code = await runCli(['replay', workflowId], {
+        env: { TEMPORAL_ADDRESS: stack.env.address, SYNC_ENV: stack.config.SYNC_ENV },
+        stdout: () => undefined,
+        stderr: (line) => stderr.push(line),
+      });
+      assert.equal(code, 1);
+      assert.match(stderr.join('\n'), /encrypted with payload key 'test-1'.*SYNC_PAYLOAD_KEYS/);
+      assert.doesNotMatch(stderr.join('\n'), /encoded_attributes|Failure \{/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
