@@ -4,7 +4,15 @@ import { SYNC_ASSOCIATION_LABEL } from '../domain/feature-request';
 import { failure, FailureType } from '../failures';
 import { log } from '@temporalio/activity';
 import type { WorkflowLiveness } from '../clients/temporal';
-import { markRunFinished, pruneStore, purgeFinishedRun, type RunIsOver } from '../store/retention';
+import type { RunHighlights } from '../domain/types';
+import { runHighlights } from '../store/highlights';
+import {
+  markRunFinished,
+  pruneStore,
+  purgeFinishedRun,
+  runEndedAt,
+  type RunIsOver,
+} from '../store/retention';
 import { newRunSeal } from '../store/sealing';
 import { deleteReadsOfRun, pruneReadsBefore } from '../store/source-reads';
 import type { SyncDependencies } from './context';
@@ -34,6 +42,8 @@ function runIsOver(deps: PortalDependencies): RunIsOver | undefined {
 }
 
 type PortalDependencies = SyncDependencies & {
+  /** The HubSpot portal of the worker's token (cached by the worker): links of the summary's highlights. */
+  portalId?: () => Promise<string>;
   retentionDays?: number;
   maxRuns?: number;
   /** SYNC_STORE_MAX_MB: the audit trail's budget. */
@@ -45,6 +55,28 @@ type PortalDependencies = SyncDependencies & {
 
 export function createPortalActivities(deps: PortalDependencies) {
   const { settings } = deps;
+  async function highlightsOf(input: {
+    runKey: string;
+    objectTypeId?: string;
+  }): Promise<RunHighlights | undefined> {
+    if ((await runEndedAt(deps.store, input.runKey)) !== undefined) {
+      const purged = await deps.store
+        .selectFrom('sync_runs')
+        .select('purged_at')
+        .where('run_key', '=', input.runKey)
+        .executeTakeFirst();
+      if (purged?.purged_at) return undefined;
+    }
+    const highlights = await runHighlights(deps.store, input.runKey, newRunSeal(deps.payloadKeys));
+    const portal =
+      input.objectTypeId && deps.portalId ? await deps.portalId().catch(() => undefined) : undefined;
+    return portal
+      ? {
+          ...highlights,
+          recordUrlBase: `https://app.hubspot.com/contacts/${portal}/record/${input.objectTypeId}/`,
+        }
+      : highlights;
+  }
   const activities = {
     /** The portal's feature_request object type id, resolved by name: ids differ between portals. */
     async resolvePortal() {
@@ -88,9 +120,21 @@ export function createPortalActivities(deps: PortalDependencies) {
      * A run ended: its rows stay in the store as the audit trail of what it planned and wrote, and the rows of
      * runs older than the retention are deleted.
      */
-    async finishRun(input: { runKey: string }): Promise<{ pruned: number; pruneFailed?: string }> {
+    async finishRun(input: {
+      runKey: string;
+      /** The feature_request object's type id in the portal: links of the summary's highlights. */
+      objectTypeId?: string;
+    }): Promise<{ pruned: number; pruneFailed?: string; highlights?: RunHighlights }> {
       // The run's source reads: its snapshot holds what they read, and no prepare of it runs any more.
       await deleteReadsOfRun(deps.store, input.runKey);
+      // What changed most, for the summary, while the run's working set is still there (a retried finish that
+      // finds it purged reports none).
+      const highlights = await highlightsOf(input).catch((err: unknown) => {
+        log.warn('the run summary has no highlights', {
+          error: err instanceof Error ? err.message : String(err),
+        });
+        return undefined;
+      });
       // Its bulk and the voters' emails and names go now; its audit trail stays (src/store/retention.ts).
       await markRunFinished(deps.store, input.runKey);
       const before = new Date(Date.now() - (deps.retentionDays ?? 7) * DAY_MS);
@@ -107,13 +151,13 @@ export function createPortalActivities(deps: PortalDependencies) {
           (deps.maxTrailMb ?? DEFAULT_MAX_TRAIL_MB) * 1024 * 1024,
         );
         await pruneReadsBefore(deps.store, before);
-        return { pruned: pruned.runs };
+        return { pruned: pruned.runs, ...(highlights ? { highlights } : {}) };
       } catch (err) {
         // Never fails the run: the next run's end prunes again. But it shows, in the logs and the metrics.
         const message = err instanceof Error ? err.message : String(err);
         log.warn('pruning the run store failed; the next run tries again', { error: message });
         countPruneFailure();
-        return { pruned: 0, pruneFailed: message };
+        return { pruned: 0, pruneFailed: message, ...(highlights ? { highlights } : {}) };
       }
     },
   };

@@ -20,7 +20,7 @@ import {
 } from '../store/run-data';
 import { snapshotPosts } from '../store/snapshots';
 import { checkRun, MAX_FAILURES_PER_RESULT, type RunRef, type SyncDependencies } from './context';
-import { FR_PREVIOUS_PROPERTIES, FR_READ_PROPERTIES, previousOfRecords, storedRequestsOf } from './scan';
+import { previousOfRecords, previousPropertyNames, storedRequestsOf, type PreviousProperties } from './scan';
 import { countWrites, tracked } from './tracking';
 
 /** A request of the page that HubSpot does not hold as planned. */
@@ -89,7 +89,7 @@ export function createRequestActivities(deps: SyncDependencies) {
         /** The run writes under the sync's association label: v3 fingerprints (absent: v2, as before). */
         labelled?: boolean;
         /** A dry run: the plan says what changes, old → new (from what the run read of HubSpot). */
-        previous?: boolean;
+        previous?: PreviousProperties;
       },
     ) {
       return tracked(async (counter) => {
@@ -100,14 +100,15 @@ export function createRequestActivities(deps: SyncDependencies) {
         if (input.mode !== 'full') {
           const records = await deps
             .hubspot(counter)
-            .batchRead(
-              input.objectTypeId,
-              externalIds,
-              'external_id',
-              input.previous ? FR_PREVIOUS_PROPERTIES : FR_READ_PROPERTIES,
-            );
+            .batchRead(input.objectTypeId, externalIds, 'external_id', previousPropertyNames(input.previous));
           await saveStored(store, input.runKey, storedRequestsOf(records));
-          if (input.previous) await savePrevious(store, input.runKey, previousOfRecords(records), seal);
+          if (input.previous)
+            await savePrevious(
+              store,
+              input.runKey,
+              previousOfRecords(records, previousPropertyNames(input.previous)),
+              seal,
+            );
         }
         const previous = input.previous
           ? await previousOf(store, input.runKey, externalIds, seal)

@@ -23,17 +23,33 @@ export const FR_PREVIOUS_PROPERTIES = [
   ...new Set([...FR_READ_PROPERTIES, ...FEATURE_REQUEST_SCHEMA.properties.map((p) => p.name)]),
 ];
 
-/** The sync's properties of these records, as HubSpot holds them. */
+/** What any run reads of each request besides: what the summary's highlights compare (name and rollups). */
+export const FR_ROLLUP_PROPERTIES = [
+  ...FR_READ_PROPERTIES,
+  'name',
+  'vote_count',
+  'voting_company_count',
+  'voting_company_arr',
+];
+
+/** A dry run: every property (its plan says old → new); other runs: the rollups (the summary's highlights). */
+export type PreviousProperties = boolean | 'rollups';
+
+export function previousPropertyNames(previous: PreviousProperties | undefined): string[] {
+  if (previous === true) return FR_PREVIOUS_PROPERTIES;
+  return previous === 'rollups' ? FR_ROLLUP_PROPERTIES : FR_READ_PROPERTIES;
+}
+
+/** The sync's properties of these records, as HubSpot holds them (those `names` read). */
 export function previousOfRecords(
   records: HubspotRecord[],
+  names: string[] = FR_PREVIOUS_PROPERTIES,
 ): Array<{ externalId: string; properties: Record<string, string | null> }> {
   return records
     .filter((r) => r.properties.external_id)
     .map((r) => ({
       externalId: r.properties.external_id!,
-      properties: Object.fromEntries(
-        FR_PREVIOUS_PROPERTIES.map((name) => [name, r.properties[name] ?? null]),
-      ),
+      properties: Object.fromEntries(names.map((name) => [name, r.properties[name] ?? null])),
     }));
 }
 
@@ -90,8 +106,8 @@ export function createScanActivities(deps: SyncDependencies) {
       input: RunRef & {
         objectTypeId: string;
         afterId?: string;
-        /** A dry run: keep what HubSpot holds of each request too, so that its plan says old → new. */
-        previous?: boolean;
+        /** Keep what HubSpot holds of each request too: its plan then says old → new (PreviousProperties). */
+        previous?: PreviousProperties;
       },
     ) {
       return scan({ ...input, keep: true });
@@ -117,19 +133,21 @@ export function createScanActivities(deps: SyncDependencies) {
   };
 
   async function scan(
-    input: RunRef & { objectTypeId: string; afterId?: string; keep: boolean; previous?: boolean },
+    input: RunRef & { objectTypeId: string; afterId?: string; keep: boolean; previous?: PreviousProperties },
   ) {
     return tracked(async (counter) => {
       const { settings, seal } = await checkRun(deps, input);
       const page = await deps
         .hubspot(counter)
-        .scanPage(
-          input.objectTypeId,
-          input.previous ? FR_PREVIOUS_PROPERTIES : FR_READ_PROPERTIES,
-          input.afterId,
-        );
+        .scanPage(input.objectTypeId, previousPropertyNames(input.previous), input.afterId);
       await saveStored(store, input.runKey, storedRequestsOf(page.records));
-      if (input.previous) await savePrevious(store, input.runKey, previousOfRecords(page.records), seal);
+      if (input.previous)
+        await savePrevious(
+          store,
+          input.runKey,
+          previousOfRecords(page.records, previousPropertyNames(input.previous)),
+          seal,
+        );
       // A held-back post is listed, so its request is never vanished; and when the snapshot cannot tell every
       // listed post (a board or post without a readable id), no request is.
       const snapshot = await store

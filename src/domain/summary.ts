@@ -69,6 +69,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
   if (input.domain !== undefined) summary.domain = input.domain;
   if (input.source !== undefined) summary.source = { ...input.source };
   if (input.vanished !== undefined) summary.vanished = { ...input.vanished };
+  if (input.highlights !== undefined) summary.highlights = input.highlights;
   return summary;
 }
 
@@ -157,6 +158,48 @@ function failureLine(failure: FailureEntry): string {
   const key = cut(failure.key.replace(/`/g, "'").replace(/\s+/g, ' '), FAILURE_KEY_MAX);
   const reason = cut(failure.reason.replace(/\s+/g, ' ').trim(), FAILURE_REASON_MAX);
   return escape(`• ${cut(failure.kind, 40)} \`${key}\` — ${reason}`);
+}
+
+/** `2500` as `+$2,500`: the ARR the property holds, in the portal's currency (the sync does not convert). */
+const money = (n: number): string => `${n < 0 ? '−' : '+'}${thousands(Math.abs(Math.round(n)))}`;
+
+/**
+ * The requests whose voting companies and ARR grew most, linked to their records, and the companies created:
+ * what a RevOps reader looks for. Null when the run has none (or an older worker ended it).
+ */
+function highlightsText(summary: RunSummary): string | null {
+  const h = summary.highlights;
+  if (!h || (h.requests.length === 0 && h.companiesCreatedCount === 0)) return null;
+  const lines: string[] = [];
+  if (h.requests.length > 0) {
+    lines.push(summary.dryRun ? '*Would change most*' : '*Changed most*');
+    for (const r of h.requests) {
+      const name = escape(cut(r.name.replace(/\s+/g, ' '), 80)).replace(/\|/g, '¦');
+      const link =
+        h.recordUrlBase && r.recordId && /^https?:\/\//.test(h.recordUrlBase)
+          ? `<${h.recordUrlBase}${encodeURIComponent(r.recordId)}|${name}>`
+          : name;
+      const growth = [
+        r.arrAdded !== 0 ? `${money(r.arrAdded)} ARR` : '',
+        r.companiesAdded !== 0
+          ? `${r.companiesAdded > 0 ? '+' : '−'}${Math.abs(r.companiesAdded)} voting compan${Math.abs(r.companiesAdded) === 1 ? 'y' : 'ies'}`
+          : '',
+        r.created ? 'new request' : '',
+      ].filter((g) => g !== '');
+      const line = `• ${link} — ${growth.join(' · ')}`;
+      if (!fits([...lines, line].join('\n'), SECTION_MAX - 400)) break;
+      lines.push(line);
+    }
+  }
+  if (h.companiesCreatedCount > 0) {
+    const named = h.companiesCreated.map((d) => escape(cut(d, 80))).join(', ');
+    const more = h.companiesCreatedCount - h.companiesCreated.length;
+    lines.push(
+      `*${summary.dryRun ? 'Companies to create' : 'Companies created'}* (${thousands(h.companiesCreatedCount)}): ${named}${more > 0 ? `, and ${thousands(more)} more` : ''}`,
+    );
+  }
+  const text = lines.join('\n');
+  return fits(text, SECTION_MAX) ? text : cut(text, SECTION_MAX - 10);
 }
 
 function failuresText(summary: RunSummary): string | null {
@@ -270,6 +313,8 @@ export function slackMessage(summary: RunSummary, options: SlackMessageOptions =
     type: 'section',
     fields: fields.map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` })),
   });
+  const highlights = highlightsText(summary);
+  if (highlights !== null) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: highlights } });
   const failures = failuresText(summary);
   if (failures !== null) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: failures } });
   // Slack refuses a whole message over a malformed or oversized button URL, so an odd one is left out.

@@ -109,6 +109,26 @@ export interface RunSummary extends SyncCounts {
   source?: SourceReadStats;
   /** Requests whose post the source no longer has (full runs whose scan finished; absent before). */
   vanished?: VanishedStats;
+  /** What changed most, for people (absent in runs before it, and when the run could not tell). */
+  highlights?: RunHighlights;
+}
+
+/** The requests whose voting companies and ARR grew most, and the companies created. */
+export interface RunHighlights {
+  requests: Array<{
+    name: string;
+    externalId: string;
+    /** The HubSpot record (absent in dry runs for requests they would create). */
+    recordId?: string;
+    created: boolean;
+    arrAdded: number;
+    companiesAdded: number;
+  }>;
+  /** The first of them, by domain. */
+  companiesCreated: string[];
+  companiesCreatedCount: number;
+  /** Where a record opens: `https://app.hubspot.com/contacts/<portal>/record/<object type>/`. */
+  recordUrlBase?: string;
 }
 
 /** What a full run found vanished from the source, and whether it marked it. */

@@ -53,6 +53,8 @@ describe('the Slack summary, posted once', function () {
       const activities = createSlackActivities({
         slack: (counter) =>
           new SlackNotifier({ token: s.token, channel: '#feature-requests', apiUrl: s.apiUrl, counter }),
+        // This summary changed nothing: `changes`, the default, would not post it at all.
+        notify: 'always',
       });
       return (input: Parameters<typeof activities.postSummary>[0]) => activities.postSummary(input);
     };

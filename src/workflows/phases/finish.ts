@@ -1,15 +1,21 @@
 // The end of every run, completed or failed: the store's housekeeping, then the summary, posted to Slack.
 import { workflowInfo } from '@temporalio/workflow';
 import { addCounts, buildSummary, runUiUrl } from '../../domain/summary';
-import type { RunSummary, SyncCounts } from '../../domain/types';
+import type { RunHighlights, RunSummary, SyncCounts } from '../../domain/types';
 import type { Run } from '../run';
 import { countsFromRequests, failureMessage } from '../util';
 
 export async function finish(run: Run, status: 'completed' | 'failed', error?: string): Promise<RunSummary> {
   const { input, state, activities } = run;
   const info = workflowInfo();
+  /** What changed most (absent from workers before it): the summary lists it for people. */
+  let highlights: RunHighlights | undefined;
   try {
-    await activities.local.finishRun({ runKey: state.runKey });
+    const finished = await activities.local.finishRun({
+      runKey: state.runKey,
+      ...(state.objectTypeId ? { objectTypeId: state.objectTypeId } : {}),
+    });
+    highlights = finished.highlights;
   } catch {
     // pruning runs again at the end of the next run
   }
@@ -39,6 +45,7 @@ export async function finish(run: Run, status: 'completed' | 'failed', error?: s
             },
           }
         : {}),
+      ...(highlights ? { highlights } : {}),
     });
   let summary = summaryOf(state.counts);
   try {

@@ -96,7 +96,7 @@ export async function runPages(run: Run): Promise<boolean> {
       objectTypeId: state.objectTypeId!,
       page: p,
       ...(labelled ? { labelled: true } : {}),
-      ...(run.dryRun ? { previous: true } : {}),
+      previous: run.dryRun ? true : 'rollups',
     });
     run.addRequests(planned);
     state.counts.featureRequests.unchanged += planned.unchanged;

@@ -25,8 +25,8 @@ export async function scanNext(run: Run): Promise<void> {
     ...run.ref(),
     objectTypeId: state.objectTypeId!,
     ...(state.scanAfterId ? { afterId: state.scanAfterId } : {}),
-    // A dry run keeps what HubSpot holds of each request: its plan then says old → new.
-    ...(run.dryRun ? { previous: true } : {}),
+    // What HubSpot holds of each request: a dry run's plan says old → new; any run's summary, what grew.
+    previous: run.dryRun ? true : 'rollups',
   });
   run.addRequests(found);
   if (found.vanished === undefined) throw new Error('scanFeatureRequestsKept answered without a count');
