@@ -321,6 +321,14 @@ async function main(): Promise<void> {
         taskQueues: taskQueues(config.SYNC_TASK_QUEUE),
         hubspotPerSecond: hubspotActivitiesPerSecond(config),
         runStore: storeLocation(config.SYNC_STORE_URL).display,
+        // Where it talks to: a worker started with another environment's variables still set shows here.
+        temporal: {
+          address: connectionOptions.address ?? 'localhost:7233',
+          namespace: namespace ?? 'default',
+        },
+        hubspot: config.HUBSPOT_BASE_URL,
+        canny: config.CANNY_BASE_URL,
+        slack: config.SLACK_BOT_TOKEN ? { api: config.SLACK_API_URL, channel: config.SLACK_CHANNEL } : null,
         ...(config.METRICS_PORT
           ? { metrics: `http://${hostForAddress(config.METRICS_HOST)}:${config.METRICS_PORT}/metrics` }
           : {}),

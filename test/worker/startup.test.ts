@@ -171,10 +171,17 @@ describe('worker process start-up', function () {
       const code = await worker.stop();
       const lines = worker.lines;
       assert.equal(code, 0, lines.join('\n'));
-      assert.ok(
-        lines.some((l) => l.includes('worker started')),
-        lines.join('\n'),
-      );
+      const started = lines.find((l) => l.includes('worker started'));
+      assert.ok(started, lines.join('\n'));
+      // Where it talks to, so a shell with another environment's variables still set shows.
+      const where = JSON.parse(started) as {
+        temporal?: { address: string };
+        hubspot?: string;
+        canny?: string;
+      };
+      assert.equal(where.hubspot, 'https://api.hubapi.com');
+      assert.equal(where.canny, 'https://canny.io');
+      assert.ok(where.temporal?.address, started);
       for (const noise of ['webpack', 'No workflows registered'])
         assert.ok(!lines.some((l) => l.includes(noise)), `"${noise}" in:\n${lines.join('\n')}`);
       const files = lines
