@@ -12,7 +12,14 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { openStore, type StoreDb } from '../src/store/open';
 import { purgeFinishedRun } from '../src/store/retention';
-import { saveCompanies, saveContacts, savePairPlan, savePlan, saveStored } from '../src/store/run-data';
+import {
+  saveCompanies,
+  saveContacts,
+  savePairPlan,
+  savePlan,
+  savePrevious,
+  saveStored,
+} from '../src/store/run-data';
 import { ephemeralSeal } from '../src/store/sealing';
 import { writeSnapshot, type SnapshotPost } from '../src/store/snapshots';
 
@@ -105,6 +112,26 @@ async function measure(count: number): Promise<void> {
         arr: 1000,
         state: 'matched' as const,
       })),
+    );
+    // What every run's scan keeps of each request: the rollups its summary compares (run_previous).
+    await savePrevious(
+      db,
+      runKey,
+      Array.from({ length: count }, (_, i) => ({
+        externalId: `canny:post-${i}`,
+        properties: {
+          external_id: `canny:post-${i}`,
+          sync_fingerprint: 'v3:0123456789abcdef0123456789abcdef',
+          source_state: 'active',
+          merged_into: '',
+          board: 'Product',
+          name: `Feature request number ${i}`,
+          vote_count: String(VOTES_PER_POST),
+          voting_company_count: '4',
+          voting_company_arr: '4000',
+        },
+      })),
+      seal,
     );
     await saveStored(
       db,

@@ -102,7 +102,7 @@ describe('client: operator experience (exit codes, progress, hints, confirmation
     assert.equal(text.code, 1);
     assert.match(
       text.stderr.join('\n'),
-      /check `?HUBSPOT_ACCESS_TOKEN`?: a private app token with these scopes: .*crm\.objects\.custom\.write/,
+      /check `?HUBSPOT_ACCESS_TOKEN`? \(for a run: the worker's.*restart it.*\): a private app token or service key with these scopes: .*crm\.objects\.custom\.write/,
     );
 
     const json = await refused('hubspot', 'check', '--json');
