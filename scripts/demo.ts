@@ -327,6 +327,8 @@ function printWhereToLook(o: {
     TEMPORAL_NAMESPACE: NAMESPACE,
     SYNC_ENV: ENVIRONMENT,
     SYNC_TASK_QUEUE: TASK_QUEUE,
+    // The demo's run store, absolute: `runs show`, a dry run's listing and `failures` read it from any folder.
+    SYNC_STORE_URL: `sqlite:${path.resolve(config.SYNC_STORE_URL.slice('sqlite:'.length))}`,
     CANNY_BASE_URL: config.CANNY_BASE_URL,
     CANNY_API_KEY: config.CANNY_API_KEY,
     HUBSPOT_BASE_URL: config.HUBSPOT_BASE_URL,

@@ -28,7 +28,13 @@ interface Child {
 }
 
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Its own process group: a Ctrl-C at the terminal reaches `up` only, which stops the parts in order.
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code, signal) => resolve(signal ? 128 : code)),
   );
@@ -75,6 +81,17 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
   fs.mkdirSync(dir, { recursive: true });
   const children: Child[] = [];
   let stopping = false;
+  // From the start: a signal while Temporal starts stops what has started. Repeats are ignored (a Ctrl-C
+  // and the signal `up` passes on, or systemd's to the whole group): the first stop goes on.
+  let signalled: (signal: string) => void = () => undefined;
+  const signal = new Promise<string>((resolve) => (signalled = resolve));
+  let received: string | undefined;
+  for (const name of ['SIGINT', 'SIGTERM'] as const)
+    process.on(name, () => {
+      if (received) return log(`${name}: already stopping`);
+      received = name;
+      signalled(name);
+    });
   const stopAll = async (): Promise<void> => {
     stopping = true;
     for (const child of [...children].reverse()) await stop(child, log);
@@ -109,7 +126,12 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
       childEnv.TEMPORAL_ADDRESS = address;
       childEnv.TEMPORAL_UI_URL ??= `http://localhost:${uiPort}`;
       childEnv.SYNC_CODEC_CORS_ORIGINS ??= `http://localhost:${uiPort}`;
-      await waitForTemporal(address, () => children[0]!.process.exitCode === null);
+      await Promise.race([
+        waitForTemporal(address, () => children[0]!.process.exitCode === null),
+        signal.then(() => {
+          throw new Error('stopped while Temporal started');
+        }),
+      ]);
     } else log(`Temporal at ${address} (TEMPORAL_ADDRESS): no dev server started`);
 
     // 2. The codec server, for the Web UI's decoded payloads.
@@ -128,18 +150,22 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
     // 4. The schedule, and a first run now.
     const cli = (argv: string[]) => runCli(argv, { env: childEnv });
     const every = resolved.SYNC_SCHEDULE_EVERY ?? '1h';
-    const created = await cli(['schedule', 'create', '--every', every]);
-    if (created !== 0) log('the schedule exists already: kept as it is');
+    // Created once; a restart keeps it (the schedule command's own message would read as an error).
+    const exists =
+      (await runCli(['schedule', 'describe', '--json'], {
+        env: childEnv,
+        stdout: () => undefined,
+        stderr: () => undefined,
+      })) === 0;
+    if (exists) log(`the schedule exists: kept as it is (change it with \`feedback-sync schedule update\`)`);
+    else if ((await cli(['schedule', 'create', '--every', every])) !== 0)
+      throw new Error('the schedule could not be created');
     if ((await cli(['schedule', 'trigger'])) === 0) log('a first run now; then every run on the schedule');
     log('running: Ctrl-C (or SIGTERM) stops everything');
 
     // Until a signal, or until a part stops on its own (then the rest stops too).
-    const signalled = new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
     const died = Promise.race(children.map((c) => c.exited.then(() => c)));
-    const ended = await Promise.race([signalled, died]);
+    const ended = await Promise.race([signal, died]);
     if (typeof ended === 'string') {
       log(`${ended}: stopping`);
       await stopAll();
@@ -152,7 +178,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
   } catch (err) {
     log(err instanceof Error ? err.message : String(err));
     if (!stopping) await stopAll();
-    return 1;
+    // Stopped by a signal while starting: a clean stop.
+    return received ? 0 : 1;
   }
 }
 

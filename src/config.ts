@@ -75,11 +75,11 @@ const fields = {
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_CHANNEL: z.string().optional(),
   SLACK_API_URL: url('https://slack.com/api/'),
-  // Which runs post their summary: `changes` (the default: runs that changed something, and failures),
-  // `always`, or `failures` only.
+  // Which runs post their summary: `always` (the default: the data model's "every run posts one summary"),
+  // `changes` (runs that changed something, and failures), or `failures` only.
   SLACK_NOTIFY: z
     .enum(SLACK_NOTIFY, { error: `must be one of ${SLACK_NOTIFY.join(', ')}` })
-    .default('changes'),
+    .default('always'),
   // Where summaries of runs with failures go instead, with SLACK_ALERT_MENTION first (`<!here>`, `<@U123>`,
   // `<!subteam^S123>`); unset: the summary channel, without a mention.
   SLACK_ALERT_CHANNEL: z.string().optional(),

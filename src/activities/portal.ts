@@ -67,14 +67,24 @@ export function createPortalActivities(deps: PortalDependencies) {
         .executeTakeFirst();
       if (purged?.purged_at) return undefined;
     }
-    const highlights = await runHighlights(deps.store, input.runKey, newRunSeal(deps.payloadKeys));
-    const portal =
-      input.objectTypeId && deps.portalId ? await deps.portalId().catch(() => undefined) : undefined;
+    return runHighlights(deps.store, input.runKey, newRunSeal(deps.payloadKeys));
+  }
+
+  /**
+   * Where the highlights' records open. The portal id is the worker's, asked once when a run took its lease
+   * (cached): asked now only briefly, after the run's end is marked and its data purged, so that a HubSpot
+   * outage never holds a run's end up. Without it, no links.
+   */
+  async function withLinks(highlights: RunHighlights, objectTypeId?: string): Promise<RunHighlights> {
+    if (!objectTypeId || !deps.portalId) return highlights;
+    let timer: NodeJS.Timeout | undefined;
+    const portal = await Promise.race([
+      deps.portalId().catch(() => undefined),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 2_000))),
+    ]);
+    clearTimeout(timer);
     return portal
-      ? {
-          ...highlights,
-          recordUrlBase: `https://app.hubspot.com/contacts/${portal}/record/${input.objectTypeId}/`,
-        }
+      ? { ...highlights, recordUrlBase: `https://app.hubspot.com/contacts/${portal}/record/${objectTypeId}/` }
       : highlights;
   }
   const activities = {
@@ -151,13 +161,20 @@ export function createPortalActivities(deps: PortalDependencies) {
           (deps.maxTrailMb ?? DEFAULT_MAX_TRAIL_MB) * 1024 * 1024,
         );
         await pruneReadsBefore(deps.store, before);
-        return { pruned: pruned.runs, ...(highlights ? { highlights } : {}) };
+        return {
+          pruned: pruned.runs,
+          ...(highlights ? { highlights: await withLinks(highlights, input.objectTypeId) } : {}),
+        };
       } catch (err) {
         // Never fails the run: the next run's end prunes again. But it shows, in the logs and the metrics.
         const message = err instanceof Error ? err.message : String(err);
         log.warn('pruning the run store failed; the next run tries again', { error: message });
         countPruneFailure();
-        return { pruned: 0, pruneFailed: message, ...(highlights ? { highlights } : {}) };
+        return {
+          pruned: 0,
+          pruneFailed: message,
+          ...(highlights ? { highlights: await withLinks(highlights, input.objectTypeId) } : {}),
+        };
       }
     },
   };

@@ -42,14 +42,20 @@ export interface PlanItem {
   changes?: Record<string, [before: string | null, after: string]>;
 }
 
-/** The properties whose value changes: before (as HubSpot held it) → after. */
+/**
+ * The properties whose value changes: before (as HubSpot held it) → after. Only the properties the run read
+ * (`before` holds those, a missing value as null); an empty value and none are the same.
+ */
 function changesOf(
   before: Record<string, string | null>,
   after: Record<string, string>,
 ): Record<string, [string | null, string]> {
   const out: Record<string, [string | null, string]> = {};
-  for (const [name, value] of Object.entries(after))
-    if ((before[name] ?? null) !== value) out[name] = [before[name] ?? null, value];
+  for (const [name, value] of Object.entries(after)) {
+    if (!(name in before)) continue;
+    const old = before[name] ?? null;
+    if ((old ?? '') !== value) out[name] = [old, value];
+  }
   return out;
 }
 

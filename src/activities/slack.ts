@@ -20,7 +20,7 @@ export interface SlackDependencies {
   alertSlack?: (counter: RequestCounter) => SlackNotifier;
   /** SLACK_ALERT_MENTION, put first in what goes to the alert channel. */
   alertMention?: string;
-  /** SLACK_NOTIFY (default `changes`). */
+  /** SLACK_NOTIFY (default `always`). */
   notify?: SlackNotify;
   /** The failure keys acknowledged in an environment (`failures ack`), from the run store. */
   acknowledged?: (environment: string) => Promise<Set<string>>;
@@ -92,7 +92,7 @@ export function createSlackActivities(deps: SlackDependencies) {
             return { posted: false };
           }
           const destination = summaryDestination(input.summary, input.status, {
-            notify: deps.notify ?? 'changes',
+            notify: deps.notify ?? 'always',
             alertChannel: deps.alertSlack !== undefined,
             ...(deps.acknowledged && input.summary.failures.length > 0
               ? { acknowledged: await deps.acknowledged(input.summary.environment) }
@@ -100,7 +100,7 @@ export function createSlackActivities(deps: SlackDependencies) {
           });
           if (destination === 'none') {
             log.info('run summary not posted', {
-              notify: deps.notify ?? 'changes',
+              notify: deps.notify ?? 'always',
               reason: 'nothing changed',
             });
             return { posted: false, skipped: true };

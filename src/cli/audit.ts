@@ -15,16 +15,16 @@ export async function readAudit(
   ctx: Context,
   workflowId: string,
   runId?: string,
-): Promise<{ audit?: RunAudit; where: string }> {
+): Promise<{ audit?: RunAudit; where: string; exists: boolean }> {
   const { db, where } = await existingStore(ctx);
-  if (!db) return { where };
+  if (!db) return { where, exists: false };
   try {
     const keys = runId ? [`${workflowId}:${runId}`] : await runsOf(db, workflowId);
-    if (keys.length === 0) return { where };
+    if (keys.length === 0) return { where, exists: true };
     // Sealed plans (a run still going) open with the payload keys of this shell.
     const seal = newRunSeal(parsePayloadKeys(ctx.env.SYNC_PAYLOAD_KEYS).keys);
     const audit = await auditOf(db, keys[0]!, seal);
-    return audit ? { audit, where } : { where };
+    return audit ? { audit, where, exists: true } : { where, exists: true };
   } finally {
     await db.destroy();
   }
@@ -92,11 +92,12 @@ async function runsShow(
   workflowId: string,
   opts: { runId?: string; json?: boolean },
 ): Promise<number> {
-  const { audit, where } = await readAudit(ctx, workflowId, opts.runId);
+  const { audit, where, exists } = await readAudit(ctx, workflowId, opts.runId);
   if (!audit) {
-    const message =
-      `the run store at ${where} holds no run of ${workflowId}${opts.runId ? ` (${opts.runId})` : ''}: ` +
-      `it keeps runs for SYNC_STORE_RETENTION_DAYS, and this command reads SYNC_STORE_URL as the workers do`;
+    const message = exists
+      ? `the run store at ${where} holds no run of ${workflowId}${opts.runId ? ` (${opts.runId})` : ''}: ` +
+        'it keeps runs for SYNC_STORE_RETENTION_DAYS'
+      : `no run store at ${where}: set SYNC_STORE_URL as the workers have it`;
     if (opts.json) json(ctx, { error: message, code: EXIT.failed, hint: null });
     else ctx.err(message);
     return EXIT.failed;

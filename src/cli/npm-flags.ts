@@ -16,11 +16,13 @@ export function longOptionsOf(program: Command): string[] {
 }
 
 /**
- * The CLI's options that npm took for itself, as `--name`: set (not empty) as `npm_config_<name>` in a process
- * npm started. Empty outside npm.
+ * The CLI's options that npm took for itself, as `--name`: set (not empty) as `npm_config_<name>` under
+ * `npm run client`. Empty otherwise.
  */
 export function flagsNpmTook(env: NodeJS.ProcessEnv, options: string[]): string[] {
-  if (env.npm_lifecycle_event === undefined && env.npm_command === undefined) return [];
+  // Only under `npm run client`: through npx, the command's own flags come after its name and pass through,
+  // and npx's (`--yes`) or an .npmrc's settings are npm's own business.
+  if (env.npm_lifecycle_event !== 'client') return [];
   return options
     .filter((name) => {
       const value = env[`npm_config_${name.replace(/-/g, '_')}`];

@@ -67,11 +67,14 @@ export function hasRecordFailures(summary: RunSummary): boolean {
 /** The dry run's audit, or undefined (and why, on stderr) when this shell cannot read the run store. */
 async function dryRunListing(ctx: Context, workflowId: string, summary: RunSummary) {
   try {
-    const { audit, where } = await readAudit(ctx, workflowId);
-    // The newest run of the id in this store, and this one: planned after it started (not an older run's).
-    if (audit && audit.startedAt >= summary.startedAt) return audit;
+    const { audit, where, exists } = await readAudit(ctx, workflowId);
+    // The newest run of the id in this store, and this one: planned after it started (a minute's leeway
+    // for the workers' clocks), not an older run's.
+    if (audit && Date.parse(audit.startedAt) >= Date.parse(summary.startedAt) - 60_000) return audit;
     ctx.err(
-      `(the listing is in the workers' run store, not in ${where}: run \`runs show ${workflowId}\` where it is)`,
+      exists
+        ? `(the run store at ${where} does not hold this run: set SYNC_STORE_URL as the workers have it, or run \`runs show ${workflowId}\` where they are)`
+        : `(no run store at ${where}: set SYNC_STORE_URL as the workers have it to see what the dry run would do)`,
     );
   } catch (err) {
     ctx.err(`(the listing could not be read from the run store: ${messageOf(err)})`);

@@ -8,16 +8,22 @@ import type { Act, Context } from './context';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 async function up(ctx: Context): Promise<number> {
+  // Its own process group: a Ctrl-C at the terminal reaches this process, which passes it on once.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'serve.ts')], {
     cwd: ROOT,
     env: ctx.env,
     stdio: 'inherit',
+    detached: true,
   });
-  // The parts stop in order on the first signal; a second one is passed on too.
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  let passed = false;
+  const forward = (signal: NodeJS.Signals) => () => {
+    if (passed) return;
+    passed = true;
+    child.kill(signal);
+  };
   process.on('SIGINT', forward('SIGINT'));
   process.on('SIGTERM', forward('SIGTERM'));
-  return new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  return new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? (passed ? 0 : 1))));
 }
 
 export function addUpCommand(program: Command, ctx: Context, act: Act): void {

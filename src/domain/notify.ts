@@ -38,8 +38,6 @@ export function summaryDestination(
     options.acknowledged !== undefined &&
     onlyAcknowledgedFailures(summary, options.acknowledged);
   const failed = hasFailures(summary, status) && !known;
-  // A company nobody voted from (a typo, most often): the command warns; the channel hears nothing.
-  if (!failed && summary.mode === 'company' && summary.featureRequests.identified === 0) return 'none';
   const post =
     options.notify === 'always' || failed || (options.notify === 'changes' && changedAnything(summary));
   if (!post) return 'none';

@@ -167,13 +167,22 @@ const money = (n: number): string => `${n < 0 ? '−' : '+'}${thousands(Math.abs
  * The requests whose voting companies and ARR grew most, linked to their records, and the companies created:
  * what a RevOps reader looks for. Null when the run has none (or an older worker ended it).
  */
-function highlightsText(summary: RunSummary): string | null {
+function highlightsText(summary: RunSummary, status: 'completed' | 'failed'): string | null {
   const h = summary.highlights;
-  if (!h || (h.requests.length === 0 && h.companiesCreatedCount === 0)) return null;
+  // From the run's plans: a request whose write failed is among the failures, not among the changes.
+  const failed = new Set(summary.failures.map((f) => f.key));
+  const requests = h?.requests.filter((r) => !failed.has(r.externalId)) ?? [];
+  if (!h || (requests.length === 0 && h.companiesCreatedCount === 0)) return null;
   const lines: string[] = [];
-  if (h.requests.length > 0) {
-    lines.push(summary.dryRun ? '*Would change most*' : '*Changed most*');
-    for (const r of h.requests) {
+  if (requests.length > 0) {
+    lines.push(
+      summary.dryRun
+        ? '*Would change most*'
+        : status === 'failed'
+          ? '*Planned to change most* (the run failed: some were not written)'
+          : '*Changed most*',
+    );
+    for (const r of requests) {
       const name = escape(cut(r.name.replace(/\s+/g, ' '), 80)).replace(/\|/g, '¦');
       const link =
         h.recordUrlBase && r.recordId && /^https?:\/\//.test(h.recordUrlBase)
@@ -313,7 +322,7 @@ export function slackMessage(summary: RunSummary, options: SlackMessageOptions =
     type: 'section',
     fields: fields.map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` })),
   });
-  const highlights = highlightsText(summary);
+  const highlights = highlightsText(summary, status);
   if (highlights !== null) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: highlights } });
   const failures = failuresText(summary);
   if (failures !== null) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: failures } });

@@ -1,6 +1,7 @@
 // The audit trail of a run, as the run store keeps it (src/store/retention.ts): what each page planned, the
 // pairs it planned, and what it found vanished. Read by `runs show` and by `sync --dry-run --wait`: a person
 // reviews what a dry run would do, or what a past run did, within the store's retention.
+import { sql } from 'kysely';
 import type { StoreDb } from './open';
 import type { PairPlan } from './run-data';
 import { isSealed, type StoreSeal } from './sealing';
@@ -52,11 +53,12 @@ interface StoredPlan {
  * The runs of a workflow id in the store, newest first (the run key is `<workflow id>:<first run id>`).
  */
 export async function runsOf(db: StoreDb, workflowId: string): Promise<string[]> {
+  const prefix = `${workflowId}:`;
+  // By substring, not by a range: a range of keys depends on the database's collation.
   const rows = await db
     .selectFrom('sync_runs')
     .select(['run_key', 'created_at'])
-    .where('run_key', '>=', `${workflowId}:`)
-    .where('run_key', '<', `${workflowId};`) // ';' follows ':' in every collation the stores use
+    .where(sql<string>`substr(run_key, 1, ${prefix.length})`, '=', prefix)
     .orderBy('created_at', 'desc')
     .execute();
   return rows.map((r) => r.run_key);
@@ -103,6 +105,14 @@ export async function auditOf(db: StoreDb, runKey: string, seal: StoreSeal): Pro
     const plan = JSON.parse(json) as StoredPlan;
     audit.unchanged += plan.unchanged ?? 0;
     for (const item of plan.changed ?? []) {
+      // What a person reads: never an author's email, a description by its length (as the trail keeps them).
+      if (item.changes?.author_email) item.changes.author_email = ['(an email)', '(an email)'];
+      const description = item.changes?.description;
+      if (description && item.changes)
+        item.changes.description = [
+          description[0] === null ? null : `(${description[0].length} characters)`,
+          `(${description[1].length} characters)`,
+        ];
       const companyIds = item.companyIds ?? [];
       const contactIds = item.contactIds ?? [];
       for (const id of companyIds) if (id.startsWith('new:')) companies.add(id.slice('new:'.length));

@@ -18,13 +18,38 @@ interface PlannedItem {
   changes?: Record<string, [string | null, string]>;
 }
 
+/** The requests that grew most: ARR added, then voting companies gained, then by name. */
+function best(requests: RunHighlights['requests']): RunHighlights['requests'] {
+  return [...requests]
+    .sort(
+      (a, b) => b.arrAdded - a.arrAdded || b.companiesAdded - a.companiesAdded || (a.name < b.name ? -1 : 1),
+    )
+    .slice(0, HIGHLIGHTED_REQUESTS);
+}
+
+async function* plansOf(db: StoreDb, runKey: string): AsyncGenerator<{ plan: string }> {
+  let after = -1;
+  for (;;) {
+    const rows = await db
+      .selectFrom('run_plans')
+      .select(['page', 'plan'])
+      .where('run_key', '=', runKey)
+      .where('page', '>', after)
+      .orderBy('page')
+      .limit(20)
+      .execute();
+    if (rows.length === 0) return;
+    yield* rows;
+    after = Number(rows[rows.length - 1]!.page);
+  }
+}
+
 const number = (value: string | null | undefined): number => {
   const n = Number(value ?? '');
   return Number.isFinite(n) ? n : 0;
 };
 
 export async function runHighlights(db: StoreDb, runKey: string, seal: StoreSeal): Promise<RunHighlights> {
-  const plans = await db.selectFrom('run_plans').select('plan').where('run_key', '=', runKey).execute();
   const stored = new Map(
     (
       await db
@@ -34,8 +59,9 @@ export async function runHighlights(db: StoreDb, runKey: string, seal: StoreSeal
         .execute()
     ).map((r) => [r.external_id, r.record_id]),
   );
-  const requests: RunHighlights['requests'] = [];
-  for (const { plan } of plans) {
+  let requests: RunHighlights['requests'] = [];
+  // A few plans at a time, keeping the best only: a run of 100,000 requests has 1,000 plans.
+  for await (const { plan } of plansOf(db, runKey)) {
     let json: string;
     try {
       json = seal.open(plan);
@@ -63,10 +89,9 @@ export async function runHighlights(db: StoreDb, runKey: string, seal: StoreSeal
         companiesAdded,
       });
     }
+    if (requests.length > HIGHLIGHTED_REQUESTS * 4) requests = best(requests);
   }
-  requests.sort(
-    (a, b) => b.arrAdded - a.arrAdded || b.companiesAdded - a.companiesAdded || (a.name < b.name ? -1 : 1),
-  );
+  requests = best(requests);
   const createdCompanies = await db
     .selectFrom('run_companies')
     .select('domain')
@@ -75,7 +100,7 @@ export async function runHighlights(db: StoreDb, runKey: string, seal: StoreSeal
     .orderBy('domain')
     .execute();
   return {
-    requests: requests.slice(0, HIGHLIGHTED_REQUESTS),
+    requests,
     companiesCreated: createdCompanies.slice(0, HIGHLIGHTED_COMPANIES).map((c) => c.domain),
     companiesCreatedCount: createdCompanies.length,
   };

@@ -31,6 +31,24 @@ export function storeLocation(url: string): StoreLocation {
   throw new Error(`SYNC_STORE_URL must start with sqlite: or postgres:// (got '${url.split(':')[0]}:…')`);
 }
 
+/**
+ * The store as the workers left it, for the command line: no migration (a newer CLI must never migrate the
+ * workers' store under them, nor an older one complain of a newer schema), no file created. A table this
+ * version's migrations add is missing until a worker of this version has started.
+ */
+export function openStoreAsItIs(url: string): StoreDb {
+  const location = storeLocation(url);
+  if (location.kind === 'sqlite') {
+    const file = new Database(location.display, { fileMustExist: true, timeout: 30_000 });
+    return new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: file }) });
+  }
+  return new Kysely<StoreSchema>({
+    dialect: new PostgresDialect({
+      pool: new Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000 }),
+    }),
+  });
+}
+
 export async function openStore(url: string): Promise<StoreDb> {
   const location = storeLocation(url);
   let db: StoreDb;

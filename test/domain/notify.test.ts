@@ -46,13 +46,17 @@ describe('where a run summary goes', () => {
     assert.equal(summaryDestination(failedRecord, 'completed', failures), 'summary');
   });
 
-  it('a company run for a domain nobody voted from posts nothing, whatever SLACK_NOTIFY says', () => {
+  it('a company run for a domain nobody voted from posts nothing unless every run posts (always)', () => {
     const nobody = summary((s) => {
       s.mode = 'company';
       s.domain = 'typo.example';
     });
-    for (const notify of ['changes', 'always', 'failures'] as const)
+    for (const notify of ['changes', 'failures'] as const)
       assert.equal(summaryDestination(nobody, 'completed', { notify, alertChannel: false }), 'none', notify);
+    assert.equal(
+      summaryDestination(nobody, 'completed', { notify: 'always', alertChannel: false }),
+      'summary',
+    );
   });
 
   it('with an alert channel, failures go there and the rest to the summary channel', () => {

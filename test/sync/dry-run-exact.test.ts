@@ -89,6 +89,13 @@ describe('a dry run', function () {
     for (const email of ['carol@initech.com', 'dan@hooli.com', 'alice@acme.com'])
       assert.ok(!text.includes(email), `no email in the listing (${email})`);
 
+    // The real run read only the rollups of what HubSpot held: its trail says nothing of the rest.
+    const realTrail = (await cli('runs', 'show', real.workflowId, '--json')).lastJson<RunAudit>();
+    const rollups = ['name', 'vote_count', 'voting_company_count', 'voting_company_arr'];
+    for (const request of realTrail.requests)
+      for (const name of Object.keys(request.changes ?? {}))
+        assert.ok(rollups.includes(name) || ['source_state', 'merged_into', 'board'].includes(name), name);
+
     // `runs show` reads the same trail back once the run ended, as text.
     const shown = await cli('runs', 'show', dry.workflowId);
     assert.equal(shown.code, 0, shown.stderr.join('\n'));
