@@ -144,7 +144,13 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
     } else log('no codec server: SYNC_PAYLOAD_KEYS is not set, payloads are not encrypted');
 
     // 3. The worker.
-    const worker = start('worker', process.execPath, ['--import', 'tsx', 'src/worker.ts'], childEnv);
+    // With `npm run worker`'s memory settings (README: Deployment, Memory).
+    const worker = start(
+      'worker',
+      process.execPath,
+      ['--max-semi-space-size=4', '--import', 'tsx', 'src/worker.ts'],
+      { ...childEnv, MALLOC_ARENA_MAX: childEnv.MALLOC_ARENA_MAX ?? '2' },
+    );
     children.push(worker);
 
     // 4. The schedule, and a first run now.

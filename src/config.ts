@@ -237,6 +237,9 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
     ...(env.SLACK_BOT_TOKEN && !env.SLACK_CHANNEL
       ? ['SLACK_CHANNEL is required when SLACK_BOT_TOKEN is set']
       : []),
+    ...((env.SLACK_ALERT_CHANNEL || env.SLACK_ALERT_MENTION) && !env.SLACK_BOT_TOKEN
+      ? ['SLACK_ALERT_CHANNEL and SLACK_ALERT_MENTION need SLACK_BOT_TOKEN (without it nothing is posted)']
+      : []),
     ...parsePayloadKeys(env.SYNC_PAYLOAD_KEYS).problems,
   ];
 }
@@ -248,7 +251,9 @@ export function parseConfig(
   // Checked beside the schema, not after it, so every problem is listed in one pass: a worker would refuse
   // to run unencrypted, so that is one of them.
   const protection = payloadProtection(env);
-  const unencrypted = options.worker && !protection.encrypted && !protection.allowed;
+  // A malformed SYNC_PAYLOAD_KEYS is its own problem (crossFieldProblems), not a missing one.
+  const malformed = parsePayloadKeys(env.SYNC_PAYLOAD_KEYS).problems.length > 0;
+  const unencrypted = options.worker && !malformed && !protection.encrypted && !protection.allowed;
   return parseWith(configSchema, env, [
     ...crossFieldProblems(env),
     ...(unencrypted ? [unencryptedProblem()] : []),

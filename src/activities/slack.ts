@@ -110,10 +110,14 @@ export function createSlackActivities(deps: SlackDependencies) {
           const marker = { workflowId: input.summary.workflowId, runId: input.summary.runId };
           // The attempt before this one may have posted, unless it said it surely did not.
           if (attempt > 1 && notPostedIn !== attempt - 1) {
-            const earlier = await slack.findSummary(marker, scheduledMs);
-            if (earlier) {
-              log.info('the run summary was already posted by an earlier attempt', { ts: earlier.ts });
-              return { posted: true, channel: earlier.channel, ts: earlier.ts };
+            // In both channels: an acknowledgement between two attempts changes where the summary goes.
+            const channels = [deps.slack(counter), ...(deps.alertSlack ? [deps.alertSlack(counter)] : [])];
+            for (const channel of channels) {
+              const earlier = await channel.findSummary(marker, scheduledMs);
+              if (earlier) {
+                log.info('the run summary was already posted by an earlier attempt', { ts: earlier.ts });
+                return { posted: true, channel: earlier.channel, ts: earlier.ts };
+              }
             }
           }
           const message = slackMessage(countingThisPost(input.summary, counter), {

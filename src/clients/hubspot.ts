@@ -172,7 +172,7 @@ function forbiddenHint(body: ReturnType<typeof bodyOf>): string {
 }
 
 /** A request that never reached a server: nothing listens at the base URL, or its host does not resolve. */
-const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ECONNRESET|fetch failed|connect/i;
+const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|bad port/;
 
 /** Baked into the failure (message and details) so the worker's log, Slack and the CLI all show it. */
 function hinted(type: FailureType, detail: string, hint: string): Error {
@@ -208,8 +208,12 @@ export function translateHubspotError(err: unknown, what: string, baseUrl?: stri
         `HubSpot ${what}: the answer from ${baseUrl} is not JSON (${message})`,
         `check HUBSPOT_BASE_URL (${baseUrl}): it must point at the HubSpot API, e.g. https://api.hubapi.com`,
       );
-    const code = (err as { code?: unknown }).code;
-    if (baseUrl && UNREACHABLE.test(`${message} ${typeof code === 'string' ? code : ''}`))
+    // fetch says `fetch failed` and keeps the reason (ECONNREFUSED, ENOTFOUND, …) in its cause.
+    const cause = (err as { cause?: unknown }).cause;
+    const reasons = [err, cause]
+      .flatMap((e) => [(e as { code?: unknown } | undefined)?.code, (e as Error | undefined)?.message])
+      .filter((c): c is string => typeof c === 'string');
+    if (baseUrl && UNREACHABLE.test(reasons.join(' ')))
       return hinted(
         FailureType.NetworkError,
         `HubSpot ${what}: ${message}`,

@@ -96,10 +96,14 @@ describe('HubspotGateway', function () {
   });
 
   it('nothing listening at HUBSPOT_BASE_URL: the failure names it', async () => {
-    const nowhere = new HubspotGateway({ accessToken: sim.accessToken, baseUrl: 'http://127.0.0.1:9' });
+    // A port nothing listens on: the simulator's, once it closed.
+    const closed = new HubspotSimulator();
+    const url = await closed.listen(0);
+    await closed.close();
+    const nowhere = new HubspotGateway({ accessToken: sim.accessToken, baseUrl: url });
     const failure = await failureOf(nowhere.listProperties('companies'));
     assert.equal(failure.type, FailureType.NetworkError);
-    assert.match(failure.message, /HUBSPOT_BASE_URL \(http:\/\/127\.0\.0\.1:9\)/);
+    assert.ok(failure.message.includes(`HUBSPOT_BASE_URL (${url})`), failure.message);
   });
 
   it('a wrong token says the token is the worker’s for a run, to be restarted after a change', async () => {
