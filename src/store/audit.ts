@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { StoreDb } from './open';
 import type { PairPlan } from './run-data';
-import { isSealed, type StoreSeal } from './sealing';
+import { openedOrUndefined, type StoreSeal } from './sealing';
 
 /** One request a run planned to write. */
 export interface AuditedRequest {
@@ -92,13 +92,8 @@ export async function auditOf(db: StoreDb, runKey: string, seal: StoreSeal): Pro
   const companies = new Set<string>();
   const contacts = new Set<string>();
   for (const { plan: stored } of plans) {
-    let json: string;
-    try {
-      json = seal.open(stored);
-    } catch {
-      json = stored;
-    }
-    if (isSealed(json)) {
+    const json = openedOrUndefined(seal, stored);
+    if (json === undefined) {
       audit.sealedPages++;
       continue;
     }

@@ -3,7 +3,7 @@
 // before its working set is purged (src/store/retention.ts).
 import type { RunHighlights } from '../domain/types';
 import type { StoreDb } from './open';
-import { isSealed, type StoreSeal } from './sealing';
+import { openedOrUndefined, type StoreSeal } from './sealing';
 
 /** Requests the summary lists at most. */
 export const HIGHLIGHTED_REQUESTS = 10;
@@ -62,13 +62,8 @@ export async function runHighlights(db: StoreDb, runKey: string, seal: StoreSeal
   let requests: RunHighlights['requests'] = [];
   // A few plans at a time, keeping the best only: a run of 100,000 requests has 1,000 plans.
   for await (const { plan } of plansOf(db, runKey)) {
-    let json: string;
-    try {
-      json = seal.open(plan);
-    } catch {
-      continue;
-    }
-    if (isSealed(json)) continue;
+    const json = openedOrUndefined(seal, plan);
+    if (json === undefined) continue;
     for (const item of (JSON.parse(json) as { changed?: PlannedItem[] }).changed ?? []) {
       if (item.labelsOnly || !item.properties) continue;
       const created = item.existingId === undefined;

@@ -7,7 +7,7 @@
 // SYNC_STORE_MAX_MB of plans (the newest runs kept first); snapshots no run
 // ever owned (a prepare cancelled while it wrote) are pruned by age too.
 import type { StoreDb } from './open';
-import { isSealed, PLAIN, type StoreSeal } from './sealing';
+import { openedOrUndefined, PLAIN, type StoreSeal } from './sealing';
 
 /** The tables of a snapshot's bulk, by snapshot id. */
 const SNAPSHOT_BULK = [
@@ -93,13 +93,9 @@ export async function purgeFinishedRun(db: StoreDb, runKey: string, seal: StoreS
  * holds) and with each description's length in place of its text (up to 64 KiB each: the bulk of a plan).
  */
 function withoutAuthorEmails(stored: string, seal: StoreSeal): string {
-  let json: string;
-  try {
-    json = seal.open(stored);
-  } catch {
-    return stored; // sealed with a key this worker lacks: it stays sealed
-  }
-  if (isSealed(json)) return stored; // a worker without payload keys: it stays sealed
+  // Sealed with a key this worker lacks, or a worker without payload keys: it stays sealed.
+  const json = openedOrUndefined(seal, stored);
+  if (json === undefined) return stored;
   const plan = JSON.parse(json) as {
     changed?: Array<{
       properties?: Record<string, string>;

@@ -39,6 +39,19 @@ const PREFIX = 's1:';
 export function isSealed(text: string): boolean {
   return text.startsWith(PREFIX);
 }
+
+/**
+ * The stored value opened, or undefined when this seal cannot open it: sealed with a key it lacks, damaged,
+ * or sealed while the seal is `PLAIN` (a worker or a shell without payload keys).
+ */
+export function openedOrUndefined(seal: StoreSeal, stored: string): string | undefined {
+  try {
+    const text = seal.open(stored);
+    return isSealed(text) ? undefined : text;
+  } catch {
+    return undefined;
+  }
+}
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
