@@ -10,6 +10,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { loadOperatorConfig, type OperatorConfig } from '../config';
 import { isFreeMailDomain, normalizeDomainArgument } from '../domain/email';
+import { hasRecordFailures } from '../domain/notify';
 import { runUiUrl } from '../domain/summary';
 import type { RunSummary } from '../domain/types';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../search-attributes';
@@ -56,12 +57,6 @@ async function reportStarted(
     ctx.out(`  UI           ${uiUrl}`);
   }
   return opts.wait ? waitForSummary(ctx, handle, runId, uiUrl, opts) : EXIT.ok;
-}
-
-/** Failed records in a completed run: any counter's `failed`, or a failure the summary lists. */
-export function hasRecordFailures(summary: RunSummary): boolean {
-  const failed = summary.featureRequests.failed + summary.companies.failed + summary.contacts.failed;
-  return failed > 0 || summary.failures.length > 0;
 }
 
 /** The dry run's audit, or undefined (and why, on stderr) when this shell cannot read the run store. */

@@ -5,15 +5,15 @@ import { MAX_FAILURES_IN_SUMMARY, type RunSummary } from './types';
 export const SLACK_NOTIFY = ['changes', 'always', 'failures'] as const;
 export type SlackNotify = (typeof SLACK_NOTIFY)[number];
 
+/** Failed records in a completed run: any counter's `failed`, or a failure the summary lists. */
+export function hasRecordFailures(summary: RunSummary): boolean {
+  const failed = summary.featureRequests.failed + summary.companies.failed + summary.contacts.failed;
+  return failed > 0 || summary.failures.length > 0;
+}
+
 /** The run failed, or some records (or the vanish limit) did. */
 export function hasFailures(summary: RunSummary, status: 'completed' | 'failed'): boolean {
-  return (
-    status === 'failed' ||
-    summary.failures.length > 0 ||
-    summary.featureRequests.failed > 0 ||
-    summary.companies.failed > 0 ||
-    summary.contacts.failed > 0
-  );
+  return status === 'failed' || hasRecordFailures(summary);
 }
 
 /** The run changed something in HubSpot (a dry run: would have). */
