@@ -40,6 +40,27 @@ export async function domainRange(
   return rows.map((r) => r.domain);
 }
 
+/** An email of the run, opened, with the source's id and name for the person. */
+export interface RunEmail {
+  seq: number;
+  email: string;
+  personId: string;
+  name: string | null;
+}
+
+/** A snapshot_emails row, opened with the run's seal. */
+function runEmailOf(
+  row: { seq: number | string; email: string; person_id: string; name: string | null },
+  seal: StoreSeal,
+): RunEmail {
+  return {
+    seq: Number(row.seq),
+    email: seal.open(row.email),
+    personId: row.person_id,
+    name: row.name === null ? null : seal.open(row.name),
+  };
+}
+
 /** Emails at positions [from, to) of the run's order, with the source's name for each. */
 export async function emailRange(
   db: StoreDb,
@@ -48,7 +69,7 @@ export async function emailRange(
   to: number,
   /** The run's seal: emails and names are stored sealed. */
   seal: StoreSeal,
-): Promise<Array<{ seq: number; email: string; personId: string; name: string | null }>> {
+): Promise<RunEmail[]> {
   const rows = await db
     .selectFrom('snapshot_emails')
     .select(['seq', 'email', 'person_id', 'name'])
@@ -57,12 +78,7 @@ export async function emailRange(
     .where('seq', '<', to)
     .orderBy('seq')
     .execute();
-  return rows.map((r) => ({
-    seq: Number(r.seq),
-    email: seal.open(r.email),
-    personId: r.person_id,
-    name: r.name === null ? null : seal.open(r.name),
-  }));
+  return rows.map((r) => runEmailOf(r, seal));
 }
 
 /** Emails at these positions of the run's order (sparse: the missing ones of an incremental run). */
@@ -71,8 +87,8 @@ export async function emailsAt(
   snapshotId: string,
   seqs: number[],
   seal: StoreSeal,
-): Promise<Array<{ seq: number; email: string; personId: string; name: string | null }>> {
-  const out: Array<{ seq: number; email: string; personId: string; name: string | null }> = [];
+): Promise<RunEmail[]> {
+  const out: RunEmail[] = [];
   for (const part of chunks(seqs, IN_LIST)) {
     const rows = await db
       .selectFrom('snapshot_emails')
@@ -80,13 +96,7 @@ export async function emailsAt(
       .where('snapshot_id', '=', snapshotId)
       .where('seq', 'in', part)
       .execute();
-    for (const r of rows)
-      out.push({
-        seq: Number(r.seq),
-        email: seal.open(r.email),
-        personId: r.person_id,
-        name: r.name === null ? null : seal.open(r.name),
-      });
+    for (const r of rows) out.push(runEmailOf(r, seal));
   }
   return out.sort((a, b) => a.seq - b.seq);
 }
