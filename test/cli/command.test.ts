@@ -2,27 +2,8 @@
 // CLI, and `npm run client sync --dry-run` (the `--` forgotten, so npm takes `--dry-run` for itself) refuses
 // with exit 2 before it reaches anything, instead of running a real sync. Real npm, real processes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { startSimulators, type RunningSimulators } from '../../src/simulators';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-function run(
-  command: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCommand, simulatorEnv } from '../support/commands';
 
 describe('the feedback-sync command', function () {
   this.timeout(120_000);
@@ -32,10 +13,7 @@ describe('the feedback-sync command', function () {
     sims = await startSimulators({ dataset: { seed: 3, posts: 5, votes: 10 } });
     env = {
       SYNC_ENV: 'command-test',
-      HUBSPOT_BASE_URL: sims.urls.hubspot,
-      HUBSPOT_ACCESS_TOKEN: sims.hubspot.accessToken,
-      CANNY_BASE_URL: sims.urls.canny,
-      CANNY_API_KEY: sims.canny.apiKey,
+      ...simulatorEnv(sims),
       SLACK_BASE_URL: sims.urls.slack,
       SLACK_BOT_TOKEN: sims.slack.token,
       // Nothing listens here: a command that got this far would fail on it, not refuse.
@@ -49,7 +27,7 @@ describe('the feedback-sync command', function () {
 
   it('`npm run client sync --dry-run` without `--`: exit 2, says how to run it, and HubSpot sees nothing', async () => {
     const before = sims.hubspot.server.requests().length;
-    const result = await run('npm', ['run', 'client', 'sync', '--dry-run'], env);
+    const result = await runCommand('npm', ['run', 'client', 'sync', '--dry-run'], env);
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /npm took --dry-run as its own option/);
     assert.match(result.stderr, /npx feedback-sync sync --dry-run/);
@@ -58,17 +36,17 @@ describe('the feedback-sync command', function () {
   });
 
   it('`npx feedback-sync` runs the command line: help, and a check of the portal it is pointed at', async () => {
-    const help = await run('npx', ['feedback-sync', '--help'], env);
+    const help = await runCommand('npx', ['feedback-sync', '--help'], env);
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /Usage: feedback-sync/);
     assert.match(help.stdout, /sync-company/);
     const before = sims.hubspot.server.requests().length;
-    const check = await run('npx', ['feedback-sync', 'hubspot', 'check'], env);
+    const check = await runCommand('npx', ['feedback-sync', 'hubspot', 'check'], env);
     // The simulator's portal has no feature_request object yet: "differs from the data model".
     assert.equal(check.code, 3, check.stderr + check.stdout);
     assert.ok(sims.hubspot.server.requests().length > before, 'it asked the portal');
     // npx passes the CLI's own flags through untouched: `setup --apply` creates what check found missing.
-    const apply = await run('npx', ['feedback-sync', 'hubspot', 'setup', '--apply'], env);
+    const apply = await runCommand('npx', ['feedback-sync', 'hubspot', 'setup', '--apply'], env);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
     assert.equal(sims.hubspot.schemas().length, 1, 'the feature_request object was created');
   });

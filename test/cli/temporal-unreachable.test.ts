@@ -2,23 +2,8 @@
 // line say so within seconds, name TEMPORAL_ADDRESS, and say how to start a server, instead of a raw
 // transport error (the worker) or a twelve-second wait (the command). Real processes, as an operator runs them.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { startSimulators, type RunningSimulators } from '../../src/simulators';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-function run(command: string, args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; output: string; ms: number }>((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output, ms: Date.now() - started }));
-  });
-}
+import { runCommand, simulatorEnv } from '../support/commands';
 
 describe('no Temporal server at TEMPORAL_ADDRESS', function () {
   this.timeout(120_000);
@@ -28,10 +13,7 @@ describe('no Temporal server at TEMPORAL_ADDRESS', function () {
     sims = await startSimulators({ dataset: false });
     env = {
       SYNC_ENV: 'unreachable-test',
-      HUBSPOT_BASE_URL: sims.urls.hubspot,
-      HUBSPOT_ACCESS_TOKEN: sims.hubspot.accessToken,
-      CANNY_BASE_URL: sims.urls.canny,
-      CANNY_API_KEY: sims.canny.apiKey,
+      ...simulatorEnv(sims),
       SYNC_PAYLOAD_KEYS: 'none',
       SYNC_STORE_URL: 'sqlite::memory:',
       TEMPORAL_ADDRESS: '127.0.0.1:9', // nothing listens on the discard port
@@ -46,7 +28,7 @@ describe('no Temporal server at TEMPORAL_ADDRESS', function () {
     ['the command line', 'npx', ['feedback-sync', 'status']],
   ] as const) {
     it(`${what} says so within seconds, names TEMPORAL_ADDRESS and how to start one`, async () => {
-      const result = await run(command, [...args], env);
+      const result = await runCommand(command, [...args], env);
       assert.notEqual(result.code, 0);
       assert.match(result.output, /cannot reach Temporal at 127\.0\.0\.1:9 \(TEMPORAL_ADDRESS\)/);
       assert.match(result.output, /npm run temporal/);

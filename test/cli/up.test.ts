@@ -4,24 +4,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulators, type RunningSimulators } from '../../src/simulators';
+import { freePort, ROOT, runCommand, simulatorEnv } from '../support/commands';
 import { TEST_PAYLOAD_KEYS } from '../support/payload-keys';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 describe('feedback-sync up', function () {
   this.timeout(240_000);
@@ -41,10 +28,7 @@ describe('feedback-sync up', function () {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SYNC_ENV: 'up-test',
-      CANNY_BASE_URL: sims.urls.canny,
-      CANNY_API_KEY: sims.canny.apiKey,
-      HUBSPOT_BASE_URL: sims.urls.hubspot,
-      HUBSPOT_ACCESS_TOKEN: sims.hubspot.accessToken,
+      ...simulatorEnv(sims),
       SLACK_API_URL: sims.slack.apiUrl,
       SLACK_BOT_TOKEN: sims.slack.token,
       SLACK_CHANNEL: '#feature-requests',
@@ -56,12 +40,8 @@ describe('feedback-sync up', function () {
       SYNC_CODEC_PORT: String(codec),
     };
     // Set up the portal first, as the README's walkthrough does.
-    const setup = spawn('npx', ['feedback-sync', 'hubspot', 'setup', '--apply'], {
-      cwd: ROOT,
-      env,
-      stdio: 'ignore',
-    });
-    assert.equal(await new Promise((resolve) => setup.on('exit', resolve)), 0);
+    const setup = await runCommand('npx', ['feedback-sync', 'hubspot', 'setup', '--apply'], env);
+    assert.equal(setup.code, 0, setup.output);
 
     // As systemd or a terminal runs it: the command itself (npx would stand between it and the signal).
     const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'feedback-sync.cjs'), 'up'], {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { runCli } from '../../src/client';
 import { startSimulators, type RunningSimulators } from '../../src/simulators';
+import { simulatorEnv } from '../support/commands';
 
 describe('commands say where they talk to', function () {
   this.timeout(60_000);
@@ -12,10 +13,7 @@ describe('commands say where they talk to', function () {
     sims = await startSimulators({ dataset: false, hubspot: { portalId: 24_681_357 } });
     env = {
       SYNC_ENV: 'where-test',
-      HUBSPOT_BASE_URL: sims.urls.hubspot,
-      HUBSPOT_ACCESS_TOKEN: sims.hubspot.accessToken,
-      CANNY_BASE_URL: sims.urls.canny,
-      CANNY_API_KEY: sims.canny.apiKey,
+      ...simulatorEnv(sims),
       SYNC_PAYLOAD_KEYS: 'none',
       TEMPORAL_ADDRESS: '127.0.0.1:9',
       TEMPORAL_NAMESPACE: 'where-ns',

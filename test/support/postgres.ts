@@ -3,9 +3,9 @@
 // as root, so as root the cluster belongs to the `postgres` user.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './commands';
 
 let started: Promise<{ url: string; stop: () => void }> | undefined;
 
@@ -15,17 +15,6 @@ function binDir(): string {
   for (const v of versions)
     if (fs.existsSync(path.join(root, v, 'bin', 'initdb'))) return path.join(root, v, 'bin');
   throw new Error('Postgres server binaries not found under /usr/lib/postgresql: apt-get install postgresql');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function run(bin: string, args: string[], asPostgres: boolean): void {
