@@ -5,6 +5,19 @@
 // 429 bodies, the 10,000-result search cap and search-index lag. Facts: ../../../shared/reference/hubspot.md.
 import { randomUUID } from 'node:crypto';
 import { RollingWindow, SimServer, Simulator, type SimRequest, type SimResponse } from './http-kit';
+import {
+  datedStatus,
+  datedTemplate,
+  enforcesRules,
+  missingRequired,
+  requiredMessage,
+  SERVED_DATE_VERSIONS,
+  versionOfPath,
+  type NumberedApis,
+  type ValidationRule,
+} from './hubspot-versions';
+
+export type { NumberedApis, ValidationRule } from './hubspot-versions';
 
 export interface HubspotSimulatorOptions {
   seed?: number;
@@ -17,6 +30,12 @@ export interface HubspotSimulatorOptions {
   /** Records written less than this long ago are invisible (new) or stale (updated) in search. */
   searchIndexLagMs?: number;
   accessToken?: string;
+  /**
+   * The numbered paths (`/crm/v3/…`, `/crm/v4/…`): `refuse` (the default) answers them as HubSpot answers an
+   * unsupported version, so that every test proves the product calls the dated API only; `serve` answers them
+   * as before (the simulator's own tests of the v3/v4 shapes through the client's generated APIs).
+   */
+  numberedApis?: NumberedApis;
 }
 
 export type PropertyType = 'string' | 'number' | 'datetime' | 'date' | 'enumeration' | 'bool';
@@ -446,6 +465,11 @@ export class HubspotSimulator extends Simulator {
   private failingAssociationReads = 0;
   /** See `denyScopes`. */
   private deniedScopes = new Set<string>();
+  /** See `setValidationRules`. */
+  private validationRules: ValidationRule[] = [];
+  /** See `setPropertyValidations`: served by the property validations API, not enforced on writes. */
+  private propertyValidations = new Map<string, Json[]>();
+  readonly numberedApis: NumberedApis;
   /** `${fromTypeId}|${toTypeId}` → from id → to id → association type ids (both directions stored). */
   private edges = new Map<string, Map<string, Map<string, Set<number>>>>();
 
@@ -454,6 +478,7 @@ export class HubspotSimulator extends Simulator {
     this.portalId = options.portalId ?? 12_345_678;
     this.objectTypeIdBase = options.objectTypeIdBase ?? 2_100_000;
     this.accessToken = options.accessToken ?? 'hubspot-sim-token';
+    this.numberedApis = options.numberedApis ?? 'refuse';
     this.searchIndexLagMs = options.searchIndexLagMs ?? 0;
     this.dailyLimit = options.dailyLimit ?? 1_000_000;
     this.window = new RollingWindow(options.requestsPer10s ?? 190, TEN_SECONDS);
@@ -476,7 +501,11 @@ export class HubspotSimulator extends Simulator {
     });
     this.initData();
     this.registerRoutes();
-    this.server.onReset(() => this.initData());
+    this.server.onReset(() => {
+      this.initData();
+      this.validationRules = [];
+      this.propertyValidations.clear();
+    });
     this.server.setStateProvider(() => this.snapshot());
   }
 
@@ -580,15 +609,41 @@ export class HubspotSimulator extends Simulator {
     return targets ? [...targets.keys()].sort(numericId) : [];
   }
 
-  /**
-   * The next `count` association batch reads answer one input (their first) with a per-input error that is
-   * not "nothing associated", inside a 207: a read that failed, for the sync to take as one.
-   */
   /** The token loses these scopes: calls that need one answer 403 MISSING_SCOPES (empty: every scope back). */
   denyScopes(scopes: string[]): void {
     this.deniedScopes = new Set(scopes);
   }
 
+  /**
+   * The portal's validation rules (replacing any set before; empty: none). From API version 2026-09 on, a
+   * write they refuse answers 400 VALIDATION_ERROR "Some required properties were not set." with the
+   * properties in `context.properties`: per record in a traced batch create, for the whole batch otherwise.
+   * Older versions ignore them, as HubSpot does.
+   */
+  setValidationRules(rules: ValidationRule[]): void {
+    this.validationRules = [...rules];
+  }
+
+  /** The format rules the property validations API lists for a type (`{propertyName, propertyValidationRules}`). */
+  setPropertyValidations(objectType: string, rules: Json[]): void {
+    const type = this.typeOrThrow(objectType, true);
+    this.propertyValidations.set(type.objectTypeId, rules);
+  }
+
+  /** Requests per API version named in their path (`v3`, `v4`, `2026-09`, `other`), admin calls excluded. */
+  requestsByApiVersion(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const entry of this.server.requests()) {
+      const version = versionOfPath(entry.path);
+      counts[version] = (counts[version] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /**
+   * The next `count` association batch reads answer one input (their first) with a per-input error that is
+   * not "nothing associated", inside a 207: a read that failed, for the sync to take as one.
+   */
   failAssociationReads(count = 1): void {
     this.failingAssociationReads = count;
   }
@@ -660,6 +715,8 @@ export class HubspotSimulator extends Simulator {
       standardProperty('name', 'string', 'companyinformation', { label: 'Company name' }),
       standardProperty('domain', 'string', 'companyinformation', { label: 'Company Domain Name' }),
       standardProperty('annualrevenue', 'number', 'companyinformation', { label: 'Annual Revenue' }),
+      // An enumeration in HubSpot; a string here (the simulator checks no option lists).
+      standardProperty('industry', 'string', 'companyinformation', { label: 'Industry' }),
       standardProperty('hs_additional_domains', 'enumeration', 'companyinformation', {
         label: 'Additional Domains',
         fieldType: 'checkbox',
@@ -681,6 +738,8 @@ export class HubspotSimulator extends Simulator {
       standardProperty('firstname', 'string', 'contactinformation', { label: 'First Name' }),
       standardProperty('lastname', 'string', 'contactinformation', { label: 'Last Name' }),
       standardProperty('company', 'string', 'contactinformation', { label: 'Company Name' }),
+      standardProperty('jobtitle', 'string', 'contactinformation', { label: 'Job Title' }),
+      standardProperty('lifecyclestage', 'string', 'contactinformation', { label: 'Lifecycle Stage' }),
       standardProperty('lastmodifieddate', 'datetime', 'contactinformation'),
     ]) {
       contacts.properties.set(def.name, def);
@@ -1067,14 +1126,41 @@ export class HubspotSimulator extends Simulator {
   // ---------------------------------------------------------------------------------------------
   // Routes
 
-  /** Registers an authenticated, rate-limited HubSpot route. */
+  /**
+   * Registers an authenticated, rate-limited HubSpot route on its numbered path and on its dated one
+   * (`/crm/objects/2026-09/…`). The numbered one answers as an unsupported version unless `numberedApis` is
+   * `serve`; the dated one answers an unknown date likewise, and with the dated status codes.
+   */
   private api(
     method: string,
     template: string,
     handler: (req: SimRequest) => SimResponse,
     limit: 'standard' | 'search' = 'standard',
   ): void {
+    this.route(method, template, handler, limit, false);
+    const dated = datedTemplate(template);
+    if (dated) this.route(method, dated, handler, limit, true);
+  }
+
+  private route(
+    method: string,
+    template: string,
+    handler: (req: SimRequest) => SimResponse,
+    limit: 'standard' | 'search',
+    dated: boolean,
+  ): void {
     this.server.route(method, template, (req) => {
+      const version = dated ? req.params.apiVersion! : versionOfPath(req.path);
+      if (dated ? !SERVED_DATE_VERSIONS.includes(version) : this.numberedApis === 'refuse')
+        // HubSpot answers a retired or unknown version with a 404 (docs/reference/hubspot.md).
+        return {
+          status: 404,
+          body: errorBody(
+            'OBJECT_NOT_FOUND',
+            `API version ${version} is not supported for ${method} ${req.path}: use a date-based version ` +
+              `(${SERVED_DATE_VERSIONS.join(', ')})`,
+          ),
+        };
       const auth = req.headers.authorization;
       if (auth !== `Bearer ${this.accessToken}`) {
         return {
@@ -1096,6 +1182,8 @@ export class HubspotSimulator extends Simulator {
             'MISSING_SCOPES',
             "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
             {
+              // The 2026-09 error body names them in `context.missingScopes` (its OpenAPI `Error`).
+              ...(dated ? { context: { missingScopes: [scope] } } : {}),
               errors: [
                 {
                   message: 'One or more of the following scopes are required.',
@@ -1114,6 +1202,7 @@ export class HubspotSimulator extends Simulator {
         if (!(err instanceof HubspotError)) throw err;
         answer = { status: err.status, body: errorBody(err.category, err.message, err.extra) };
       }
+      if (dated) answer = { ...answer, ...datedStatus(method, template, answer.status, answer.body) };
       // Search responses carry no rate-limit headers: they do not draw on the 10-second window.
       if (limit === 'standard') answer.headers = { ...this.rateHeaders(), ...(answer.headers ?? {}) };
       return answer;
@@ -1203,6 +1292,12 @@ export class HubspotSimulator extends Simulator {
       },
     }));
 
+    // Property validations: the format rules an admin set, per property (GET only; not enforced here).
+    this.api('GET', '/crm/v3/property-validations/:objectTypeId', (req) => {
+      const type = this.typeOrThrow(req.params.objectTypeId!);
+      return { status: 200, body: { results: this.propertyValidations.get(type.objectTypeId) ?? [] } };
+    });
+
     const assoc = '/crm/v4/associations/:fromObjectType/:toObjectType';
     this.api('POST', `${assoc}/batch/associate/default`, (req) => this.associateDefault(req));
     this.api('POST', `${assoc}/batch/create`, (req) => this.associateLabeled(req));
@@ -1257,6 +1352,8 @@ export class HubspotSimulator extends Simulator {
       };
       const validated = this.validateProperties(type, input.properties);
       if ('error' in validated) return fail(validated.error);
+      const refused = this.ruleRefusal(req, type, undefined, validated.changes);
+      if (refused) return fail(refused);
       const conflict = this.uniqueConflict(type, undefined, validated.changes, pending);
       if (conflict) {
         return fail(this.conflictError(conflict));
@@ -1290,6 +1387,24 @@ export class HubspotSimulator extends Simulator {
       return [body];
     });
     return { status: errors.length > 0 ? 207 : 201, body: this.batchBody(results, errors, startedAt) };
+  }
+
+  /** A write the portal's validation rules refuse (API version 2026-09 on), as HubSpot answers it. */
+  private ruleRefusal(
+    req: SimRequest,
+    type: ObjectTypeState,
+    existing: StoredRecord | undefined,
+    changes: ReadonlyMap<string, string>,
+  ): HubspotError | undefined {
+    if (!enforcesRules(req.params.apiVersion)) return undefined;
+    const rules = this.validationRules.filter((r) => this.findType(r.objectType, true) === type);
+    if (rules.length === 0) return undefined;
+    const after = new Map([...(existing?.props ?? []), ...changes]);
+    const missing = missingRequired(rules, existing === undefined, after);
+    if (missing.length === 0) return undefined;
+    return new HubspotError(400, 'VALIDATION_ERROR', requiredMessage(type.singular, existing === undefined), {
+      context: { properties: missing },
+    });
   }
 
   private inlineAssociations(type: ObjectTypeState, raw: unknown): Array<[AssociationDefinition, string]> {
@@ -1413,6 +1528,10 @@ export class HubspotSimulator extends Simulator {
       for (const input of inputs) {
         const validated = this.validateProperties(type, input.properties);
         if ('error' in validated) throw validated.error;
+        const idProperty = typeof input.idProperty === 'string' ? input.idProperty : undefined;
+        const existing = this.lookup(type, idOf(input.id)!, idProperty);
+        const refused = this.ruleRefusal(req, type, existing, validated.changes);
+        if (refused) throw refused;
       }
     }
     for (const input of inputs) {
@@ -1455,6 +1574,11 @@ export class HubspotSimulator extends Simulator {
       const conflict = this.uniqueConflict(type, existing?.id, changes);
       if (conflict) {
         errors.push(this.conflictError(conflict));
+        continue;
+      }
+      const refused = this.ruleRefusal(req, type, existing, changes);
+      if (refused) {
+        errors.push(refused);
         continue;
       }
       let record: StoredRecord;

@@ -73,7 +73,8 @@ describe('HubSpot simulator', function () {
   let client: Client;
 
   async function start(options: HubspotSimulatorOptions = {}): Promise<void> {
-    sim = new HubspotSimulator(options);
+    // These tests check the v3/v4 shapes through the client's generated APIs: the numbered paths are served.
+    sim = new HubspotSimulator({ numberedApis: 'serve', ...options });
     const url = await sim.listen(0);
     client = new Client({
       accessToken: options.accessToken ?? TOKEN,
@@ -638,7 +639,11 @@ describe('HubSpot simulator', function () {
     });
 
     it('gives sandbox and production different objectTypeIds', async () => {
-      const other = new HubspotSimulator({ objectTypeIdBase: 9_000_000, portalId: 99 });
+      const other = new HubspotSimulator({
+        objectTypeIdBase: 9_000_000,
+        portalId: 99,
+        numberedApis: 'serve',
+      });
       await other.listen(0);
       try {
         const otherClient = new Client({

@@ -1,0 +1,100 @@
+// The HubSpot simulator's API versions and portal validation rules (docs/reference/hubspot.md, "The dated API"
+// and "Validation rules"): which paths a route answers on, what an unsupported version answers, how the dated
+// answers differ from v3/v4, and which writes a portal's rules refuse from 2026-09 on.
+
+/** Date versions the simulator serves. Rules are enforced from the first version that enforces them. */
+export const SERVED_DATE_VERSIONS = ['2026-03', '2026-09'];
+export const RULES_ENFORCED_FROM = '2026-09';
+
+/** What the numbered paths (v1–v4) answer: served as before, or refused as HubSpot does once unsupported. */
+export type NumberedApis = 'serve' | 'refuse';
+
+/**
+ * The dated form of a numbered route template, or undefined when HubSpot has none (the old
+ * `/crm/v3/schemas` alias). `:apiVersion` is the date.
+ */
+export function datedTemplate(template: string): string | undefined {
+  const rules: Array<[RegExp, string]> = [
+    [/^\/crm\/v3\/objects\//, '/crm/objects/:apiVersion/'],
+    [/^\/crm-object-schemas\/v3\/schemas/, '/crm-object-schemas/:apiVersion/schemas'],
+    [/^\/crm\/v3\/properties\//, '/crm/properties/:apiVersion/'],
+    [/^\/crm\/v3\/property-validations\//, '/crm/property-validations/:apiVersion/'],
+    [/^\/account-info\/v3\//, '/account-info/:apiVersion/'],
+    [/^\/crm\/v4\/associations\//, '/crm/associations/:apiVersion/'],
+  ];
+  for (const [pattern, dated] of rules) if (pattern.test(template)) return template.replace(pattern, dated);
+  return undefined;
+}
+
+/** The API version a request path names: `v3`, `v4`, `2026-09`, … (or `other`). */
+export function versionOfPath(path: string): string {
+  const match = /^\/[^/]+(?:\/[^/]+)?\/(v\d|20\d\d-\d\d(?:-beta)?)(?:\/|$)/.exec(path);
+  if (match) return match[1]!;
+  const numbered = /\/(v\d)\//.exec(path);
+  return numbered ? numbered[1]! : 'other';
+}
+
+/**
+ * How a dated answer differs from the numbered one for the same call (HubSpot's OpenAPI files, 2026-09):
+ * batch endpoints list no 207 (per-record errors come in a 200/201 body); association `batch/create` answers
+ * 200 (v4: 201); association `batch/archive` and `batch/labels/archive` answer 200 with an empty batch body
+ * (v4: 204).
+ */
+export function datedStatus(
+  method: string,
+  template: string,
+  status: number,
+  body: unknown,
+): { status: number; body: unknown } {
+  if (method !== 'POST') return { status, body };
+  const associations = template.startsWith('/crm/associations/');
+  if (associations && /\/batch\/(archive|labels\/archive)$/.test(template) && status === 204) {
+    const now = new Date().toISOString();
+    return { status: 200, body: { status: 'COMPLETE', results: [], startedAt: now, completedAt: now } };
+  }
+  if (associations && template.endsWith('/batch/create') && (status === 201 || status === 207))
+    return { status: 200, body };
+  if (status === 207)
+    return { status: template.endsWith('/objects/:apiVersion/:objectType/batch/create') ? 201 : 200, body };
+  return { status, body };
+}
+
+/**
+ * A portal's validation rule as an admin sets it: a property required when a record is created (the "Create
+ * record" form's required fields), or on every write; optionally only while another property has a value
+ * (a conditionally required property).
+ */
+export interface ValidationRule {
+  /** `companies`, `contacts`, or a custom object's name or id. */
+  objectType: string;
+  property: string;
+  on: 'create' | 'write';
+  when?: { property: string; value: string };
+}
+
+/**
+ * The properties the rules require that a record would lack after this write, or none. `before` is the
+ * stored record (undefined on create), `after` what it holds once written.
+ */
+export function missingRequired(
+  rules: ValidationRule[],
+  creating: boolean,
+  after: ReadonlyMap<string, string>,
+): string[] {
+  const missing = rules.filter((rule) => {
+    if (rule.on === 'create' && !creating) return false;
+    if (rule.when && (after.get(rule.when.property) ?? '') !== rule.when.value) return false;
+    return (after.get(rule.property) ?? '').trim() === '';
+  });
+  return [...new Set(missing.map((r) => r.property))];
+}
+
+/** HubSpot's message for a create or update its rules refused (its "required properties" error). */
+export function requiredMessage(singular: string, creating: boolean): string {
+  return `Error ${creating ? 'creating' : 'updating'} ${singular.toUpperCase()}. Some required properties were not set.`;
+}
+
+/** Whether a request names a version that enforces portal validation rules on writes. */
+export function enforcesRules(apiVersion: string | undefined): boolean {
+  return apiVersion !== undefined && apiVersion.slice(0, 7) >= RULES_ENFORCED_FROM;
+}
