@@ -36,7 +36,7 @@ export interface DatasetFacts {
 export interface HubspotStats {
   /** Requests since the log was last cleared (the admin API is never logged). */
   total: number;
-  /** Per route template, `METHOD /crm/v3/objects/:objectType/...`. */
+  /** Per route template, `METHOD /crm/objects/2026-09/:objectType/...`. */
   byRoute: Record<string, number>;
   /** Per route template and object type (the `:objectType` / `:fromObjectType` segments filled in). */
   byEndpoint: Record<string, number>;
@@ -82,7 +82,7 @@ function send(message: BenchChildMessage): void {
   process.send?.(message);
 }
 
-/** `/crm/v3/objects/2-123/batch/read` → `/crm/v3/objects/2-123/batch/read`; record ids become `:id`. */
+/** `/crm/objects/2026-09/2-123/batch/read` stays as it is; record ids become `:id`. */
 function endpointOf(method: string, path: string): string {
   return `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
 }

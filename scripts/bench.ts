@@ -26,7 +26,7 @@ import { applySetup } from '../src/clients/hubspot-setup';
 import { HubspotGateway } from '../src/clients/hubspot';
 import { dataConverterFor } from '../src/codec/data-converter';
 import { parsePayloadKeys } from '../src/codec/keys';
-import { cannyBudget, hubspotActivitiesPerSecond, parseConfig } from '../src/config';
+import { cannyBudget, hubspotActivitiesPerSecond, hubspotConnection, parseConfig } from '../src/config';
 import {
   CANNY_PLANS,
   formatRateLimits,
@@ -423,10 +423,10 @@ async function main(): Promise<void> {
       SLACK_API_URL: ready.slackApiUrl,
       SYNC_TASK_QUEUE: taskQueue,
     });
-    const setup = await applySetup(
-      new HubspotGateway({ accessToken: config.HUBSPOT_ACCESS_TOKEN, baseUrl: config.HUBSPOT_BASE_URL }),
-      { objectName: config.HUBSPOT_OBJECT_NAME, arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY },
-    );
+    const setup = await applySetup(new HubspotGateway(hubspotConnection(config)), {
+      objectName: config.HUBSPOT_OBJECT_NAME,
+      arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,
+    });
     if (!setup.objectTypeId) throw new Error(`portal set-up failed: ${JSON.stringify(setup.problems)}`);
     const objectTypeId = setup.objectTypeId;
     await sims.stats(objectTypeId, true); // the set-up's requests are not the sync's
@@ -592,7 +592,7 @@ function report(r: {
   const lb = lowerBound(ds, h1.associations.contacts);
   // The commit rule's writes: a new request's fingerprint, written once HubSpot holds its associations, in
   // batches of 100 (batch/update of feature requests; run 1 marks nothing merged or deleted, which uses it too).
-  const commitWrites = h1.byEndpoint[`POST /crm/v3/objects/${r.objectTypeId}/batch/update`] ?? 0;
+  const commitWrites = h1.byEndpoint[`POST /crm/objects/2026-09/${r.objectTypeId}/batch/update`] ?? 0;
   const commitAllowed = batches(ds.livePosts);
   const ratio = (h1.total - commitWrites) / lb.total;
   const accepted = h1.total - h1.rateLimited - commitWrites;

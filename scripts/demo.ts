@@ -36,7 +36,7 @@ import { HubspotGateway } from '../src/clients/hubspot';
 import { dataConverterFor } from '../src/codec/data-converter';
 import { parsePayloadKeys } from '../src/codec/keys';
 import { startCodecServer } from '../src/codec/server';
-import { parseCodecServerConfig, parseConfig, type Config } from '../src/config';
+import { hubspotConnection, parseCodecServerConfig, parseConfig, type Config } from '../src/config';
 import type { RunSummary } from '../src/domain/types';
 import { checkRuntime, RuntimeCheckError } from '../src/runtime-check';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../src/search-attributes';
@@ -463,10 +463,7 @@ async function main(): Promise<number> {
       // The run store, next to the demo's Temporal state (gitignored).
       SYNC_STORE_URL: `sqlite:${path.join(__dirname, '..', '.temporal', 'demo-run-store.db')}`,
     });
-    const gateway = new HubspotGateway({
-      accessToken: config.HUBSPOT_ACCESS_TOKEN,
-      baseUrl: config.HUBSPOT_BASE_URL,
-    });
+    const gateway = new HubspotGateway(hubspotConnection(config));
     const setup = await stop.race(
       applySetup(gateway, {
         objectName: config.HUBSPOT_OBJECT_NAME,

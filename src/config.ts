@@ -17,6 +17,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parsePayloadKeys, payloadProtection, unencryptedProblem } from './codec/keys';
 import { SLACK_NOTIFY } from './domain/notify';
+import { HUBSPOT_API_VERSION, HUBSPOT_API_VERSION_PATTERN } from './clients/hubspot-api';
 import { CANNY_PLANS, parseRateLimits, shareOf, type RateLimit } from './domain/rate-limits';
 
 const bool = (fallback: boolean) =>
@@ -35,6 +36,42 @@ const url = (fallback?: string) => {
   const schema = z.url({ message: 'must be a URL' });
   return fallback === undefined ? schema : schema.default(fallback);
 };
+
+/**
+ * `property=value` pairs, comma-separated (`industry=COMPUTER_SOFTWARE,lifecyclestage=lead`): values every
+ * record of a kind the sync creates carries, to meet a portal's validation rules. A value may not hold a comma.
+ */
+export function parsePropertyDefaults(text: string | undefined): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const raw of (text ?? '').split(',')) {
+    const item = raw.trim();
+    if (item === '') continue;
+    const at = item.indexOf('=');
+    const name = at > 0 ? item.slice(0, at).trim() : '';
+    const value = at > 0 ? item.slice(at + 1).trim() : '';
+    if (!/^[a-z0-9_]+$/.test(name) || value === '')
+      throw new Error(
+        `"${item}" is not a property=value pair (an internal property name, a non-empty value)`,
+      );
+    if (name in pairs) throw new Error(`${name} is given twice`);
+    pairs[name] = value;
+  }
+  return pairs;
+}
+
+const propertyDefaults = (sync: string[]) =>
+  z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      try {
+        const owned = Object.keys(parsePropertyDefaults(text)).filter((p) => sync.includes(p));
+        if (owned.length > 0)
+          ctx.addIssue({ code: 'custom', message: `${owned.join(', ')} is written by the sync itself` });
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    });
 
 const fields = {
   SYNC_ENV: z
@@ -72,6 +109,13 @@ const fields = {
   HUBSPOT_SEARCH_REQUESTS_PER_SECOND: positiveInt(4),
   HUBSPOT_OBJECT_NAME: z.string().min(1).default('feature_request'),
   HUBSPOT_REQUEST_TIMEOUT_MS: positiveInt(60_000),
+  // HubSpot's date-based API version every call names (src/clients/hubspot-api.ts).
+  HUBSPOT_API_VERSION: z
+    .string()
+    .regex(HUBSPOT_API_VERSION_PATTERN, 'must be a HubSpot API date version such as 2026-09')
+    .default(HUBSPOT_API_VERSION),
+  HUBSPOT_COMPANY_DEFAULTS: propertyDefaults(['domain', 'name', 'feedback_sync_domain']),
+  HUBSPOT_CONTACT_DEFAULTS: propertyDefaults(['email', 'firstname', 'lastname']),
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_CHANNEL: z.string().optional(),
   SLACK_API_URL: url('https://slack.com/api/'),
@@ -177,6 +221,9 @@ const hubspotSchema = z.object({
   HUBSPOT_COMPANY_ARR_PROPERTY: fields.HUBSPOT_COMPANY_ARR_PROPERTY,
   HUBSPOT_OBJECT_NAME: fields.HUBSPOT_OBJECT_NAME,
   HUBSPOT_REQUEST_TIMEOUT_MS: fields.HUBSPOT_REQUEST_TIMEOUT_MS,
+  HUBSPOT_API_VERSION: fields.HUBSPOT_API_VERSION,
+  HUBSPOT_COMPANY_DEFAULTS: fields.HUBSPOT_COMPANY_DEFAULTS,
+  HUBSPOT_CONTACT_DEFAULTS: fields.HUBSPOT_CONTACT_DEFAULTS,
   LOG_LEVEL: fields.LOG_LEVEL,
 });
 export type HubspotConfig = z.infer<typeof hubspotSchema>;
@@ -326,4 +373,35 @@ export function loadHubspotConfig(env: NodeJS.ProcessEnv = process.env): Hubspot
 export function hubspotActivitiesPerSecond(cfg: Pick<Config, 'HUBSPOT_REQUESTS_PER_10S'>): number {
   // 95 %: the rolling window is strict and Temporal's limiter is a token bucket, so leave a little room.
   return (cfg.HUBSPOT_REQUESTS_PER_10S / 10) * 0.95;
+}
+
+/** How a HubSpot gateway connects, from either config: token, base URL, timeout, API version, create defaults. */
+export function hubspotConnection(
+  cfg: Pick<
+    HubspotConfig,
+    | 'HUBSPOT_ACCESS_TOKEN'
+    | 'HUBSPOT_BASE_URL'
+    | 'HUBSPOT_REQUEST_TIMEOUT_MS'
+    | 'HUBSPOT_API_VERSION'
+    | 'HUBSPOT_COMPANY_DEFAULTS'
+    | 'HUBSPOT_CONTACT_DEFAULTS'
+  >,
+) {
+  return {
+    accessToken: cfg.HUBSPOT_ACCESS_TOKEN,
+    baseUrl: cfg.HUBSPOT_BASE_URL,
+    timeoutMs: cfg.HUBSPOT_REQUEST_TIMEOUT_MS,
+    apiVersion: cfg.HUBSPOT_API_VERSION,
+    defaults: createDefaults(cfg),
+  };
+}
+
+/** HUBSPOT_COMPANY_DEFAULTS and HUBSPOT_CONTACT_DEFAULTS as pairs (the schema has checked them). */
+export function createDefaults(
+  cfg: Pick<HubspotConfig, 'HUBSPOT_COMPANY_DEFAULTS' | 'HUBSPOT_CONTACT_DEFAULTS'>,
+): { company: Record<string, string>; contact: Record<string, string> } {
+  return {
+    company: parsePropertyDefaults(cfg.HUBSPOT_COMPANY_DEFAULTS),
+    contact: parsePropertyDefaults(cfg.HUBSPOT_CONTACT_DEFAULTS),
+  };
 }

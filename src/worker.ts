@@ -33,6 +33,7 @@ import {
   cannyBudget,
   ConfigError,
   hubspotActivitiesPerSecond,
+  hubspotConnection,
   parseConfig,
   resolveEnvironmentWithFiles,
   type Config,
@@ -86,11 +87,9 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const hubspot = (counter?: RequestCounter): HubspotGateway => {
     const signal = activityCancellation();
     return new HubspotGateway({
-      accessToken: config.HUBSPOT_ACCESS_TOKEN,
-      baseUrl: config.HUBSPOT_BASE_URL,
+      ...hubspotConnection(config),
       ...(counter ? { counter } : {}),
       ...(signal ? { signal } : {}),
-      timeoutMs: config.HUBSPOT_REQUEST_TIMEOUT_MS,
     });
   };
   /** The portal of this worker's token, asked once (the writer lease is keyed by it). */

@@ -2,6 +2,7 @@
 // goes into the run store, where every later activity of the run reads it.
 import { COMPANY_SEARCH_DOMAINS, HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
 import { indexCompaniesByDomain, parseArr } from '../domain/company-match';
+import { recordFailureReason } from '../clients/hubspot-errors';
 import type { FailureEntry } from '../domain/types';
 import { domainRange, domainResolution, missingDomains, saveCompanies } from '../store/run-data';
 import {
@@ -98,7 +99,7 @@ export function createCompanyActivities(deps: SyncDependencies) {
         const failures: FailureEntry[] = result.errors.map((e) => ({
           kind: 'company',
           key: e.key ?? '(unknown)',
-          reason: e.message,
+          reason: recordFailureReason('company', e),
         }));
         countWrites('company', 'created', created);
         return {

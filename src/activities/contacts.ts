@@ -2,6 +2,7 @@
 // ones (create-only, 100 per request: an existing contact is never written). Results go into the run store,
 // by email, with their record ids.
 import { CONTACT_SEARCH_EMAILS, HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
+import { recordFailureReason } from '../clients/hubspot-errors';
 import type { FailureEntry } from '../domain/types';
 import { emailRange, emailResolution, emailsAt, missingContacts, saveContacts } from '../store/run-data';
 import {
@@ -128,7 +129,7 @@ export function createContactActivities(deps: SyncDependencies) {
         const failures: FailureEntry[] = result.errors.map((e) => ({
           kind: 'contact',
           key: keyOf(e.key),
-          reason: e.message, // HubSpot's quotes of emails are taken out (withoutEmails)
+          reason: recordFailureReason('contact', e), // emails in HubSpot's quotes are taken out
         }));
         return {
           created: result.created.length,

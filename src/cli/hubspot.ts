@@ -2,18 +2,18 @@
 import type { Command } from 'commander';
 import { applySetup, checkPortal, type PortalReport } from '../clients/hubspot-setup';
 import { HubspotGateway } from '../clients/hubspot';
-import { loadHubspotConfig } from '../config';
+import { createDefaults, hubspotConnection, loadHubspotConfig } from '../config';
 import { EXIT, json, jsonOption, type Act, type Context } from './context';
 
 function hubspotGateway(ctx: Context) {
   const cfg = loadHubspotConfig(ctx.env);
   return {
-    gateway: new HubspotGateway({
-      accessToken: cfg.HUBSPOT_ACCESS_TOKEN,
-      baseUrl: cfg.HUBSPOT_BASE_URL,
-      timeoutMs: cfg.HUBSPOT_REQUEST_TIMEOUT_MS,
-    }),
-    settings: { objectName: cfg.HUBSPOT_OBJECT_NAME, arrProperty: cfg.HUBSPOT_COMPANY_ARR_PROPERTY },
+    gateway: new HubspotGateway(hubspotConnection(cfg)),
+    settings: {
+      objectName: cfg.HUBSPOT_OBJECT_NAME,
+      arrProperty: cfg.HUBSPOT_COMPANY_ARR_PROPERTY,
+      defaults: createDefaults(cfg),
+    },
     baseUrl: cfg.HUBSPOT_BASE_URL,
   };
 }
@@ -41,9 +41,15 @@ function printPortalReport(
     return code;
   }
   const which = `HubSpot portal ${portal.id ?? '(id unknown)'} at ${portal.baseUrl}`;
+  ctx.out(
+    `HubSpot API version ${report.apiVersion} (HUBSPOT_API_VERSION) · custom objects: ` +
+      (report.customObjects ? 'available' : 'not available to this token or portal (they need Enterprise)'),
+  );
   report.applied.forEach((line) => ctx.out(`applied: ${line}`));
+  report.warnings.forEach((line) => ctx.out(`warning: ${line}`));
   if (report.problems.length === 0) {
     ctx.out(`${which} matches the data model (object type ${report.objectTypeId ?? '?'})`);
+    ctx.out(REQUIRED_RULES_NOTE);
     return code;
   }
   ctx.out(`${which} differs from the data model (${report.problems.length}):`);
@@ -55,8 +61,15 @@ function printPortalReport(
   }
   if (!opts.apply && report.problems.length > report.manual.length)
     ctx.out('Run `hubspot setup --apply` to create what is missing.');
+  ctx.out(REQUIRED_RULES_NOTE);
   return code;
 }
+
+/** What no check can see: HubSpot's API lists no required or conditionally required property. */
+const REQUIRED_RULES_NOTE =
+  "note: HubSpot enforces the portal's required-property rules on writes from API version 2026-09, and its " +
+  'API does not list them: a company or contact a rule refuses is a record failure naming the property. Meet ' +
+  'it with HUBSPOT_COMPANY_DEFAULTS or HUBSPOT_CONTACT_DEFAULTS ("property=value,…").';
 
 async function hubspotCheck(ctx: Context, opts: { json?: boolean }): Promise<number> {
   const { gateway, settings, baseUrl } = hubspotGateway(ctx);

@@ -8,14 +8,23 @@ import {
   type ObjectSchema,
   type SchemaProblem,
 } from '../domain/feature-request';
-import { COMPANY_KEY_PROPERTY, type HubspotGateway } from './hubspot';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../failures';
+import { COMPANY_KEY_PROPERTY, type CreateDefaults, type HubspotGateway } from './hubspot';
+import { checkWriteRules } from './hubspot-portal-rules';
 
 export interface PortalSettings {
   objectName: string;
   arrProperty: string;
+  /** HUBSPOT_COMPANY_DEFAULTS / HUBSPOT_CONTACT_DEFAULTS: checked against the portal's properties. */
+  defaults?: CreateDefaults;
 }
 
 export interface PortalReport {
+  /** The date-based API version every call named. */
+  apiVersion: string;
+  /** Whether the portal let the token read custom object schemas (Enterprise portals; a 403 otherwise). */
+  customObjects: boolean;
   objectTypeId?: string;
   /** Everything that differs from the data model; empty when the portal is ready. */
   problems: SchemaProblem[];
@@ -23,6 +32,8 @@ export interface PortalReport {
   manual: SchemaProblem[];
   /** What `--apply` did. */
   applied: string[];
+  /** What may refuse the records the sync creates (validation rules on the properties it writes). */
+  warnings: string[];
 }
 
 const COMPANY_KEY_DEFINITION = {
@@ -39,16 +50,35 @@ export function expectedSchema(settings: PortalSettings): ObjectSchema {
   return { ...FEATURE_REQUEST_SCHEMA, name: settings.objectName };
 }
 
+/** The sync's custom object in this portal; `unavailable` when the portal refuses custom objects (403). */
+async function findObject(gateway: HubspotGateway, name: string) {
+  try {
+    return { schema: await gateway.findSchema(name) };
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.type === FailureType.HubspotForbidden)
+      return { schema: undefined, unavailable: err.message };
+    throw err;
+  }
+}
+
 async function inspect(gateway: HubspotGateway, settings: PortalSettings) {
   const expected = expectedSchema(settings);
-  const schema = await gateway.findSchema(settings.objectName);
-  const problems = diffSchema(expected, {
-    exists: schema !== undefined,
-    properties: Object.fromEntries(
-      (schema?.properties ?? []).map((p) => [p.name, { type: p.type, hasUniqueValue: p.hasUniqueValue }]),
-    ),
-    associatedObjects: schema?.associatedObjectTypeIds ?? [],
-  });
+  const { schema, unavailable } = await findObject(gateway, settings.objectName);
+  const problems: SchemaProblem[] = unavailable
+    ? [
+        {
+          kind: 'object-unavailable',
+          subject: expected.name,
+          message: `the portal refused to list its custom objects: ${unavailable}`,
+        },
+      ]
+    : diffSchema(expected, {
+        exists: schema !== undefined,
+        properties: Object.fromEntries(
+          (schema?.properties ?? []).map((p) => [p.name, { type: p.type, hasUniqueValue: p.hasUniqueValue }]),
+        ),
+        associatedObjects: schema?.associatedObjectTypeIds ?? [],
+      });
   const companyProperties = await gateway.listProperties('companies');
   const key = companyProperties.find((p) => p.name === COMPANY_KEY_PROPERTY);
   if (!key) {
@@ -73,7 +103,7 @@ async function inspect(gateway: HubspotGateway, settings: PortalSettings) {
   }
   if (schema && !problems.some((p) => p.kind === 'association-missing'))
     problems.push(...(await labelProblems(gateway, schema.objectTypeId, settings.objectName)));
-  return { schema, problems };
+  return { schema, problems, customObjects: unavailable === undefined };
 }
 
 /** The kinds of association the sync writes under its own label. */
@@ -114,19 +144,25 @@ export async function syncLabelTypeId(
 const ASSOCIATION_TARGETS: Record<string, string> = { COMPANY: '0-2', CONTACT: '0-1' };
 
 export async function checkPortal(gateway: HubspotGateway, settings: PortalSettings): Promise<PortalReport> {
-  const { schema, problems } = await inspect(gateway, settings);
+  const { schema, problems, customObjects } = await inspect(gateway, settings);
+  const rules = await checkWriteRules(gateway, settings.defaults ?? {});
+  problems.push(...rules.problems);
   return {
+    apiVersion: gateway.apiVersion,
+    customObjects,
     ...(schema ? { objectTypeId: schema.objectTypeId } : {}),
     problems,
-    manual: problems.filter((p) => p.kind === 'property-mismatch'),
+    // What --apply cannot fix: a person decides (a property of another type, a default, the subscription).
+    manual: problems.filter((p) => p.kind === 'property-mismatch' || p.kind === 'object-unavailable'),
     applied: [],
+    warnings: rules.warnings,
   };
 }
 
 /** Creates what is missing, then checks again. Never changes or deletes what exists. */
 export async function applySetup(gateway: HubspotGateway, settings: PortalSettings): Promise<PortalReport> {
   const expected = expectedSchema(settings);
-  const { schema, problems } = await inspect(gateway, settings);
+  const { schema, problems, customObjects } = await inspect(gateway, settings);
   const applied: string[] = [];
   for (const problem of problems) {
     if (problem.kind === 'object-missing') {
@@ -171,7 +207,7 @@ export async function applySetup(gateway: HubspotGateway, settings: PortalSettin
     }
   }
   // An object or association created just now has no label yet: add them in the same pass.
-  const created = schema ?? (await gateway.findSchema(settings.objectName));
+  const created = schema ?? (customObjects ? await gateway.findSchema(settings.objectName) : undefined);
   if (created && (!schema || problems.some((p) => p.kind === 'association-missing'))) {
     for (const problem of await labelProblems(gateway, created.objectTypeId, expected.name)) {
       await gateway.createAssociationLabel(created.objectTypeId, problem.subject, {

@@ -3,14 +3,25 @@
 // failure becomes a typed ApplicationFailure (src/failures.ts). Per-record errors of multi-status (207)
 // batches are returned, never thrown, so one bad record never sinks its batch.
 import { Client } from '@hubspot/api-client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec';
-import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
+import { CancelledFailure } from '@temporalio/common';
 import { COMPANY_KEY_PROPERTY } from '../domain/company-match';
 import { withoutEmails } from '../domain/email';
 import { emailRef } from './email-ref';
 import { failure, FailureType } from '../failures';
+import { HUBSPOT_API_VERSION, HubspotApi, isApiError } from './hubspot-api';
+import {
+  isRecordRefusal,
+  NO_ASSOCIATIONS_FOUND,
+  recordErrors,
+  refusedRecord,
+  translateHubspotError,
+  type BatchErrorShape,
+  type RecordError,
+} from './hubspot-errors';
 import type { RequestCounter } from './source';
+
+export type { RecordError } from './hubspot-errors';
+export { HUBSPOT_AUTH_HINT, HUBSPOT_SCOPES, translateHubspotError } from './hubspot-errors';
 
 export const HUBSPOT_BATCH_LIMIT = 100;
 export const HUBSPOT_ASSOCIATION_READ_LIMIT = 1_000;
@@ -48,13 +59,6 @@ export interface TypedTarget {
   types: Array<{ typeId: number; category: string; label?: string }>;
 }
 
-export interface RecordError {
-  /** The input's business key (email, external id, domain) when HubSpot's answer lets us tell. */
-  key?: string;
-  message: string;
-  category?: string;
-}
-
 export interface UpsertResult {
   id: string;
   /** HubSpot's `new` flag: created by this request rather than updated. */
@@ -83,6 +87,17 @@ export interface PropertyInfo {
   name: string;
   type: string;
   hasUniqueValue: boolean;
+  /** An enumeration's option values. */
+  options: string[];
+  /** Set by HubSpot alone: calculated, or with a read-only value. */
+  readOnly: boolean;
+}
+
+/** A format rule an admin set on a property (the property validations API; `MAX_LENGTH`, `REGEX`, …). */
+export interface PropertyRule {
+  property: string;
+  ruleType: string;
+  ruleArguments: string[];
 }
 
 export interface HubspotGatewayOptions {
@@ -96,206 +111,68 @@ export interface HubspotGatewayOptions {
    * so that the run gives its writer lease back only after its last write answered).
    */
   signal?: AbortSignal;
+  /** HubSpot's date-based API version every call names (`HUBSPOT_API_VERSION`; default 2026-09). */
+  apiVersion?: string;
+  /**
+   * Values every company or contact the sync creates carries, to meet a portal's validation rules
+   * (`HUBSPOT_COMPANY_DEFAULTS`, `HUBSPOT_CONTACT_DEFAULTS`). Never written to an existing record.
+   */
+  defaults?: CreateDefaults;
 }
+
+export interface CreateDefaults {
+  company?: Record<string, string>;
+  contact?: Record<string, string>;
+}
+
+/** The raw JSON shapes this gateway reads (2026-09 reference; the same as v3/v4 for these fields). */
+interface ObjectJson {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: string;
+  objectWriteTraceId?: string;
+  new?: boolean;
+}
+interface BatchJson<R> {
+  results: R[];
+  errors?: BatchErrorShape[];
+}
+interface SearchJson {
+  total: number;
+  results: ObjectJson[];
+  paging?: { next?: { after?: string } };
+}
+interface AssociationRowJson {
+  from: { id: string };
+  to: Array<{
+    toObjectId: string | number;
+    associationTypes: Array<{ typeId: number; category: string; label?: string | null }>;
+  }>;
+  paging?: { next?: { after?: string } };
+}
+interface SchemaJson {
+  objectTypeId?: string;
+  fullyQualifiedName?: string;
+  name: string;
+  properties: Array<{ name: string; type: string; hasUniqueValue?: boolean }>;
+  associations: Array<{ fromObjectTypeId: string; toObjectTypeId: string }>;
+}
+
+/** Search filter operators the sync uses (HubSpot's `Filter.operator`). */
+export type FilterOperator = 'IN' | 'GT' | 'EQ';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 class RequestTimeout extends Error {}
 
-interface ApiError {
-  code: number;
-  body: unknown;
-  headers: Record<string, string>;
-}
-
-function isApiError(err: unknown): err is ApiError {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    typeof (err as { code?: unknown }).code === 'number' &&
-    'body' in err
-  );
-}
-
-function bodyOf(err: ApiError): {
-  message?: string;
-  category?: string;
-  policyName?: string;
-  errors?: Array<{ context?: { requiredGranularScopes?: unknown; requiredScopes?: unknown } }>;
-} {
-  const body = typeof err.body === 'string' ? safeJson(err.body) : err.body;
-  return body ?? {};
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return { message: text };
-  }
-}
-
-function header(headers: Record<string, string> | undefined, name: string): string | undefined {
-  if (!headers) return undefined;
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key ? headers[key] : undefined;
-}
-
-/** The scopes a private app token needs for this sync (../../../shared/reference/hubspot.md). */
-export const HUBSPOT_SCOPES = [
-  'crm.schemas.custom.read',
-  'crm.schemas.custom.write',
-  'crm.objects.custom.read',
-  'crm.objects.custom.write',
-  'crm.objects.companies.read',
-  'crm.objects.companies.write',
-  'crm.schemas.companies.write',
-  'crm.objects.contacts.read',
-  'crm.objects.contacts.write',
-];
-export const HUBSPOT_AUTH_HINT =
-  `check \`HUBSPOT_ACCESS_TOKEN\` (for a run: the worker's, which reads it at start: restart it after a ` +
-  `change): a private app token or service key with these scopes: ${HUBSPOT_SCOPES.join(', ')}`;
-
-/** A 403: the scopes HubSpot says the call needs, the token whose they are, and the tier that has none. */
-function forbiddenHint(body: ReturnType<typeof bodyOf>): string {
-  const scopes = (body.errors ?? []).flatMap((e) => {
-    const listed = e.context?.requiredGranularScopes ?? e.context?.requiredScopes;
-    return Array.isArray(listed) ? listed.map(String) : [];
-  });
-  const needed = scopes.length > 0 ? `it needs ${[...new Set(scopes)].join(', ')}` : 'it lacks a scope';
-  return (
-    `the token in \`HUBSPOT_ACCESS_TOKEN\` may not make this call: ${needed}. Add the scope to the private ` +
-    `app or service key (for a run, the worker's token: restart the worker after a change). A portal whose ` +
-    'subscription has no custom objects (Starter, Professional; they need Enterprise) answers 403 for them too'
-  );
-}
-
-/** A request that never reached a server: nothing listens at the base URL, or its host does not resolve. */
-const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|bad port/;
-
-/** Baked into the failure (message and details) so the worker's log, Slack and the CLI all show it. */
-function hinted(type: FailureType, detail: string, hint: string): Error {
-  return failure(type, `${detail} — ${hint}`, { details: [{ hint }] });
-}
-
-/**
- * HubSpot answers a path it does not know with a JSON error carrying a `category`; a 404 without one, or
- * an answer that is not JSON at all, comes from a server that is not HubSpot: the base URL is wrong.
- */
-function notHubspot(err: ApiError): boolean {
-  const body = typeof err.body === 'string' ? tryJson(err.body) : err.body;
-  if (typeof err.body === 'string' && err.body.trim() !== '' && body === undefined) return true;
-  return err.code === 404 && !(typeof body === 'object' && body !== null && 'category' in body);
-}
-
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Turns anything the client threw into the sync's typed failure. */
-export function translateHubspotError(err: unknown, what: string, baseUrl?: string): Error {
-  if (!isApiError(err)) {
-    const message = err instanceof Error ? err.message : String(err);
-    // A 2xx with a body that is not JSON ends in the client's parser, not in an ApiException.
-    if (baseUrl && err instanceof SyntaxError)
-      return hinted(
-        FailureType.NetworkError,
-        `HubSpot ${what}: the answer from ${baseUrl} is not JSON (${message})`,
-        `check HUBSPOT_BASE_URL (${baseUrl}): it must point at the HubSpot API, e.g. https://api.hubapi.com`,
-      );
-    // fetch says `fetch failed` and keeps the reason (ECONNREFUSED, ENOTFOUND, …) in its cause.
-    const cause = (err as { cause?: unknown }).cause;
-    const reasons = [err, cause]
-      .flatMap((e) => [(e as { code?: unknown } | undefined)?.code, (e as Error | undefined)?.message])
-      .filter((c): c is string => typeof c === 'string');
-    if (baseUrl && UNREACHABLE.test(reasons.join(' ')))
-      return hinted(
-        FailureType.NetworkError,
-        `HubSpot ${what}: ${message}`,
-        `check HUBSPOT_BASE_URL (${baseUrl}): nothing answered there (unset, it is https://api.hubapi.com)`,
-      );
-    return failure(FailureType.NetworkError, `HubSpot ${what}: ${message}`);
-  }
-  const body = bodyOf(err);
-  if (baseUrl && notHubspot(err))
-    return hinted(
-      err.code >= 500 ? FailureType.HubspotServerError : FailureType.HubspotValidation,
-      `HubSpot ${what} answered ${err.code} from ${baseUrl}, not as HubSpot does`,
-      `check HUBSPOT_BASE_URL (${baseUrl}): it must point at the HubSpot API, e.g. https://api.hubapi.com`,
-    );
-  // HubSpot quotes refused inputs, emails among them; a failure reaches logs, histories and Slack.
-  const message = withoutEmails(body.message ?? 'no message', emailRef);
-  const detail = `HubSpot ${what} answered ${err.code}: ${message}${body.category ? ` (${body.category})` : ''}`;
-  if (err.code === 429) {
-    if (body.policyName === 'DAILY') return failure(FailureType.HubspotDailyLimit, detail);
-    const retryAfter = Number(header(err.headers, 'retry-after'));
-    // Real 429s rarely carry Retry-After: the secondly search limit clears in a second, the
-    // ten-secondly window slides, so a couple of seconds is enough for the next attempt.
-    const secondly = (body.message ?? '').includes('secondly limit') && body.policyName === undefined;
-    const delay =
-      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : secondly ? 1_000 : 2_000;
-    return failure(FailureType.HubspotRateLimited, detail, { nextRetryDelayMs: delay });
-  }
-  if (err.code === 401) return hinted(FailureType.HubspotUnauthorized, detail, HUBSPOT_AUTH_HINT);
-  if (err.code === 403) return hinted(FailureType.HubspotForbidden, detail, forbiddenHint(body));
-  if (err.code >= 500) return failure(FailureType.HubspotServerError, detail);
-  if (err.code === 0 || err.code === undefined) return failure(FailureType.NetworkError, detail);
-  // The category tells a refused record (VALIDATION_ERROR) from a refused request (splitOnRefusal).
-  return failure(FailureType.HubspotValidation, detail, {
-    details: [{ status: err.code, category: body.category ?? null }],
-  });
-}
-
-/** The sub-category of the per-input error an association read answers for a record with none. */
-const NO_ASSOCIATIONS_FOUND = 'crm.associations.NO_ASSOCIATIONS_FOUND';
-
-interface BatchErrorShape {
-  message?: string;
-  category?: string;
-  context?: Record<string, unknown>;
-}
-
-/** A 400 VALIDATION_ERROR: HubSpot refused the values of the batch's inputs, perhaps of one of them. */
-function isRecordRefusal(err: unknown): err is ApplicationFailure {
-  if (!(err instanceof ApplicationFailure) || err.type !== FailureType.HubspotValidation) return false;
-  const detail = err.details?.[0] as { status?: number; category?: string | null } | undefined;
-  return detail?.status === 400 && detail.category === 'VALIDATION_ERROR';
-}
-
-/** Finds which input a 207 error is about: HubSpot names it in `context` (ids, emails, ...) or the message. */
-function keyOfError(error: BatchErrorShape, keys: string[]): string | undefined {
-  // A traced batch create names its input exactly; a message may name a domain that contains another.
-  const traced: unknown = error.context?.objectWriteTraceId;
-  const trace = Array.isArray(traced) ? traced.map(String).find((t) => keys.includes(t)) : undefined;
-  if (trace !== undefined) return trace;
-  const context = JSON.stringify(error.context ?? {});
-  const message = error.message ?? '';
-  return keys.find((key) => context.includes(JSON.stringify(key)) || message.includes(key));
-}
-
-/** The per-record errors of a multi-status (207) answer, each with the input key it is about when known. */
-function recordErrors(response: unknown, keys: string[]): RecordError[] {
-  const errors = (response as { errors?: BatchErrorShape[] }).errors;
-  return (Array.isArray(errors) ? errors : []).map((e) => ({
-    key: keyOfError(e, keys),
-    message: withoutEmails(e.message ?? 'unknown error', emailRef),
-    category: e.category,
-  }));
-}
-
 /** Association inputs for pairs under one USER_DEFINED label (the sync's own): to create or to archive. */
 function labelledPairs(pairs: Array<{ from: string; to: string }>, labelTypeId: number) {
   return pairs.map((p) => ({
-    _from: { id: p.from },
+    from: { id: p.from },
     to: { id: p.to },
     types: [
       {
-        associationCategory: AssociationSpecAssociationCategoryEnum.UserDefined,
+        associationCategory: 'USER_DEFINED',
         associationTypeId: labelTypeId,
       },
     ],
@@ -303,7 +180,8 @@ function labelledPairs(pairs: Array<{ from: string; to: string }>, labelTypeId: 
 }
 
 export class HubspotGateway {
-  private readonly client: Client;
+  private readonly api: HubspotApi;
+  private readonly defaults: Required<CreateDefaults>;
   private readonly counter?: RequestCounter;
   private readonly timeoutMs: number;
   private readonly signal?: AbortSignal;
@@ -312,11 +190,13 @@ export class HubspotGateway {
 
   constructor(options: HubspotGatewayOptions) {
     // numberOfApiCallRetries: 0: Temporal's retry policy is the only retry loop (no stacked retries).
-    this.client = new Client({
+    const client = new Client({
       accessToken: options.accessToken,
       basePath: options.baseUrl.replace(/\/+$/, ''),
       numberOfApiCallRetries: 0,
     });
+    this.api = new HubspotApi(client, options.apiVersion ?? HUBSPOT_API_VERSION);
+    this.defaults = { company: options.defaults?.company ?? {}, contact: options.defaults?.contact ?? {} };
     this.counter = options.counter;
     this.signal = options.signal;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -353,10 +233,23 @@ export class HubspotGateway {
     }
   }
 
+  /** The date-based API version this gateway calls. */
+  get apiVersion(): string {
+    return this.api.version;
+  }
+
+  private get<T>(what: string, path: string): Promise<T> {
+    return this.call(what, () => this.api.send<T>('GET', path));
+  }
+
+  private post<T>(what: string, path: string, body: unknown): Promise<T> {
+    return this.call(what, () => this.api.send<T>('POST', path, body));
+  }
+
   // ---- schema and properties -------------------------------------------------------------------
 
   async listSchemas(): Promise<SchemaInfo[]> {
-    const response = await this.call('list schemas', () => this.client.crm.schemas.coreApi.getAll());
+    const response = await this.get<{ results: SchemaJson[] }>('list schemas', this.api.schemas());
     return response.results.map((schema) => ({
       objectTypeId: schema.objectTypeId ?? '',
       fullyQualifiedName: schema.fullyQualifiedName ?? '',
@@ -390,37 +283,20 @@ export class HubspotGateway {
     properties: Array<Record<string, unknown>>;
     associatedObjects: string[];
   }): Promise<void> {
-    await this.call('create schema', () =>
-      this.client.crm.schemas.coreApi.create(
-        definition as unknown as Parameters<Client['crm']['schemas']['coreApi']['create']>[0],
-      ),
-    );
+    await this.post('create schema', this.api.schemas(), definition);
   }
 
   async createSchemaAssociation(objectTypeId: string, toObjectTypeId: string): Promise<void> {
-    await this.call(`create association ${objectTypeId}→${toObjectTypeId}`, () =>
-      this.client.crm.schemas.coreApi.createAssociation(objectTypeId, {
-        fromObjectTypeId: objectTypeId,
-        toObjectTypeId,
-      }),
+    await this.post(
+      `create association ${objectTypeId}→${toObjectTypeId}`,
+      this.api.schemas(`/${encodeURIComponent(objectTypeId)}/associations`),
+      { fromObjectTypeId: objectTypeId, toObjectTypeId },
     );
   }
 
-  /** The portal (HubSpot account) the token belongs to: `GET /account-info/v3/details`. */
+  /** The portal (HubSpot account) the token belongs to: `GET /account-info/2026-09/details`. */
   async portalId(): Promise<string> {
-    // The generic request answers any status: a refusal becomes the ApiException the generated calls throw.
-    const body = await this.call('read account details', async () => {
-      const response = await this.client.apiRequest({ method: 'GET', path: '/account-info/v3/details' });
-      const text = await response.text();
-      if (!response.ok) {
-        throw Object.assign(new Error(`HTTP ${response.status}`), {
-          code: response.status,
-          body: text,
-          headers: Object.fromEntries(response.headers.entries()),
-        } satisfies ApiError);
-      }
-      return JSON.parse(text) as { portalId?: unknown };
-    });
+    const body = await this.get<{ portalId?: unknown }>('read account details', this.api.accountDetails());
     if (typeof body.portalId !== 'number' && typeof body.portalId !== 'string')
       throw failure(FailureType.HubspotServerError, 'HubSpot account details answered without a portalId');
     return String(body.portalId);
@@ -431,9 +307,9 @@ export class HubspotGateway {
     fromType: string,
     toType: string,
   ): Promise<Array<{ typeId: number; category: string; label?: string }>> {
-    const response = await this.call(`list ${fromType}→${toType} association labels`, () =>
-      this.client.crm.associations.v4.schema.definitionsApi.getAll(fromType, toType),
-    );
+    const response = await this.get<{
+      results: Array<{ typeId: number; category: string; label?: string | null }>;
+    }>(`list ${fromType}→${toType} association labels`, this.api.associations(fromType, toType, '/labels'));
     return response.results.map((r) => ({
       typeId: r.typeId,
       category: String(r.category),
@@ -446,28 +322,55 @@ export class HubspotGateway {
     toType: string,
     definition: { label: string; name: string },
   ): Promise<void> {
-    await this.call(`create ${fromType}→${toType} association label`, () =>
-      this.client.crm.associations.v4.schema.definitionsApi.create(fromType, toType, definition),
+    await this.post(
+      `create ${fromType}→${toType} association label`,
+      this.api.associations(fromType, toType, '/labels'),
+      definition,
     );
   }
 
   async listProperties(objectType: string): Promise<PropertyInfo[]> {
-    const response = await this.call(`list ${objectType} properties`, () =>
-      this.client.crm.properties.coreApi.getAll(objectType),
-    );
+    const response = await this.get<{
+      results: Array<{
+        name: string;
+        type: string;
+        hasUniqueValue?: boolean;
+        calculated?: boolean;
+        options?: Array<{ value: string }>;
+        modificationMetadata?: { readOnlyValue?: boolean };
+      }>;
+    }>(`list ${objectType} properties`, this.api.properties(objectType));
     return response.results.map((p) => ({
       name: p.name,
       type: p.type,
       hasUniqueValue: p.hasUniqueValue ?? false,
+      options: (p.options ?? []).map((o) => o.value),
+      readOnly: p.calculated === true || p.modificationMetadata?.readOnlyValue === true,
     }));
   }
 
+  /** The format rules set on a type's properties (`GET /crm/property-validations/2026-09/{objectTypeId}`). */
+  async listPropertyRules(objectTypeId: string): Promise<PropertyRule[]> {
+    const response = await this.get<{
+      results: Array<{
+        propertyName: string;
+        propertyValidationRules: Array<{ ruleType: string; ruleArguments?: string[] }>;
+      }>;
+    }>(`list ${objectTypeId} property validation rules`, this.api.propertyValidations(objectTypeId));
+    return response.results.flatMap((r) =>
+      r.propertyValidationRules.map((rule) => ({
+        property: r.propertyName,
+        ruleType: rule.ruleType,
+        ruleArguments: rule.ruleArguments ?? [],
+      })),
+    );
+  }
+
   async createProperty(objectType: string, property: Record<string, unknown>): Promise<void> {
-    await this.call(`create ${objectType} property ${String(property.name)}`, () =>
-      this.client.crm.properties.coreApi.create(
-        objectType,
-        property as unknown as Parameters<Client['crm']['properties']['coreApi']['create']>[1],
-      ),
+    await this.post(
+      `create ${objectType} property ${String(property.name)}`,
+      this.api.properties(objectType),
+      property,
     );
   }
 
@@ -507,14 +410,21 @@ export class HubspotGateway {
     const keys = companies.map((c) => c.domain);
     // A distinct objectWriteTraceId on every input makes HubSpot answer per record (207): one refused input
     // does not sink the batch, and the trace id names the input an error is about.
-    const response = await this.call('batch create companies', () =>
-      this.client.crm.objects.batchApi.create('companies', {
+    const response = await this.post<BatchJson<ObjectJson>>(
+      'batch create companies',
+      this.api.objects('companies', '/batch/create'),
+      {
         inputs: companies.map((c) => ({
-          properties: { domain: c.domain, name: c.name, [COMPANY_KEY_PROPERTY]: c.domain },
+          properties: {
+            ...this.defaults.company,
+            domain: c.domain,
+            name: c.name,
+            [COMPANY_KEY_PROPERTY]: c.domain,
+          },
           associations: [],
           objectWriteTraceId: c.domain,
         })),
-      }),
+      },
     );
     const created = response.results.map((r) => ({
       id: r.id,
@@ -585,18 +495,24 @@ export class HubspotGateway {
     const contactOfTrace = new Map(traces.map((t, i) => [t, contacts[i]!]));
     const emailOfTrace = new Map(traces.map((t, i) => [t, contacts[i]!.email]));
     const outcome = await this.splitOnRefusal(traces, async (part) => {
-      const response = await this.call('batch create contacts', () =>
-        this.client.crm.objects.batchApi.create('contacts', {
+      const response = await this.post<BatchJson<ObjectJson>>(
+        'batch create contacts',
+        this.api.objects('contacts', '/batch/create'),
+        {
           inputs: part.map((trace) => {
             const c = contactOfTrace.get(trace)!;
-            const properties = Object.fromEntries(
-              Object.entries({ email: c.email, firstname: c.firstname, lastname: c.lastname }).filter(
-                ([, v]) => v,
-              ),
-            ) as Record<string, string>;
+            // The operator's defaults fill what the voter lacks; the voter's own values come first.
+            const properties = {
+              ...this.defaults.contact,
+              ...(Object.fromEntries(
+                Object.entries({ email: c.email, firstname: c.firstname, lastname: c.lastname }).filter(
+                  ([, v]) => v,
+                ),
+              ) as Record<string, string>),
+            };
             return { properties, associations: [], objectWriteTraceId: trace };
           }),
-        }),
+        },
       );
       return {
         results: response.results.map((r) => ({
@@ -637,7 +553,7 @@ export class HubspotGateway {
       return await send(keys);
     } catch (err) {
       if (!isRecordRefusal(err)) throw err;
-      if (keys.length === 1) return { results: [], errors: [{ key: keys[0], message: err.message }] };
+      if (keys.length === 1) return { results: [], errors: [refusedRecord(err, keys[0]!)] };
       const half = Math.ceil(keys.length / 2);
       const parts: Array<{ results: R[]; errors: RecordError[] }> = [];
       for (const part of [keys.slice(0, half), keys.slice(half)]) {
@@ -645,7 +561,7 @@ export class HubspotGateway {
           parts.push(await this.splitOnRefusal(part, send));
         } catch (inner) {
           if (!isRecordRefusal(inner)) throw inner;
-          parts.push({ results: [], errors: part.map((key) => ({ key, message: inner.message })) });
+          parts.push({ results: [], errors: part.map((key) => refusedRecord(inner, key)) });
         }
       }
       // Refused whatever the half: the request is at fault, not one record (a property every input sets is
@@ -668,13 +584,15 @@ export class HubspotGateway {
   ): Promise<HubspotRecord[]> {
     if (ids.length === 0) return [];
     if (ids.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
-    const response = await this.call(`batch read ${objectType}`, () =>
-      this.client.crm.objects.batchApi.read(objectType, {
+    const response = await this.post<BatchJson<ObjectJson>>(
+      `batch read ${objectType}`,
+      this.api.objects(objectType, '/batch/read'),
+      {
         inputs: ids.map((id) => ({ id })),
         properties,
         propertiesWithHistory: [],
         ...(idProperty ? { idProperty } : {}),
-      }),
+      },
     );
     // 207 errors here are "not found", which is an answer, not a failure.
     return response.results.map((r) => ({
@@ -697,10 +615,16 @@ export class HubspotGateway {
     // whole batch, which is then split down to the input at fault.
     return this.splitOnRefusal(keys, async (part) => {
       const partInputs = part.map((key) => inputOf.get(key)!);
-      const response = await this.call(`batch upsert ${objectType}`, () =>
-        this.client.crm.objects.batchApi.upsert(objectType, { inputs: partInputs }),
+      const response = await this.post<BatchJson<ObjectJson>>(
+        `batch upsert ${objectType}`,
+        this.api.objects(objectType, '/batch/upsert'),
+        { inputs: partInputs },
       );
-      const results = response.results.map((r) => ({ id: r.id, created: r._new, properties: r.properties }));
+      const results = response.results.map((r) => ({
+        id: r.id,
+        created: r.new === true,
+        properties: r.properties,
+      }));
       const errors = recordErrors(response, part);
       // HubSpot's errors often name only the property at fault. When the inputs missing from the results are
       // exactly as many as the errors no key was found for, they are the same records, in order.
@@ -721,8 +645,10 @@ export class HubspotGateway {
     if (inputs.length === 0) return { updated: [], errors: [] };
     if (inputs.length > HUBSPOT_BATCH_LIMIT)
       throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
-    const response = await this.call(`batch update ${objectType}`, () =>
-      this.client.crm.objects.batchApi.update(objectType, { inputs }),
+    const response = await this.post<BatchJson<ObjectJson>>(
+      `batch update ${objectType}`,
+      this.api.objects(objectType, '/batch/update'),
+      { inputs },
     );
     return {
       updated: response.results.map((r) => r.id),
@@ -739,7 +665,7 @@ export class HubspotGateway {
     filterGroups: Array<{
       filters: Array<{
         propertyName: string;
-        operator: FilterOperatorEnum;
+        operator: FilterOperator;
         value?: string;
         values?: string[];
       }>;
@@ -747,14 +673,16 @@ export class HubspotGateway {
     properties: string[],
     after?: string,
   ): Promise<{ records: HubspotRecord[]; after?: string; total: number }> {
-    const response = await this.call(`search ${objectType}`, () =>
-      this.client.crm.objects.searchApi.doSearch(objectType, {
+    const response = await this.post<SearchJson>(
+      `search ${objectType}`,
+      this.api.objects(objectType, '/search'),
+      {
         filterGroups,
         properties,
         limit: HUBSPOT_SEARCH_PAGE_LIMIT,
         sorts: ['hs_object_id'],
         ...(after ? { after } : {}),
-      }),
+      },
     );
     return {
       records: response.results.map((r) => ({
@@ -774,7 +702,7 @@ export class HubspotGateway {
     afterId?: string,
   ): Promise<{ records: HubspotRecord[]; nextAfterId?: string }> {
     const filters = afterId
-      ? [{ filters: [{ propertyName: 'hs_object_id', operator: FilterOperatorEnum.Gt, value: afterId }] }]
+      ? [{ filters: [{ propertyName: 'hs_object_id', operator: 'GT' as const, value: afterId }] }]
       : [];
     const page = await this.searchPage(objectType, filters, properties);
     const lastId = page.records.at(-1)?.id;
@@ -821,13 +749,15 @@ export class HubspotGateway {
     let pending: Array<{ id: string; after?: string }> = fromIds.map((id) => ({ id }));
     while (pending.length > 0) {
       const inputs = pending;
-      const response = await this.call(`read ${fromType}→${toType} associations`, () =>
-        this.client.crm.associations.v4.batchApi.getPage(fromType, toType, { inputs }),
+      const response = await this.post<BatchJson<AssociationRowJson>>(
+        `read ${fromType}→${toType} associations`,
+        this.api.associations(fromType, toType, '/batch/read'),
+        { inputs },
       );
       pending = [];
       // "Nothing associated" comes back as a per-input error, routinely. Any other error is a read that
       // failed: taken for "no associations", it would keep stale pairs and commit the request anyway.
-      const failed = ((response as { errors?: BatchErrorShape[] }).errors ?? []).filter(
+      const failed = (response.errors ?? []).filter(
         (e) => (e as { subCategory?: string }).subCategory !== NO_ASSOCIATIONS_FOUND,
       );
       if (failed.length > 0)
@@ -837,7 +767,7 @@ export class HubspotGateway {
             `(${withoutEmails(failed[0]!.message ?? 'no message', emailRef)}${failed[0]!.category ? `, ${failed[0]!.category}` : ''})`,
         );
       for (const row of response.results) {
-        const fromId = String(row._from.id);
+        const fromId = String(row.from.id);
         const list = result.get(fromId) ?? [];
         for (const to of row.to)
           list.push({
@@ -870,17 +800,17 @@ export class HubspotGateway {
     if (pairs.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} pairs per batch`);
     const keys = pairs.map((p) => p.from);
     if (labelTypeId !== undefined) {
-      const response = await this.call(`associate ${fromType}→${toType}`, () =>
-        this.client.crm.associations.v4.batchApi.create(fromType, toType, {
-          inputs: labelledPairs(pairs, labelTypeId),
-        }),
+      const response = await this.post<BatchJson<unknown>>(
+        `associate ${fromType}→${toType}`,
+        this.api.associations(fromType, toType, '/batch/create'),
+        { inputs: labelledPairs(pairs, labelTypeId) },
       );
       return recordErrors(response, keys);
     }
-    const response = await this.call(`associate ${fromType}→${toType}`, () =>
-      this.client.crm.associations.v4.batchApi.createDefault(fromType, toType, {
-        inputs: pairs.map((p) => ({ _from: { id: p.from }, to: { id: p.to } })),
-      }),
+    const response = await this.post<BatchJson<unknown>>(
+      `associate ${fromType}→${toType}`,
+      this.api.associations(fromType, toType, '/batch/associate/default'),
+      { inputs: pairs.map((p) => ({ from: { id: p.from }, to: { id: p.to } })) },
     );
     return recordErrors(response, keys);
   }
@@ -895,10 +825,11 @@ export class HubspotGateway {
     if (pairs.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} pairs per batch`);
     const grouped = new Map<string, string[]>();
     for (const p of pairs) grouped.set(p.from, [...(grouped.get(p.from) ?? []), p.to]);
-    await this.call(`remove ${fromType}→${toType} associations`, () =>
-      this.client.crm.associations.v4.batchApi.archive(fromType, toType, {
-        inputs: [...grouped].map(([from, to]) => ({ _from: { id: from }, to: to.map((id) => ({ id })) })),
-      }),
+    // 2026-09 answers 200 with a batch body here, where v4 answered 204 (docs/reference/hubspot.md).
+    await this.post(
+      `remove ${fromType}→${toType} associations`,
+      this.api.associations(fromType, toType, '/batch/archive'),
+      { inputs: [...grouped].map(([from, to]) => ({ from: { id: from }, to: to.map((id) => ({ id })) })) },
     );
   }
 
@@ -911,28 +842,26 @@ export class HubspotGateway {
   ): Promise<void> {
     if (pairs.length === 0) return;
     if (pairs.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} pairs per batch`);
-    await this.call(`remove a ${fromType}→${toType} association label`, () =>
-      this.client.crm.associations.v4.batchApi.archiveLabels(fromType, toType, {
-        inputs: labelledPairs(pairs, labelTypeId),
-      }),
+    await this.post(
+      `remove a ${fromType}→${toType} association label`,
+      this.api.associations(fromType, toType, '/batch/labels/archive'),
+      { inputs: labelledPairs(pairs, labelTypeId) },
     );
   }
 }
-
-export { FilterOperatorEnum };
 
 /** OR-ed filter groups of one `IN` filter each, 100 values per group. */
 function inGroups(
   propertyName: string,
   values: string[],
-): Array<{ filters: Array<{ propertyName: string; operator: FilterOperatorEnum; values: string[] }> }> {
+): Array<{ filters: Array<{ propertyName: string; operator: FilterOperator; values: string[] }> }> {
   const groups = [];
   for (let i = 0; i < values.length; i += HUBSPOT_SEARCH_IN_LIMIT)
     groups.push({
       filters: [
         {
           propertyName,
-          operator: FilterOperatorEnum.In,
+          operator: 'IN' as const,
           values: values.slice(i, i + HUBSPOT_SEARCH_IN_LIMIT),
         },
       ],

@@ -186,7 +186,14 @@ export interface ActualSchema {
 export const SYNC_ASSOCIATION_LABEL = { label: 'Feedback sync', name: 'feedback_sync' } as const;
 
 export interface SchemaProblem {
-  kind: 'object-missing' | 'property-missing' | 'property-mismatch' | 'association-missing' | 'label-missing';
+  kind:
+    | 'object-missing'
+    /** The portal refuses custom objects (403): its subscription has none, or the token lacks the scope. */
+    | 'object-unavailable'
+    | 'property-missing'
+    | 'property-mismatch'
+    | 'association-missing'
+    | 'label-missing';
   /** The object, property or associated object concerned. */
   subject: string;
   message: string;

@@ -41,7 +41,7 @@ describe('client: operator experience (exit codes, progress, hints, confirmation
   it('exits 4 when a run completes with record-level failures', async () => {
     // Every contacts batch is refused: the run completes, but its requests fail record by record.
     stack.sims.hubspot.server.addFault({
-      route: '/crm/v3/objects/contacts/batch/create',
+      route: '/crm/objects/2026-09/contacts/batch/create',
       kind: 'server-error',
       status: 400,
     });

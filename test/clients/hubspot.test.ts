@@ -161,7 +161,9 @@ describe('HubspotGateway', function () {
   const companyWrites = () =>
     sim.server
       .requests()
-      .filter((r) => r.path.startsWith('/crm/v3/objects/companies/') && !/search|batch\/read/.test(r.path))
+      .filter(
+        (r) => r.path.startsWith('/crm/objects/2026-09/companies/') && !/search|batch\/read/.test(r.path),
+      )
       .map((r) => r.route);
 
   it('creates companies create-only: a company that holds the sync key is found, never written', async () => {
@@ -197,7 +199,7 @@ describe('HubspotGateway', function () {
     const initrode = sim.getObject('companies', rebranded!)!;
     assert.equal(initrode.properties.domain, 'initrode.com', 'the edited domain stays');
     assert.equal(initrode.properties.name, 'Initrode', 'the edited name stays');
-    assert.deepEqual(companyWrites(), ['POST /crm/v3/objects/:objectType/batch/create']);
+    assert.deepEqual(companyWrites(), ['POST /crm/objects/:apiVersion/:objectType/batch/create']);
     assert.equal(counts.hubspot, 2, 'one create, and one batch read for the refused key');
   });
 

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { applySetup } from '../../src/clients/hubspot-setup';
 import { HubspotGateway } from '../../src/clients/hubspot';
-import { parseConfig, type Config } from '../../src/config';
+import { hubspotConnection, parseConfig, type Config } from '../../src/config';
 import { startSimulators, type StartSimulatorsOptions } from '../../src/simulators';
 import type { RunSummary } from '../../src/domain/types';
 import { openStore } from '../../src/store/open';
@@ -56,10 +56,7 @@ export async function startStack(
     SYNC_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     ...options.env,
   });
-  const gateway = new HubspotGateway({
-    accessToken: config.HUBSPOT_ACCESS_TOKEN,
-    baseUrl: config.HUBSPOT_BASE_URL,
-  });
+  const gateway = new HubspotGateway(hubspotConnection(config));
   if (options.setup !== false) {
     await applySetup(gateway, {
       objectName: config.HUBSPOT_OBJECT_NAME,

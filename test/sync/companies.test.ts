@@ -25,7 +25,9 @@ describe('companies the sync created', function () {
     stack.sims.hubspot.server
       .requests()
       .slice(mark)
-      .filter((r) => r.path.startsWith('/crm/v3/objects/companies/') && !/search|batch\/read/.test(r.path))
+      .filter(
+        (r) => r.path.startsWith('/crm/objects/2026-09/companies/') && !/search|batch\/read/.test(r.path),
+      )
       .map((r) => r.route);
 
   before(async () => {
@@ -99,7 +101,7 @@ describe('companies the sync created', function () {
       created: '2024-01-02T00:00:00Z',
     });
     stack.sims.hubspot.server.addFault({
-      route: '/crm/v3/objects/companies/batch/create',
+      route: '/crm/objects/2026-09/companies/batch/create',
       kind: 'drop-after',
       count: 1,
     });
@@ -110,7 +112,7 @@ describe('companies the sync created', function () {
     const creates = stack.sims.hubspot.server
       .requests()
       .slice(mark)
-      .filter((r) => r.path === '/crm/v3/objects/companies/batch/create');
+      .filter((r) => r.path === '/crm/objects/2026-09/companies/batch/create');
     assert.deepEqual(
       creates.map((r) => r.fault ?? 'answered'),
       ['drop-after', 'answered'],

@@ -8,7 +8,7 @@ import { HubspotGateway } from '../../src/clients/hubspot';
 import type { RunSummary } from '../../src/domain/types';
 import { startStack, type Stack } from '../support/stack';
 
-const CONTACTS_CREATE = '/crm/v3/objects/contacts/batch/create';
+const CONTACTS_CREATE = '/crm/objects/2026-09/contacts/batch/create';
 
 /** Every email the Canny workspace holds, in any form: none may show up in a report. */
 function emailsOf(stack: Stack): string[] {

@@ -154,10 +154,10 @@ describe('incremental sync: exactly the writes a change needs', function () {
     // The upsert (properties, empty fingerprint), the associations (under the sync's label), then the commit
     // (fingerprints): one page.
     assert.deepEqual(writesSince(mark).sort(), [
-      'POST /crm/v3/objects/:objectType/batch/update',
-      'POST /crm/v3/objects/:objectType/batch/upsert',
-      'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/create',
-      'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/create',
+      'POST /crm/associations/:apiVersion/:fromObjectType/:toObjectType/batch/create',
+      'POST /crm/associations/:apiVersion/:fromObjectType/:toObjectType/batch/create',
+      'POST /crm/objects/:apiVersion/:objectType/batch/update',
+      'POST /crm/objects/:apiVersion/:objectType/batch/upsert',
     ]);
     // p1 and p2 (Globex ARR), p3 (new vote), p4 (title); nothing created.
     assert.equal(summary.featureRequests.updated, 4);
@@ -174,10 +174,10 @@ describe('incremental sync: exactly the writes a change needs', function () {
     const mark = stack.sims.hubspot.server.requests().length;
     const summary = await stack.sync();
     assert.deepEqual(writesSince(mark).sort(), [
-      'POST /crm/v3/objects/:objectType/batch/update',
-      'POST /crm/v3/objects/:objectType/batch/upsert',
-      'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/archive',
-      'POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/archive',
+      'POST /crm/associations/:apiVersion/:fromObjectType/:toObjectType/batch/archive',
+      'POST /crm/associations/:apiVersion/:fromObjectType/:toObjectType/batch/archive',
+      'POST /crm/objects/:apiVersion/:objectType/batch/update',
+      'POST /crm/objects/:apiVersion/:objectType/batch/upsert',
     ]);
     assert.equal(summary.associations.removed, 2);
     assert.deepEqual(contactsOf(f.posts.p2), ['bob@globex.com']);

@@ -5,7 +5,7 @@ import { externalIdOf } from '../../src/domain/feature-request';
 import { eventually } from '../support/cli';
 import { startStack, type Stack } from '../support/stack';
 
-const COMPANY_SEARCH = '/crm/v3/objects/companies/search';
+const COMPANY_SEARCH = '/crm/objects/2026-09/companies/search';
 
 describe('companies resolved ahead of the pages', function () {
   this.timeout(180_000);
