@@ -7,10 +7,13 @@ import { externalIdOf, featureRequestProperties } from '../domain/feature-reques
 import { fingerprintOf, needsLabelsOnly } from '../domain/fingerprint';
 import { companyDomainsOf } from '../domain/people';
 import { computeRollup } from '../domain/rollup';
+import { recordFailureReason } from '../clients/hubspot-errors';
 import type { FailureEntry } from '../domain/types';
 import {
   companiesOf,
   contactsOf,
+  failedDomains,
+  failedEmails,
   previousOf,
   requirePlan,
   savePlan,
@@ -40,6 +43,12 @@ export interface PlanItem {
   storedFingerprint?: string;
   /** Dry runs: each property that changes, as HubSpot held it → as the run would write it. */
   changes?: Record<string, [before: string | null, after: string]>;
+  /**
+   * A company or contact of its voters could not be created (HubSpot refused it: a portal validation rule,
+   * say): the request is written with the associations that could be made and is never committed, so its
+   * fingerprint stays empty and the next run completes it.
+   */
+  incomplete?: boolean;
 }
 
 /**
@@ -131,8 +140,22 @@ export function createRequestActivities(deps: SyncDependencies) {
           posts.flatMap((p) => p.people.map((person) => person.email)),
           seal,
         );
+        const failedCompanies = await failedDomains(
+          store,
+          input.runKey,
+          posts.flatMap((p) => companyDomainsOf(p.people)),
+        );
+        const failedContacts = await failedEmails(
+          store,
+          input.runKey,
+          posts.flatMap((p) => p.people.map((person) => person.email)),
+          seal,
+        );
         const plan: PagePlan = { page: input.page, changed: [], unchanged: 0 };
         for (const { post, people } of posts) {
+          const incomplete =
+            companyDomainsOf(people).some((d) => failedCompanies.has(d)) ||
+            people.some((p) => failedContacts.has(p.email));
           const rollup = computeRollup(companyDomainsOf(people), companies);
           const properties = featureRequestProperties(post, rollup);
           const contactIds = [
@@ -148,7 +171,7 @@ export function createRequestActivities(deps: SyncDependencies) {
           );
           const externalId = externalIdOf(post.id);
           const existing = stored.get(externalId);
-          if (existing && existing.fingerprint === fingerprint) {
+          if (existing && existing.fingerprint === fingerprint && !incomplete) {
             plan.unchanged++;
             continue;
           }
@@ -166,6 +189,7 @@ export function createRequestActivities(deps: SyncDependencies) {
             ...(labelsOnly ? { labelsOnly } : {}),
             ...(changes ? { changes } : {}),
             ...(existing ? { storedFingerprint: existing.fingerprint } : {}),
+            ...(incomplete ? { incomplete } : {}),
           });
         }
         // Write-once: a retried or duplicate attempt (which may see this run's own writes) gets the first plan.
@@ -235,7 +259,11 @@ export function createRequestActivities(deps: SyncDependencies) {
           })),
         );
         for (const e of result.errors)
-          failures.push({ kind: 'feature_request', key: e.key ?? '(unknown)', reason: e.message });
+          failures.push({
+            kind: 'feature_request',
+            key: e.key ?? '(unknown)',
+            reason: recordFailureReason('feature_request', e),
+          });
         const written = new Set(result.results.map((r) => r.properties.external_id));
         const failedExternalIds = toWrite.map((c) => c.externalId).filter((id) => !written.has(id));
         for (const id of failedExternalIds) {
@@ -286,7 +314,7 @@ export function createRequestActivities(deps: SyncDependencies) {
         const commits = plan.changed
           .map((c) => ({ item: c, id: stored.get(c.externalId)?.id }))
           .filter((c): c is typeof c & { id: string } => c.id !== undefined)
-          .filter((c) => !failed.has(c.item.externalId) && !broken.has(c.id));
+          .filter((c) => !failed.has(c.item.externalId) && !broken.has(c.id) && !c.item.incomplete);
         if (input.dryRun || commits.length === 0)
           return { committed: commits.length, failed: 0, failures: [] as FailureEntry[] };
         if (commits.length > HUBSPOT_BATCH_LIMIT) throw new Error('a page holds at most 100 requests');

@@ -227,6 +227,22 @@ export async function companiesOf(
   return result;
 }
 
+/** Of these domains, those whose company HubSpot refused to create in this run (state `failed`). */
+export async function failedDomains(db: StoreDb, runKey: string, domains: string[]): Promise<Set<string>> {
+  const result = new Set<string>();
+  for (const part of chunks([...new Set(domains)], IN_LIST)) {
+    const rows = await db
+      .selectFrom('run_companies')
+      .select('domain')
+      .where('run_key', '=', runKey)
+      .where('domain', 'in', part)
+      .where('state', '=', 'failed')
+      .execute();
+    for (const r of rows) result.add(r.domain);
+  }
+  return result;
+}
+
 // ---- contacts -------------------------------------------------------------------------------------
 
 /**
@@ -340,6 +356,28 @@ export async function contactsOf(
       .where('contact_id', 'is not', null)
       .execute();
     for (const r of rows) result.set(emailOf.get(r.email)!, r.contact_id!);
+  }
+  return result;
+}
+
+/** Of these emails, those whose contact HubSpot refused to create in this run (state `failed`). */
+export async function failedEmails(
+  db: StoreDb,
+  runKey: string,
+  emails: string[],
+  seal: StoreSeal,
+): Promise<Set<string>> {
+  const result = new Set<string>();
+  const emailOf = new Map(emails.map((e) => [seal.lookup(e), e]));
+  for (const part of chunks([...emailOf.keys()], IN_LIST)) {
+    const rows = await db
+      .selectFrom('run_contacts')
+      .select('email')
+      .where('run_key', '=', runKey)
+      .where('email', 'in', part)
+      .where('state', '=', 'failed')
+      .execute();
+    for (const r of rows) result.add(emailOf.get(r.email)!);
   }
   return result;
 }

@@ -1,0 +1,105 @@
+// Portal validation rules (issue #18). From API version 2026-09 HubSpot enforces a portal's rules on API writes:
+// an admin who makes `industry` required on company create makes the sync's company creates fail. The run goes
+// on and reports each refused company as a record failure naming the property and the rule (exit 4); every
+// request is written, with the associations that could be made, and keeps an empty fingerprint until a later
+// run completes it. HUBSPOT_COMPANY_DEFAULTS meets the rule without changing the portal.
+import assert from 'node:assert/strict';
+import { hasRecordFailures } from '../../src/domain/notify';
+import { assertNoDuplicates, portalState } from '../support/portal-state';
+import { startStack, type Stack } from '../support/stack';
+
+const DATASET = { seed: 41, boards: 3, posts: 30, votes: 90, users: 40, companies: 12 };
+const INDUSTRY_REQUIRED = [{ objectType: 'companies', property: 'industry', on: 'create' as const }];
+
+describe('portal validation rules (API 2026-09)', function () {
+  this.timeout(300_000);
+  let reference: ReturnType<typeof portalState>;
+
+  before(async () => {
+    const clean = await startStack({ simulators: { dataset: DATASET } });
+    try {
+      const summary = await clean.sync();
+      assert.equal(summary.failures.length, 0, JSON.stringify(summary.failures));
+      reference = portalState(clean.sims.hubspot);
+      assert.ok(reference.companyDomains.length > 0, 'the dataset makes the sync create companies');
+    } finally {
+      await clean.close();
+    }
+  });
+
+  describe('a rule the sync breaks', () => {
+    let stack: Stack;
+    before(async () => {
+      stack = await startStack({ simulators: { dataset: DATASET } });
+      stack.sims.hubspot.setValidationRules(INDUSTRY_REQUIRED);
+    });
+    after(async () => {
+      await stack?.close();
+    });
+
+    it('is a record failure per refused company that names the property and the fix; every request is written', async () => {
+      const summary = await stack.sync();
+
+      assert.ok(summary.companies.failed > 0, JSON.stringify(summary.companies));
+      assert.equal(summary.companies.created, 0);
+      assert.ok(hasRecordFailures(summary), 'exit 4: the run finished with record failures');
+      const companyFailures = summary.failures.filter((f) => f.kind === 'company');
+      assert.ok(companyFailures.length > 0);
+      for (const failure of companyFailures) {
+        assert.match(failure.reason, /validation rules refused this company/);
+        assert.match(failure.reason, /requires industry/);
+        assert.match(failure.reason, /HUBSPOT_COMPANY_DEFAULTS="industry=<value>"/);
+      }
+      // Every request is written, with the contacts (no rule on them); requests whose company was refused
+      // keep an empty fingerprint.
+      const state = portalState(stack.sims.hubspot);
+      assert.equal(state.requests.length, reference.requests.length);
+      assert.deepEqual(state.contactEmails, reference.contactEmails);
+      const unfinished = state.requests.filter((r) => r.properties.sync_fingerprint === '');
+      assert.ok(unfinished.length > 0, 'requests missing a company association are not committed');
+      for (const request of state.requests) {
+        const expected = reference.requests.find(
+          (r) => r.properties.external_id === request.properties.external_id,
+        )!;
+        assert.deepEqual(request.contacts, expected.contacts, 'the associations that could be made are');
+        if (request.properties.sync_fingerprint === 'stored') assert.deepEqual(request, expected);
+      }
+      // Nothing of the rule's in the sync's other writes: the slack summary carries the failures.
+      const posted = stack.sims.slack.messages().at(-1);
+      assert.match(JSON.stringify(posted), /industry/);
+    });
+
+    it('once the rule is lifted, the next run reaches the exact state', async () => {
+      stack.sims.hubspot.setValidationRules([]);
+      const summary = await stack.sync();
+      assert.equal(summary.failures.length, 0, JSON.stringify(summary.failures));
+      assert.deepEqual(portalState(stack.sims.hubspot), reference);
+      assertNoDuplicates(stack.sims.hubspot);
+    });
+  });
+
+  describe('with HUBSPOT_COMPANY_DEFAULTS meeting the rule', () => {
+    let stack: Stack;
+    before(async () => {
+      stack = await startStack({
+        simulators: { dataset: DATASET },
+        env: { HUBSPOT_COMPANY_DEFAULTS: 'industry=COMPUTER_SOFTWARE' },
+      });
+      stack.sims.hubspot.setValidationRules(INDUSTRY_REQUIRED);
+    });
+    after(async () => {
+      await stack?.close();
+    });
+
+    it('the same run has no failure at all, and only the created companies carry the default', async () => {
+      const existing = new Set(stack.sims.hubspot.objects('companies').map((c) => c.id));
+      const summary = await stack.sync();
+      assert.equal(summary.failures.length, 0, JSON.stringify(summary.failures));
+      assert.deepEqual(portalState(stack.sims.hubspot), reference);
+      for (const company of stack.sims.hubspot.objects('companies')) {
+        if (existing.has(company.id)) assert.notEqual(company.properties.industry, 'COMPUTER_SOFTWARE');
+        else assert.equal(company.properties.industry, 'COMPUTER_SOFTWARE');
+      }
+    });
+  });
+});
