@@ -565,8 +565,13 @@ export class HubspotGateway {
         }
       }
       // Refused whatever the half: the request is at fault, not one record (a property every input sets is
-      // missing, say). One failure then, as HubSpot gave it, not one per record.
-      if (parts.every((p) => p.results.length === 0)) throw err;
+      // missing, say). One failure then, as HubSpot gave it, not one per record. Unless a portal validation
+      // rule refused them (it names the properties it requires): that is each record's own failure.
+      if (
+        parts.every((p) => p.results.length === 0) &&
+        refusedRecord(err, '').requiredProperties === undefined
+      )
+        throw err;
       return {
         results: parts.flatMap((p) => p.results),
         errors: parts.flatMap((p) => p.errors),

@@ -103,3 +103,90 @@ describe('portal validation rules (API 2026-09)', function () {
     });
   });
 });
+
+describe('portal validation rules on contacts and on the request object (API 2026-09)', function () {
+  this.timeout(300_000);
+  let reference: ReturnType<typeof portalState>;
+
+  before(async () => {
+    const clean = await startStack({ simulators: { dataset: DATASET } });
+    try {
+      await clean.sync();
+      reference = portalState(clean.sims.hubspot);
+    } finally {
+      await clean.close();
+    }
+  });
+
+  it('a refused contact: its requests are written with their companies, left unfinished, then completed', async () => {
+    const stack = await startStack({ simulators: { dataset: DATASET } });
+    try {
+      stack.sims.hubspot.setValidationRules([{ objectType: 'contacts', property: 'jobtitle', on: 'create' }]);
+      const summary = await stack.sync();
+      assert.ok(summary.contacts.failed > 0);
+      const failures = summary.failures.filter((f) => f.kind === 'contact');
+      assert.ok(failures.length > 0);
+      for (const f of failures) {
+        assert.match(f.reason, /refused this contact: the portal requires jobtitle/);
+        assert.match(f.reason, /HUBSPOT_CONTACT_DEFAULTS="jobtitle=<value>"/);
+        assert.doesNotMatch(f.key, /@/, 'a failure names the voter by the source id, never by email');
+      }
+      const state = portalState(stack.sims.hubspot);
+      assert.equal(state.requests.length, reference.requests.length);
+      for (const request of state.requests) {
+        const expected = reference.requests.find(
+          (r) => r.properties.external_id === request.properties.external_id,
+        )!;
+        assert.deepEqual(request.companies, expected.companies);
+        if (request.contacts.length < expected.contacts.length)
+          assert.equal(request.properties.sync_fingerprint, '');
+      }
+      stack.sims.hubspot.setValidationRules([]);
+      const next = await stack.sync();
+      assert.equal(next.failures.length, 0, JSON.stringify(next.failures));
+      assert.deepEqual(portalState(stack.sims.hubspot), reference);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('HUBSPOT_CONTACT_DEFAULTS meets a contact rule: no failure, the exact state', async () => {
+    const stack = await startStack({
+      simulators: { dataset: DATASET },
+      env: { HUBSPOT_CONTACT_DEFAULTS: 'jobtitle=Customer' },
+    });
+    try {
+      stack.sims.hubspot.setValidationRules([{ objectType: 'contacts', property: 'jobtitle', on: 'create' }]);
+      const summary = await stack.sync();
+      assert.equal(summary.failures.length, 0, JSON.stringify(summary.failures));
+      assert.deepEqual(portalState(stack.sims.hubspot), reference);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('a rule on the request object: each refused request is a failure naming the property; the next run completes them', async () => {
+    const stack = await startStack({ simulators: { dataset: DATASET } });
+    try {
+      stack.sims.hubspot.setValidationRules([
+        { objectType: 'feature_request', property: 'product_area', on: 'create' },
+      ]);
+      const summary = await stack.sync();
+      assert.ok(hasRecordFailures(summary));
+      const failures = summary.failures.filter((f) => f.kind === 'feature_request');
+      assert.ok(failures.length > 0, JSON.stringify(summary.failures));
+      for (const f of failures) {
+        assert.match(f.reason, /refused this feature request record: the portal requires product_area/);
+        assert.match(f.reason, /this request is not written/);
+      }
+      assert.equal(stack.sims.hubspot.objects('feature_request').length, 0);
+      stack.sims.hubspot.setValidationRules([]);
+      const next = await stack.sync();
+      assert.equal(next.failures.length, 0, JSON.stringify(next.failures));
+      assert.deepEqual(portalState(stack.sims.hubspot), reference);
+      assertNoDuplicates(stack.sims.hubspot);
+    } finally {
+      await stack.close();
+    }
+  });
+});
