@@ -115,7 +115,8 @@ const fields = {
     .regex(HUBSPOT_API_VERSION_PATTERN, 'must be a HubSpot API date version such as 2026-09')
     .default(HUBSPOT_API_VERSION),
   HUBSPOT_COMPANY_DEFAULTS: propertyDefaults(['domain', 'name', 'feedback_sync_domain']),
-  HUBSPOT_CONTACT_DEFAULTS: propertyDefaults(['email', 'firstname', 'lastname']),
+  // A voter's own names come before a default for them (a portal that requires a last name, say).
+  HUBSPOT_CONTACT_DEFAULTS: propertyDefaults(['email']),
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_CHANNEL: z.string().optional(),
   SLACK_API_URL: url('https://slack.com/api/'),
@@ -288,7 +289,22 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
       ? ['SLACK_ALERT_CHANNEL and SLACK_ALERT_MENTION need SLACK_BOT_TOKEN (without it nothing is posted)']
       : []),
     ...parsePayloadKeys(env.SYNC_PAYLOAD_KEYS).problems,
+    ...arrDefaultProblem(env),
   ];
+}
+
+/** A default for the ARR property would feed made-up ARR into every rollup of a company the sync creates. */
+function arrDefaultProblem(env: Record<string, string | undefined>): string[] {
+  const arr = env.HUBSPOT_COMPANY_ARR_PROPERTY?.trim() || 'annualrevenue';
+  try {
+    return arr in parsePropertyDefaults(env.HUBSPOT_COMPANY_DEFAULTS)
+      ? [
+          `HUBSPOT_COMPANY_DEFAULTS may not set ${arr}, the ARR property (HUBSPOT_COMPANY_ARR_PROPERTY) rollups sum`,
+        ]
+      : [];
+  } catch {
+    return []; // a malformed value is the field's own problem
+  }
 }
 
 export function parseConfig(

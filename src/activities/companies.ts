@@ -4,7 +4,13 @@ import { COMPANY_SEARCH_DOMAINS, HUBSPOT_BATCH_LIMIT } from '../clients/hubspot'
 import { indexCompaniesByDomain, parseArr } from '../domain/company-match';
 import { recordFailureReason } from '../clients/hubspot-errors';
 import type { FailureEntry } from '../domain/types';
-import { domainRange, domainResolution, missingDomains, saveCompanies } from '../store/run-data';
+import {
+  domainRange,
+  domainResolution,
+  missingDomains,
+  saveCompanies,
+  saveUnfinished,
+} from '../store/run-data';
 import {
   checkRun,
   MAX_FAILURES_PER_RESULT,
@@ -96,6 +102,14 @@ export function createCompanyActivities(deps: SyncDependencies) {
             .filter((d) => !resolvedDomains.has(d))
             .map((domain) => ({ domain, companyId: null, arr: null, state: 'failed' as const })),
         ]);
+        // Refused by a portal validation rule: the requests that need these stay uncommitted until a run
+        // creates them (the rule met, lifted, or HUBSPOT_COMPANY_DEFAULTS set).
+        await saveUnfinished(
+          store,
+          input.runKey,
+          'company',
+          result.errors.filter((e) => e.requiredProperties && e.key).map((e) => e.key!),
+        );
         const failures: FailureEntry[] = result.errors.map((e) => ({
           kind: 'company',
           key: e.key ?? '(unknown)',

@@ -4,7 +4,14 @@
 import { CONTACT_SEARCH_EMAILS, HUBSPOT_BATCH_LIMIT } from '../clients/hubspot';
 import { recordFailureReason } from '../clients/hubspot-errors';
 import type { FailureEntry } from '../domain/types';
-import { emailRange, emailResolution, emailsAt, missingContacts, saveContacts } from '../store/run-data';
+import {
+  emailRange,
+  emailResolution,
+  emailsAt,
+  missingContacts,
+  saveContacts,
+  saveUnfinished,
+} from '../store/run-data';
 import {
   checkRun,
   MAX_FAILURES_PER_RESULT,
@@ -118,6 +125,13 @@ export function createContactActivities(deps: SyncDependencies) {
             return { email, seq, contactId: null, state: 'failed' as const };
           }),
           seal,
+        );
+        // Refused by a portal validation rule: their requests stay uncommitted (stored by keyed hash).
+        await saveUnfinished(
+          store,
+          input.runKey,
+          'contact',
+          result.errors.filter((e) => e.requiredProperties && e.key).map((e) => seal.lookup(e.key!)),
         );
         countWrites('contact', 'created', result.created.length);
         // Failure keys name the person by the source's id: never by email, since they reach the summary,

@@ -12,8 +12,8 @@ import type { FailureEntry } from '../domain/types';
 import {
   companiesOf,
   contactsOf,
-  failedDomains,
-  failedEmails,
+  unfinishedDomains,
+  unfinishedEmails,
   previousOf,
   requirePlan,
   savePlan,
@@ -140,15 +140,17 @@ export function createRequestActivities(deps: SyncDependencies) {
           posts.flatMap((p) => p.people.map((person) => person.email)),
           seal,
         );
-        const failedCompanies = await failedDomains(
+        const failedCompanies = await unfinishedDomains(
           store,
           input.runKey,
           posts.flatMap((p) => companyDomainsOf(p.people)),
+          settings.createCompanies,
         );
-        const failedContacts = await failedEmails(
+        const failedContacts = await unfinishedEmails(
           store,
           input.runKey,
           posts.flatMap((p) => p.people.map((person) => person.email)),
+          settings.createContacts,
           seal,
         );
         const plan: PagePlan = { page: input.page, changed: [], unchanged: 0 };
@@ -175,7 +177,8 @@ export function createRequestActivities(deps: SyncDependencies) {
             plan.unchanged++;
             continue;
           }
-          const labelsOnly = existing !== undefined && needsLabelsOnly(existing.fingerprint, fingerprint);
+          const labelsOnly =
+            !incomplete && existing !== undefined && needsLabelsOnly(existing.fingerprint, fingerprint);
           const before = previous.get(externalId);
           const changes = before ? changesOf(before, properties) : undefined;
           plan.changed.push({
@@ -185,7 +188,9 @@ export function createRequestActivities(deps: SyncDependencies) {
             properties,
             companyIds: rollup.companyIds,
             contactIds,
-            fingerprint,
+            // Incomplete: no fingerprint to commit, so that a worker of the previous version, which does not
+            // know the flag, commits an empty one (harmless) rather than one HubSpot does not hold.
+            fingerprint: incomplete ? '' : fingerprint,
             ...(labelsOnly ? { labelsOnly } : {}),
             ...(changes ? { changes } : {}),
             ...(existing ? { storedFingerprint: existing.fingerprint } : {}),

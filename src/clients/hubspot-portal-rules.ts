@@ -36,7 +36,12 @@ function defaultProblem(property: PropertyInfo | undefined, name: string, value:
   if (property.readOnly) return `${name} is set by HubSpot alone (calculated or read-only)`;
   if (property.type === 'enumeration' && property.options.length > 0 && !property.options.includes(value))
     return `${value} is not one of ${name}'s options (${property.options.slice(0, 10).join(', ')}${property.options.length > 10 ? ', …' : ''})`;
+  if (property.hasUniqueValue)
+    return `${name} must be unique: every company or contact after the first would be refused`;
   if (property.type === 'number' && !Number.isFinite(Number(value))) return `${name} takes a number`;
+  if (property.type === 'bool' && !['true', 'false'].includes(value)) return `${name} takes true or false`;
+  if ((property.type === 'date' || property.type === 'datetime') && Number.isNaN(Date.parse(value)))
+    return `${name} takes a date (YYYY-MM-DD)`;
   return undefined;
 }
 

@@ -173,6 +173,8 @@ export async function applySetup(gateway: HubspotGateway, settings: PortalSettin
         requiredProperties: expected.requiredProperties,
         searchableProperties: expected.searchableProperties,
         secondaryDisplayProperties: ['status', 'voting_company_arr'],
+        // Required by the 2026-09 schema create (optional in v3): the object holds no sensitive data.
+        allowsSensitiveProperties: false,
         properties: expected.properties.map((p) => ({ ...p })),
         associatedObjects: expected.associatedObjects,
       });

@@ -246,6 +246,29 @@ export class HubspotGateway {
     return this.call(what, () => this.api.send<T>('POST', path, body));
   }
 
+  /** A batch call: its answer must carry `results` (a 2xx without them is a server fault, retried). */
+  private async batch<R>(what: string, path: string, body: unknown): Promise<BatchJson<R>> {
+    const response = await this.post<BatchJson<R> | undefined>(what, path, body);
+    if (!Array.isArray(response?.results))
+      throw failure(FailureType.HubspotServerError, `HubSpot ${what} answered without results`);
+    return response;
+  }
+
+  /**
+   * An association removal. 2026-09 answers 200 with a batch body whose `errors` name pairs it did not remove
+   * (v4 answered 204 and nothing more): any such error fails the call, retried, so that no request is
+   * committed while HubSpot still holds a pair the run removes (docs/reference/hubspot.md).
+   */
+  private async archive(what: string, path: string, body: unknown): Promise<void> {
+    const response = await this.post<BatchJson<unknown> | undefined>(what, path, body);
+    const errors = response?.errors ?? [];
+    if (errors.length > 0)
+      throw failure(
+        FailureType.HubspotServerError,
+        `HubSpot ${what}: ${errors.length} removal(s) refused (${withoutEmails(errors[0]!.message ?? 'no message', emailRef)}${errors[0]!.category ? `, ${errors[0]!.category}` : ''})`,
+      );
+  }
+
   // ---- schema and properties -------------------------------------------------------------------
 
   async listSchemas(): Promise<SchemaInfo[]> {
@@ -280,6 +303,7 @@ export class HubspotGateway {
     requiredProperties: string[];
     searchableProperties: string[];
     secondaryDisplayProperties?: string[];
+    allowsSensitiveProperties: boolean;
     properties: Array<Record<string, unknown>>;
     associatedObjects: string[];
   }): Promise<void> {
@@ -408,29 +432,37 @@ export class HubspotGateway {
     if (companies.length > HUBSPOT_BATCH_LIMIT)
       throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
     const keys = companies.map((c) => c.domain);
-    // A distinct objectWriteTraceId on every input makes HubSpot answer per record (207): one refused input
-    // does not sink the batch, and the trace id names the input an error is about.
-    const response = await this.post<BatchJson<ObjectJson>>(
-      'batch create companies',
-      this.api.objects('companies', '/batch/create'),
-      {
-        inputs: companies.map((c) => ({
-          properties: {
-            ...this.defaults.company,
-            domain: c.domain,
-            name: c.name,
-            [COMPANY_KEY_PROPERTY]: c.domain,
-          },
-          associations: [],
-          objectWriteTraceId: c.domain,
+    const companyOf = new Map(companies.map((c) => [c.domain, c]));
+    // A distinct objectWriteTraceId on every input makes HubSpot answer per record: one refused input does not
+    // sink the batch, and the trace id names the input an error is about. Should HubSpot still refuse a whole
+    // batch for one input's values, it is split down to that input (splitOnRefusal).
+    const outcome = await this.splitOnRefusal(keys, async (part) => {
+      const response = await this.batch<ObjectJson>(
+        'batch create companies',
+        this.api.objects('companies', '/batch/create'),
+        {
+          inputs: part.map((domain) => ({
+            properties: {
+              ...this.defaults.company,
+              domain,
+              name: companyOf.get(domain)!.name,
+              [COMPANY_KEY_PROPERTY]: domain,
+            },
+            associations: [],
+            objectWriteTraceId: domain,
+          })),
+        },
+      );
+      return {
+        results: response.results.map((r) => ({
+          id: r.id,
+          domain: r.properties[COMPANY_KEY_PROPERTY] ?? r.objectWriteTraceId ?? '',
+          properties: r.properties,
         })),
-      },
-    );
-    const created = response.results.map((r) => ({
-      id: r.id,
-      domain: r.properties[COMPANY_KEY_PROPERTY] ?? r.objectWriteTraceId ?? '',
-      properties: r.properties,
-    }));
+        errors: recordErrors(response, part),
+      };
+    });
+    const created = outcome.results;
     const createdKeys = new Set(created.map((c) => c.domain));
     const refused = keys.filter((k) => !createdKeys.has(k));
     if (refused.length === 0) return { created, existing: [], errors: [] };
@@ -443,12 +475,11 @@ export class HubspotGateway {
       properties: r.properties,
     }));
     const existingKeys = new Set(existing.map((c) => c.domain));
-    const reported = recordErrors(response, refused);
     const errors = refused
       .filter((key) => !existingKeys.has(key))
       .map(
         (key): RecordError =>
-          reported.find((e) => e.key === key) ?? {
+          outcome.errors.find((e) => e.key === key) ?? {
             key,
             message: 'HubSpot created no company and holds none with this key',
           },
@@ -495,7 +526,7 @@ export class HubspotGateway {
     const contactOfTrace = new Map(traces.map((t, i) => [t, contacts[i]!]));
     const emailOfTrace = new Map(traces.map((t, i) => [t, contacts[i]!.email]));
     const outcome = await this.splitOnRefusal(traces, async (part) => {
-      const response = await this.post<BatchJson<ObjectJson>>(
+      const response = await this.batch<ObjectJson>(
         'batch create contacts',
         this.api.objects('contacts', '/batch/create'),
         {
@@ -589,7 +620,7 @@ export class HubspotGateway {
   ): Promise<HubspotRecord[]> {
     if (ids.length === 0) return [];
     if (ids.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
-    const response = await this.post<BatchJson<ObjectJson>>(
+    const response = await this.batch<ObjectJson>(
       `batch read ${objectType}`,
       this.api.objects(objectType, '/batch/read'),
       {
@@ -619,8 +650,9 @@ export class HubspotGateway {
     // HubSpot documents per-record outcomes for batch create only: a refused upsert input may refuse the
     // whole batch, which is then split down to the input at fault.
     return this.splitOnRefusal(keys, async (part) => {
-      const partInputs = part.map((key) => inputOf.get(key)!);
-      const response = await this.post<BatchJson<ObjectJson>>(
+      // A trace id per input (the upsert inputs take one, as the creates do) lets an answer name its record.
+      const partInputs = part.map((key) => ({ ...inputOf.get(key)!, objectWriteTraceId: key }));
+      const response = await this.batch<ObjectJson>(
         `batch upsert ${objectType}`,
         this.api.objects(objectType, '/batch/upsert'),
         { inputs: partInputs },
@@ -650,7 +682,7 @@ export class HubspotGateway {
     if (inputs.length === 0) return { updated: [], errors: [] };
     if (inputs.length > HUBSPOT_BATCH_LIMIT)
       throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} inputs per batch`);
-    const response = await this.post<BatchJson<ObjectJson>>(
+    const response = await this.batch<ObjectJson>(
       `batch update ${objectType}`,
       this.api.objects(objectType, '/batch/update'),
       { inputs },
@@ -754,7 +786,7 @@ export class HubspotGateway {
     let pending: Array<{ id: string; after?: string }> = fromIds.map((id) => ({ id }));
     while (pending.length > 0) {
       const inputs = pending;
-      const response = await this.post<BatchJson<AssociationRowJson>>(
+      const response = await this.batch<AssociationRowJson>(
         `read ${fromType}→${toType} associations`,
         this.api.associations(fromType, toType, '/batch/read'),
         { inputs },
@@ -805,14 +837,14 @@ export class HubspotGateway {
     if (pairs.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} pairs per batch`);
     const keys = pairs.map((p) => p.from);
     if (labelTypeId !== undefined) {
-      const response = await this.post<BatchJson<unknown>>(
+      const response = await this.batch<unknown>(
         `associate ${fromType}→${toType}`,
         this.api.associations(fromType, toType, '/batch/create'),
         { inputs: labelledPairs(pairs, labelTypeId) },
       );
       return recordErrors(response, keys);
     }
-    const response = await this.post<BatchJson<unknown>>(
+    const response = await this.batch<unknown>(
       `associate ${fromType}→${toType}`,
       this.api.associations(fromType, toType, '/batch/associate/default'),
       { inputs: pairs.map((p) => ({ from: { id: p.from }, to: { id: p.to } })) },
@@ -830,8 +862,7 @@ export class HubspotGateway {
     if (pairs.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} pairs per batch`);
     const grouped = new Map<string, string[]>();
     for (const p of pairs) grouped.set(p.from, [...(grouped.get(p.from) ?? []), p.to]);
-    // 2026-09 answers 200 with a batch body here, where v4 answered 204 (docs/reference/hubspot.md).
-    await this.post(
+    await this.archive(
       `remove ${fromType}→${toType} associations`,
       this.api.associations(fromType, toType, '/batch/archive'),
       { inputs: [...grouped].map(([from, to]) => ({ from: { id: from }, to: to.map((id) => ({ id })) })) },
@@ -847,7 +878,7 @@ export class HubspotGateway {
   ): Promise<void> {
     if (pairs.length === 0) return;
     if (pairs.length > HUBSPOT_BATCH_LIMIT) throw new Error(`at most ${HUBSPOT_BATCH_LIMIT} pairs per batch`);
-    await this.post(
+    await this.archive(
       `remove a ${fromType}→${toType} association label`,
       this.api.associations(fromType, toType, '/batch/labels/archive'),
       { inputs: labelledPairs(pairs, labelTypeId) },

@@ -463,6 +463,8 @@ export class HubspotSimulator extends Simulator {
   private definitions = new Map<number, AssociationDefinition>();
   /** See `failAssociationReads`. */
   private failingAssociationReads = 0;
+  /** See `failAssociationArchives`. */
+  private failingAssociationArchives = 0;
   /** See `denyScopes`. */
   private deniedScopes = new Set<string>();
   /** See `setValidationRules`. */
@@ -648,6 +650,14 @@ export class HubspotSimulator extends Simulator {
     this.failingAssociationReads = count;
   }
 
+  /**
+   * The next `count` dated association removals (`batch/archive`, `batch/labels/archive`) leave their first
+   * input in place and name it in the 200 body's `errors`, as 2026-09's BatchResponseVoid can.
+   */
+  failAssociationArchives(count = 1): void {
+    this.failingAssociationArchives = count;
+  }
+
   /** Associates two records with the default type, as a user or an import would. */
   associate(fromType: string, fromId: string, toType: string, toId: string): void {
     const from = this.typeOrThrow(fromType, true);
@@ -697,6 +707,7 @@ export class HubspotSimulator extends Simulator {
     this.definitions = new Map();
     this.edges = new Map();
     this.failingAssociationReads = 0;
+    this.failingAssociationArchives = 0;
     this.nextId = 1;
     this.schemaCount = 0;
     this.nextAssociationTypeId = this.associationTypeIdStart;
@@ -1230,10 +1241,19 @@ export class HubspotSimulator extends Simulator {
 
     for (const base of ['/crm-object-schemas/v3/schemas', '/crm/v3/schemas']) {
       this.api('GET', base, () => ({ status: 200, body: { results: this.schemas() } }));
-      this.api('POST', base, (req) => ({
-        status: 201,
-        body: this.schemaOf(this.createSchema(bodyObject(req) as unknown as SchemaEgg)),
-      }));
+      this.api('POST', base, (req) => {
+        // The 2026-09 ObjectSchemaEgg requires allowsSensitiveProperties, which v3 left optional.
+        if (req.params.apiVersion && typeof bodyObject(req).allowsSensitiveProperties !== 'boolean')
+          throw new HubspotError(
+            400,
+            'VALIDATION_ERROR',
+            'Invalid input JSON: Missing required field: allowsSensitiveProperties',
+          );
+        return {
+          status: 201,
+          body: this.schemaOf(this.createSchema(bodyObject(req) as unknown as SchemaEgg)),
+        };
+      });
       this.api('GET', `${base}/:objectType`, (req) => {
         const type = this.findType(req.params.objectType!);
         if (!type?.schema) {
@@ -2302,8 +2322,21 @@ export class HubspotSimulator extends Simulator {
 
   private archiveAssociations(req: SimRequest, labelsOnly: boolean): SimResponse {
     const [from, to] = this.associationTypes(req);
+    // A dated answer can refuse a removal inside its 200 body (BatchResponseVoid's errors): see failAssociationArchives.
+    let refuseOne = req.params.apiVersion !== undefined && this.failingAssociationArchives > 0;
+    if (refuseOne) this.failingAssociationArchives--;
+    const errors: HubspotError[] = [];
     for (const input of inputsOf(req, MAX_BATCH)) {
       const fromId = idOf(input.from) ?? '';
+      if (refuseOne) {
+        refuseOne = false;
+        errors.push(
+          new HubspotError(500, 'INTERNAL_ERROR', `Failed to remove the associations of ${fromId}`, {
+            context: { fromObjectId: [fromId] },
+          }),
+        );
+        continue;
+      }
       if (labelsOnly) {
         const typeIds = (Array.isArray(input.types) ? input.types.filter(isObject) : []).map((t) =>
           Number(t.associationTypeId),
@@ -2314,6 +2347,7 @@ export class HubspotSimulator extends Simulator {
         for (const toId of toIds) this.unlink(from, to, fromId, toId);
       }
     }
+    if (errors.length > 0) return { status: 200, body: this.batchBody([], errors) };
     return { status: 204 };
   }
 

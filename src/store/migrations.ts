@@ -305,6 +305,19 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-07-015-run-unfinished': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The companies and contacts a portal validation rule refused (issue #18): their requests stay
+      // uncommitted. A new table, so workers of the previous version, which never read it, are unaffected.
+      await db.schema
+        .createTable('run_unfinished')
+        .addColumn('run_key', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_unfinished_pk', ['run_key', 'kind', 'key'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -19,7 +19,14 @@ const SNAPSHOT_BULK = [
 ] as const;
 
 /** The tables of a run's working set, by run key. */
-const RUN_BULK = ['run_companies', 'run_contacts', 'run_stored', 'run_pairs', 'run_previous'] as const;
+const RUN_BULK = [
+  'run_companies',
+  'run_contacts',
+  'run_unfinished',
+  'run_stored',
+  'run_pairs',
+  'run_previous',
+] as const;
 
 /** The tables of a run's audit trail, by run key (deleted with the run). */
 const RUN_TRAIL = ['run_plans', 'run_pair_plans', 'run_vanished'] as const;

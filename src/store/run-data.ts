@@ -227,18 +227,50 @@ export async function companiesOf(
   return result;
 }
 
-/** Of these domains, those whose company HubSpot refused to create in this run (state `failed`). */
-export async function failedDomains(db: StoreDb, runKey: string, domains: string[]): Promise<Set<string>> {
+/** Domains or email hashes whose record a portal validation rule refused: their requests stay uncommitted. */
+export async function saveUnfinished(
+  db: StoreDb,
+  runKey: string,
+  kind: 'company' | 'contact',
+  keys: string[],
+): Promise<void> {
+  for (const part of chunks([...new Set(keys)], IN_LIST))
+    await db
+      .insertInto('run_unfinished')
+      .values(part.map((key) => ({ run_key: runKey, kind, key })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+}
+
+/**
+ * Of these domains, those whose company the run needs and has not got: a validation rule refused it, or (when
+ * the run creates companies) none was found or created. Their requests are planned `incomplete`.
+ */
+export async function unfinishedDomains(
+  db: StoreDb,
+  runKey: string,
+  domains: string[],
+  creating: boolean,
+): Promise<Set<string>> {
   const result = new Set<string>();
   for (const part of chunks([...new Set(domains)], IN_LIST)) {
-    const rows = await db
+    const refused = await db
+      .selectFrom('run_unfinished')
+      .select('key')
+      .where('run_key', '=', runKey)
+      .where('kind', '=', 'company')
+      .where('key', 'in', part)
+      .execute();
+    for (const r of refused) result.add(r.key);
+    if (!creating) continue;
+    const missing = await db
       .selectFrom('run_companies')
       .select('domain')
       .where('run_key', '=', runKey)
       .where('domain', 'in', part)
-      .where('state', '=', 'failed')
+      .where('state', '=', 'missing')
       .execute();
-    for (const r of rows) result.add(r.domain);
+    for (const r of missing) result.add(r.domain);
   }
   return result;
 }
@@ -360,24 +392,37 @@ export async function contactsOf(
   return result;
 }
 
-/** Of these emails, those whose contact HubSpot refused to create in this run (state `failed`). */
-export async function failedEmails(
+/**
+ * Of these emails, those whose contact the run needs and has not got: a validation rule refused it, or (when
+ * the run creates contacts) none was found or created, as when a create activity failed outright.
+ */
+export async function unfinishedEmails(
   db: StoreDb,
   runKey: string,
   emails: string[],
+  creating: boolean,
   seal: StoreSeal,
 ): Promise<Set<string>> {
   const result = new Set<string>();
   const emailOf = new Map(emails.map((e) => [seal.lookup(e), e]));
   for (const part of chunks([...emailOf.keys()], IN_LIST)) {
-    const rows = await db
+    const refused = await db
+      .selectFrom('run_unfinished')
+      .select('key')
+      .where('run_key', '=', runKey)
+      .where('kind', '=', 'contact')
+      .where('key', 'in', part)
+      .execute();
+    for (const r of refused) result.add(emailOf.get(r.key)!);
+    if (!creating) continue;
+    const missing = await db
       .selectFrom('run_contacts')
       .select('email')
       .where('run_key', '=', runKey)
       .where('email', 'in', part)
-      .where('state', '=', 'failed')
+      .where('state', '=', 'missing')
       .execute();
-    for (const r of rows) result.add(emailOf.get(r.email)!);
+    for (const r of missing) result.add(emailOf.get(r.email)!);
   }
   return result;
 }

@@ -111,6 +111,16 @@ export interface RunContactsTable {
   state: Resolution;
 }
 
+/**
+ * A company or contact of the run that HubSpot's validation rules refused to create (`kind`, and its domain or
+ * its email's keyed hash, as in run_companies / run_contacts). A request that needs one is never committed.
+ */
+export interface RunUnfinishedTable {
+  run_key: string;
+  kind: 'company' | 'contact';
+  key: string;
+}
+
 /** A feature request HubSpot holds: from the run's scan (full runs) or batch reads, then from its creates. */
 export interface RunStoredTable {
   run_key: string;
@@ -266,6 +276,7 @@ export interface StoreSchema {
   snapshot_emails: SnapshotEmailsTable;
   run_companies: RunCompaniesTable;
   run_contacts: RunContactsTable;
+  run_unfinished: RunUnfinishedTable;
   run_stored: RunStoredTable;
   run_plans: RunPlansTable;
   run_pairs: RunPairsTable;

@@ -112,6 +112,27 @@ describe('HubspotGateway', function () {
     assert.match(failure.message, /worker/);
   });
 
+  it('a removal HubSpot refuses inside its 200 body (2026-09) is a retryable failure, never taken as done', async () => {
+    await applySetup(gateway, { objectName: 'feature_request', arrProperty: 'annualrevenue' });
+    const { created } = await gateway.createCompanies([{ domain: 'acme.example', name: 'Acme' }], []);
+    const contacts = await gateway.createContacts([{ email: 'ada@acme.example' }]);
+    const pair = { from: created[0]!.id, to: contacts.created[0]!.id };
+    assert.deepEqual(await gateway.createAssociations('companies', 'contacts', [pair]), []);
+    sim.failAssociationArchives(1);
+    const failure = await failureOf(gateway.archiveAssociations('companies', 'contacts', [pair]));
+    assert.equal(failure.type, FailureType.HubspotServerError);
+    assert.equal(failure.nonRetryable, false);
+    assert.match(failure.message, /1 removal\(s\) refused/);
+    assert.deepEqual((await gateway.readAssociations('companies', 'contacts', [pair.from])).get(pair.from), [
+      pair.to,
+    ]);
+    await gateway.archiveAssociations('companies', 'contacts', [pair]); // the retry
+    assert.deepEqual(
+      (await gateway.readAssociations('companies', 'contacts', [pair.from])).get(pair.from),
+      [],
+    );
+  });
+
   it('a 5xx is a retryable HubspotServerError', async () => {
     sim.server.addFault({ kind: 'server-error', count: 1, status: 503 });
     const failure = await failureOf(gateway.listProperties('companies'));

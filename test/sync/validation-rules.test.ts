@@ -190,3 +190,80 @@ describe('portal validation rules on contacts and on the request object (API 202
     }
   });
 });
+
+describe('refused records that are not validation rules', function () {
+  this.timeout(300_000);
+  const CONTACTS_CREATE = '/crm/objects/2026-09/contacts/batch/create';
+
+  it('a contacts batch refused outright: its requests keep an empty fingerprint, and the next run completes them', async () => {
+    const clean = await startStack({ simulators: { dataset: DATASET } });
+    let reference: ReturnType<typeof portalState>;
+    try {
+      await clean.sync();
+      reference = portalState(clean.sims.hubspot);
+    } finally {
+      await clean.close();
+    }
+    const stack = await startStack({ simulators: { dataset: DATASET } });
+    try {
+      // A 400 is never retried and names no record: the whole create activity fails, and the run goes on.
+      stack.sims.hubspot.server.addFault({
+        route: CONTACTS_CREATE,
+        kind: 'server-error',
+        status: 400,
+        count: 1,
+      });
+      const summary = await stack.sync();
+      assert.ok(
+        summary.failures.some((f) => f.kind === 'contact'),
+        JSON.stringify(summary.failures),
+      );
+      const state = portalState(stack.sims.hubspot);
+      const unfinished = state.requests.filter((r) => r.properties.sync_fingerprint === '');
+      assert.ok(unfinished.length > 0, 'requests without their contacts are not committed');
+      for (const request of state.requests) {
+        const expected = reference.requests.find(
+          (r) => r.properties.external_id === request.properties.external_id,
+        )!;
+        if (request.contacts.length < expected.contacts.length)
+          assert.equal(request.properties.sync_fingerprint, '');
+      }
+      const next = await stack.sync();
+      assert.equal(next.failures.length, 0, JSON.stringify(next.failures));
+      assert.deepEqual(portalState(stack.sims.hubspot), reference);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('a contact HubSpot refuses for good: its request is committed without it, and a rerun rewrites no request', async () => {
+    const stack = await startStack({ simulators: { dataset: false } });
+    try {
+      const canny = stack.sims.canny;
+      const board = canny.addBoard('Product');
+      const post = canny.addPost({ boardID: board, title: 'Exports' });
+      // A first name past HubSpot's 65,536-character limit: no rule of the portal, nothing a rerun changes.
+      for (const name of ['Ada', 'x'.repeat(70_000), 'Grace'])
+        canny.addVote(post, canny.addUser({ email: `${name.slice(0, 5).toLowerCase()}@acme.com`, name }));
+      const first = await stack.sync();
+      assert.equal(
+        first.failures.filter((f) => f.kind === 'contact').length,
+        1,
+        JSON.stringify(first.failures),
+      );
+      const [request] = portalState(stack.sims.hubspot).requests;
+      assert.equal(request!.properties.sync_fingerprint, 'stored');
+      assert.equal(request!.contacts.length, 2);
+
+      const mark = stack.sims.hubspot.server.requests().length;
+      await stack.sync();
+      const requestWrites = stack.sims.hubspot.server
+        .requests()
+        .slice(mark)
+        .filter((r) => /^\/crm\/objects\/2026-09\/2-\d+\/batch\/(upsert|update)$/.test(r.path));
+      assert.deepEqual(requestWrites, [], 'the request is not written again');
+    } finally {
+      await stack.close();
+    }
+  });
+});
