@@ -43,7 +43,7 @@ function printPortalReport(
   const which = `HubSpot portal ${portal.id ?? '(id unknown)'} at ${portal.baseUrl}`;
   ctx.out(
     `HubSpot API version ${report.apiVersion} (HUBSPOT_API_VERSION) · custom objects: ` +
-      (report.customObjects ? 'available' : 'not available to this token or portal (they need Enterprise)'),
+      CUSTOM_OBJECTS[report.customObjects],
   );
   report.applied.forEach((line) => ctx.out(`applied: ${line}`));
   report.warnings.forEach((line) => ctx.out(`warning: ${line}`));
@@ -64,6 +64,14 @@ function printPortalReport(
   ctx.out(REQUIRED_RULES_NOTE);
   return code;
 }
+
+/** What `hubspot check` found of the portal's custom objects (PortalReport.customObjects). */
+const CUSTOM_OBJECTS = {
+  available: 'available (the portal holds one)',
+  unconfirmed:
+    'unconfirmed: the portal holds none; only Enterprise portals can create one (Starter and Professional cannot), and `hubspot setup --apply` finds out',
+  unavailable: 'not available to this token or portal (they need Enterprise)',
+} as const;
 
 /** What no check can see: HubSpot's API lists no required or conditionally required property. */
 const REQUIRED_RULES_NOTE =

@@ -10,7 +10,7 @@ import {
 } from '../domain/feature-request';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../failures';
-import { COMPANY_KEY_PROPERTY, type CreateDefaults, type HubspotGateway } from './hubspot';
+import { COMPANY_KEY_PROPERTY, type CreateDefaults, type HubspotGateway, type SchemaInfo } from './hubspot';
 import { checkWriteRules } from './hubspot-portal-rules';
 
 export interface PortalSettings {
@@ -23,8 +23,13 @@ export interface PortalSettings {
 export interface PortalReport {
   /** The date-based API version every call named. */
   apiVersion: string;
-  /** Whether the portal let the token read custom object schemas (Enterprise portals; a 403 otherwise). */
-  customObjects: boolean;
+  /**
+   * Whether the portal can hold a custom object: `available` when it holds one (the sync's or another),
+   * `unavailable` when it refuses to list them (403), `unconfirmed` when it holds none: a portal lists its
+   * (empty) schemas on every tier, and only Enterprise portals can create one, which no API call tells apart
+   * before the create (docs/reference/hubspot.md).
+   */
+  customObjects: CustomObjects;
   objectTypeId?: string;
   /** Everything that differs from the data model; empty when the portal is ready. */
   problems: SchemaProblem[];
@@ -50,20 +55,29 @@ export function expectedSchema(settings: PortalSettings): ObjectSchema {
   return { ...FEATURE_REQUEST_SCHEMA, name: settings.objectName };
 }
 
-/** The sync's custom object in this portal; `unavailable` when the portal refuses custom objects (403). */
-async function findObject(gateway: HubspotGateway, name: string) {
+export type CustomObjects = 'available' | 'unconfirmed' | 'unavailable';
+
+/** The sync's custom object in this portal, and whether the portal can hold one at all. */
+async function findObject(
+  gateway: HubspotGateway,
+  name: string,
+): Promise<{ schema?: SchemaInfo; customObjects: CustomObjects; unavailable?: string }> {
   try {
-    return { schema: await gateway.findSchema(name) };
+    const schemas = await gateway.listSchemas();
+    const schema = schemas.find(
+      (s) => s.name === name || s.fullyQualifiedName === name || s.fullyQualifiedName.endsWith(`_${name}`),
+    );
+    return { ...(schema ? { schema } : {}), customObjects: schemas.length > 0 ? 'available' : 'unconfirmed' };
   } catch (err) {
     if (err instanceof ApplicationFailure && err.type === FailureType.HubspotForbidden)
-      return { schema: undefined, unavailable: err.message };
+      return { customObjects: 'unavailable', unavailable: err.message };
     throw err;
   }
 }
 
 async function inspect(gateway: HubspotGateway, settings: PortalSettings) {
   const expected = expectedSchema(settings);
-  const { schema, unavailable } = await findObject(gateway, settings.objectName);
+  const { schema, unavailable, customObjects } = await findObject(gateway, settings.objectName);
   const problems: SchemaProblem[] = unavailable
     ? [
         {
@@ -103,7 +117,7 @@ async function inspect(gateway: HubspotGateway, settings: PortalSettings) {
   }
   if (schema && !problems.some((p) => p.kind === 'association-missing'))
     problems.push(...(await labelProblems(gateway, schema.objectTypeId, settings.objectName)));
-  return { schema, problems, customObjects: unavailable === undefined };
+  return { schema, problems, customObjects };
 }
 
 /** The kinds of association the sync writes under its own label. */
@@ -209,7 +223,8 @@ export async function applySetup(gateway: HubspotGateway, settings: PortalSettin
     }
   }
   // An object or association created just now has no label yet: add them in the same pass.
-  const created = schema ?? (customObjects ? await gateway.findSchema(settings.objectName) : undefined);
+  const created =
+    schema ?? (customObjects !== 'unavailable' ? await gateway.findSchema(settings.objectName) : undefined);
   if (created && (!schema || problems.some((p) => p.kind === 'association-missing'))) {
     for (const problem of await labelProblems(gateway, created.objectTypeId, expected.name)) {
       await gateway.createAssociationLabel(created.objectTypeId, problem.subject, {

@@ -22,10 +22,18 @@ describe('HubSpot: the dated API, from the command line', function () {
 
   it('set-up, check, a full sync, its rerun, a dry run and a company sync call 2026-09 only', async () => {
     stack.sims.hubspot.server.clearLog();
+    // A portal holding no custom object: whether it can create one (Enterprise) no call tells before the create.
+    const before = await cli('hubspot', 'check', '--json');
+    assert.equal(before.code, 3);
+    assert.equal(before.lastJson<PortalReport>().customObjects, 'unconfirmed');
     const setup = await cli('hubspot', 'setup', '--apply');
     assert.equal(setup.code, 0, setup.stdout.concat(setup.stderr).join('\n'));
     const check = await cli('hubspot', 'check');
     assert.equal(check.code, 0, check.stdout.join('\n'));
+    assert.equal(
+      (await cli('hubspot', 'check', '--json')).lastJson<PortalReport>().customObjects,
+      'available',
+    );
     assert.match(
       check.stdout.join('\n'),
       /HubSpot API version 2026-09 \(HUBSPOT_API_VERSION\) · custom objects: available/,
@@ -113,7 +121,7 @@ describe('HubSpot: the dated API, from the command line', function () {
       const check = await cli('hubspot', 'check', '--json');
       assert.equal(check.code, 3);
       const report = check.lastJson<PortalReport>();
-      assert.equal(report.customObjects, false);
+      assert.equal(report.customObjects, 'unavailable');
       const problem = report.problems.find((p) => p.kind === 'object-unavailable');
       assert.ok(problem, JSON.stringify(report.problems));
       assert.match(problem.message, /lacks crm\.schemas\.custom\.read/);
