@@ -382,7 +382,8 @@ export function parseCodecServerConfig(env: Record<string, string | undefined>):
 }
 
 export function loadHubspotConfig(env: NodeJS.ProcessEnv = process.env): HubspotConfig {
-  return parseWith(hubspotSchema, resolveEnvironment(env));
+  const resolved = resolveEnvironment(env);
+  return parseWith(hubspotSchema, resolved, arrDefaultProblem(resolved));
 }
 
 /** HubSpot activities are dispatched at this rate by the server, across every worker of the queue. */

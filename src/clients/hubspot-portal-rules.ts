@@ -40,9 +40,17 @@ function defaultProblem(property: PropertyInfo | undefined, name: string, value:
     return `${name} must be unique: every company or contact after the first would be refused`;
   if (property.type === 'number' && !Number.isFinite(Number(value))) return `${name} takes a number`;
   if (property.type === 'bool' && !['true', 'false'].includes(value)) return `${name} takes true or false`;
-  if ((property.type === 'date' || property.type === 'datetime') && Number.isNaN(Date.parse(value)))
-    return `${name} takes a date (YYYY-MM-DD)`;
+  if ((property.type === 'date' || property.type === 'datetime') && !isHubspotDate(value))
+    return `${name} takes a date: YYYY-MM-DD, or milliseconds since 1970`;
   return undefined;
+}
+
+/** A date as HubSpot takes one: an ISO day that exists, or epoch milliseconds. */
+function isHubspotDate(value: string): boolean {
+  if (/^\d{10,14}$/.test(value)) return true;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const day = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value;
 }
 
 export async function checkWriteRules(

@@ -261,7 +261,8 @@ export class HubspotGateway {
    */
   private async archive(what: string, path: string, body: unknown): Promise<void> {
     const response = await this.post<BatchJson<unknown> | undefined>(what, path, body);
-    const errors = response?.errors ?? [];
+    // A pair or record already gone is removed, as the run wants (a retried removal meets its own work).
+    const errors = (response?.errors ?? []).filter((e) => e.category !== 'OBJECT_NOT_FOUND');
     if (errors.length > 0)
       throw failure(
         FailureType.HubspotServerError,

@@ -261,7 +261,16 @@ export async function unfinishedDomains(
       .where('kind', '=', 'company')
       .where('key', 'in', part)
       .execute();
-    for (const r of refused) result.add(r.key);
+    // A refusal recorded by an attempt whose retry then created the company (with defaults, say) is stale.
+    const resolved = await db
+      .selectFrom('run_companies')
+      .select('domain')
+      .where('run_key', '=', runKey)
+      .where('domain', 'in', part)
+      .where('company_id', 'is not', null)
+      .execute();
+    const have = new Set(resolved.map((r) => r.domain));
+    for (const r of refused) if (!have.has(r.key)) result.add(r.key);
     if (!creating) continue;
     const missing = await db
       .selectFrom('run_companies')
@@ -413,7 +422,16 @@ export async function unfinishedEmails(
       .where('kind', '=', 'contact')
       .where('key', 'in', part)
       .execute();
-    for (const r of refused) result.add(emailOf.get(r.key)!);
+    // A refusal recorded by an attempt whose retry then created the contact is stale.
+    const resolved = await db
+      .selectFrom('run_contacts')
+      .select('email')
+      .where('run_key', '=', runKey)
+      .where('email', 'in', part)
+      .where('contact_id', 'is not', null)
+      .execute();
+    const have = new Set(resolved.map((r) => r.email));
+    for (const r of refused) if (!have.has(r.key)) result.add(emailOf.get(r.key)!);
     if (!creating) continue;
     const missing = await db
       .selectFrom('run_contacts')

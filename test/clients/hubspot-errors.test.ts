@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import { recordFailureReason, translateHubspotError } from '../../src/clients/hubspot-errors';
-import { createDefaults, parseConfig, parsePropertyDefaults } from '../../src/config';
+import { createDefaults, loadHubspotConfig, parseConfig, parsePropertyDefaults } from '../../src/config';
 import { FailureType } from '../../src/failures';
 
 describe('HubSpot errors', () => {
@@ -60,6 +60,10 @@ describe('HubSpot errors', () => {
       /HUBSPOT_COMPANY_DEFAULTS.*domain is written by the sync itself/s,
     );
     assert.throws(() => parseConfig({ ...required, HUBSPOT_API_VERSION: 'v4' }), /HUBSPOT_API_VERSION/);
+    // The ARR property rollups sum: refused by the worker and by `hubspot check` alike.
+    const arr = { ...required, HUBSPOT_COMPANY_DEFAULTS: 'annualrevenue=1000000' };
+    assert.throws(() => parseConfig(arr), /may not set annualrevenue, the ARR property/);
+    assert.throws(() => loadHubspotConfig(arr), /may not set annualrevenue, the ARR property/);
     const cfg = parseConfig({ ...required, HUBSPOT_CONTACT_DEFAULTS: 'jobtitle=Customer' });
     assert.equal(cfg.HUBSPOT_API_VERSION, '2026-09');
     assert.deepEqual(createDefaults(cfg), { company: {}, contact: { jobtitle: 'Customer' } });
