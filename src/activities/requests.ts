@@ -129,28 +129,19 @@ export function createRequestActivities(deps: SyncDependencies) {
           ? await previousOf(store, input.runKey, externalIds, seal)
           : new Map<string, Record<string, string | null>>();
         const stored = await storedOf(store, input.runKey, externalIds);
-        const companies = await companiesOf(
-          store,
-          input.runKey,
-          posts.flatMap((p) => companyDomainsOf(p.people)),
-        );
-        const contacts = await contactsOf(
-          store,
-          input.runKey,
-          posts.flatMap((p) => p.people.map((person) => person.email)),
-          seal,
-        );
-        const failedCompanies = await unfinishedDomains(
-          store,
-          input.runKey,
-          posts.flatMap((p) => companyDomainsOf(p.people)),
-          settings.createCompanies,
-        );
+        const domains = posts.flatMap((p) => companyDomainsOf(p.people));
+        const emails = posts.flatMap((p) => p.people.map((person) => person.email));
+        const companies = await companiesOf(store, input.runKey, domains);
+        const contacts = await contactsOf(store, input.runKey, emails, seal);
+        const failedCompanies = await unfinishedDomains(store, input.runKey, domains, {
+          creating: settings.createCompanies,
+          held: companies,
+        });
         const failedContacts = await unfinishedEmails(
           store,
           input.runKey,
-          posts.flatMap((p) => p.people.map((person) => person.email)),
-          settings.createContacts,
+          emails,
+          { creating: settings.createContacts, held: contacts },
           seal,
         );
         const plan: PagePlan = { page: input.page, changed: [], unchanged: 0 };

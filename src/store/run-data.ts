@@ -242,35 +242,44 @@ export async function saveUnfinished(
       .execute();
 }
 
+/** Of these keys (domains, or email lookup hashes), those whose record a portal validation rule refused. */
+async function refusedKeys(
+  db: StoreDb,
+  runKey: string,
+  kind: 'company' | 'contact',
+  keys: string[],
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('run_unfinished')
+    .select('key')
+    .where('run_key', '=', runKey)
+    .where('kind', '=', kind)
+    .where('key', 'in', keys)
+    .execute();
+  return rows.map((r) => r.key);
+}
+
+/** What the run holds already (companiesOf, contactsOf): a refusal of one of these is stale. */
+interface Unfinished {
+  /** The run creates these records: one still missing after the create phase is unfinished. */
+  creating: boolean;
+  held: { has(key: string): boolean };
+}
+
 /**
  * Of these domains, those whose company the run needs and has not got: a validation rule refused it, or (when
- * the run creates companies) none was found or created. Their requests are planned `incomplete`.
+ * the run creates companies) none was found or created. Their requests are planned `incomplete`. A refusal
+ * recorded by an attempt whose retry then created the company (with defaults, say) is stale: `held` has it.
  */
 export async function unfinishedDomains(
   db: StoreDb,
   runKey: string,
   domains: string[],
-  creating: boolean,
+  { creating, held }: Unfinished,
 ): Promise<Set<string>> {
   const result = new Set<string>();
   for (const part of chunks([...new Set(domains)], IN_LIST)) {
-    const refused = await db
-      .selectFrom('run_unfinished')
-      .select('key')
-      .where('run_key', '=', runKey)
-      .where('kind', '=', 'company')
-      .where('key', 'in', part)
-      .execute();
-    // A refusal recorded by an attempt whose retry then created the company (with defaults, say) is stale.
-    const resolved = await db
-      .selectFrom('run_companies')
-      .select('domain')
-      .where('run_key', '=', runKey)
-      .where('domain', 'in', part)
-      .where('company_id', 'is not', null)
-      .execute();
-    const have = new Set(resolved.map((r) => r.domain));
-    for (const r of refused) if (!have.has(r.key)) result.add(r.key);
+    for (const key of await refusedKeys(db, runKey, 'company', part)) if (!held.has(key)) result.add(key);
     if (!creating) continue;
     const missing = await db
       .selectFrom('run_companies')
@@ -403,35 +412,23 @@ export async function contactsOf(
 
 /**
  * Of these emails, those whose contact the run needs and has not got: a validation rule refused it, or (when
- * the run creates contacts) none was found or created, as when a create activity failed outright.
+ * the run creates contacts) none was found or created, as when a create activity failed outright. A refusal
+ * of a contact the run holds after all (`held`, by email) is stale.
  */
 export async function unfinishedEmails(
   db: StoreDb,
   runKey: string,
   emails: string[],
-  creating: boolean,
+  { creating, held }: Unfinished,
   seal: StoreSeal,
 ): Promise<Set<string>> {
   const result = new Set<string>();
   const emailOf = new Map(emails.map((e) => [seal.lookup(e), e]));
   for (const part of chunks([...emailOf.keys()], IN_LIST)) {
-    const refused = await db
-      .selectFrom('run_unfinished')
-      .select('key')
-      .where('run_key', '=', runKey)
-      .where('kind', '=', 'contact')
-      .where('key', 'in', part)
-      .execute();
-    // A refusal recorded by an attempt whose retry then created the contact is stale.
-    const resolved = await db
-      .selectFrom('run_contacts')
-      .select('email')
-      .where('run_key', '=', runKey)
-      .where('email', 'in', part)
-      .where('contact_id', 'is not', null)
-      .execute();
-    const have = new Set(resolved.map((r) => r.email));
-    for (const r of refused) if (!have.has(r.key)) result.add(emailOf.get(r.key)!);
+    for (const key of await refusedKeys(db, runKey, 'contact', part)) {
+      const email = emailOf.get(key)!;
+      if (!held.has(email)) result.add(email);
+    }
     if (!creating) continue;
     const missing = await db
       .selectFrom('run_contacts')

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { openStore, type StoreDb } from '../../src/store/open';
 import {
+  companiesOf,
+  contactsOf,
   saveCompanies,
   saveContacts,
   saveUnfinished,
@@ -33,11 +35,15 @@ for (const form of storeForms) {
       await saveUnfinished(db, runKey, 'company', ['refused.example', 'retried.example']);
       await saveUnfinished(db, runKey, 'company', ['refused.example']); // a retried activity: no duplicate
       const domains = ['refused.example', 'retried.example', 'missing.example', 'other.example'];
-      assert.deepEqual([...(await unfinishedDomains(db, runKey, domains, true))].sort(), [
+      const held = await companiesOf(db, runKey, domains);
+      assert.deepEqual([...(await unfinishedDomains(db, runKey, domains, { creating: true, held }))].sort(), [
         'missing.example',
         'refused.example',
       ]);
-      assert.deepEqual([...(await unfinishedDomains(db, runKey, domains, false))], ['refused.example']);
+      assert.deepEqual(
+        [...(await unfinishedDomains(db, runKey, domains, { creating: false, held }))],
+        ['refused.example'],
+      );
 
       await saveContacts(
         db,
@@ -48,6 +54,7 @@ for (const form of storeForms) {
         ],
         PLAIN,
       );
+      const emails = ['ada@refused.example', 'bob@retried.example'];
       await saveUnfinished(db, runKey, 'contact', [
         PLAIN.lookup('ada@refused.example'),
         PLAIN.lookup('bob@retried.example'),
@@ -57,8 +64,8 @@ for (const form of storeForms) {
           ...(await unfinishedEmails(
             db,
             runKey,
-            ['ada@refused.example', 'bob@retried.example'],
-            true,
+            emails,
+            { creating: true, held: await contactsOf(db, runKey, emails, PLAIN) },
             PLAIN,
           )),
         ],

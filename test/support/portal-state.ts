@@ -2,7 +2,9 @@
 // end-to-end test that compares a disturbed run with a clean one.
 import assert from 'node:assert/strict';
 import { normalizeCompanyDomain } from '../../src/domain/email';
+import type { RunSummary } from '../../src/domain/types';
 import type { HubspotSimulator } from '../../src/simulators/hubspot';
+import { startStack } from './stack';
 
 export /** The HubSpot state a sync owns, independent of record ids and timestamps. */
 function portalState(hubspot: HubspotSimulator) {
@@ -58,4 +60,17 @@ export function assertNoDuplicates(hubspot: HubspotSimulator): void {
     [],
     'duplicate requests',
   );
+}
+
+/** The portal a clean sync of a fresh stack leaves (what a disturbed run is compared with), and its summary. */
+export async function cleanRun(
+  options: Parameters<typeof startStack>[0],
+): Promise<{ summary: RunSummary; state: ReturnType<typeof portalState> }> {
+  const clean = await startStack(options);
+  try {
+    const summary = await clean.sync();
+    return { summary, state: portalState(clean.sims.hubspot) };
+  } finally {
+    await clean.close();
+  }
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { portalState } from '../support/portal-state';
+import { cleanRun, portalState } from '../support/portal-state';
 import { syncFeatureRequests } from '../../src/workflows';
 import { LEASE_RETRY_MS, startStack, type Stack } from '../support/stack';
 
@@ -15,13 +15,7 @@ describe('resilience: same final state under faults and crashes', function () {
   let reference: ReturnType<typeof portalState>;
 
   before(async () => {
-    const clean = await startStack({ simulators: { dataset: DATASET } });
-    try {
-      await clean.sync();
-      reference = portalState(clean.sims.hubspot);
-    } finally {
-      await clean.close();
-    }
+    reference = (await cleanRun({ simulators: { dataset: DATASET } })).state;
     assert.ok(reference.requests.length > 0);
   });
 

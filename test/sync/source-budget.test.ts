@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { RunSummary } from '../../src/domain/types';
 import type { CannyPageLogEntry } from '../../src/simulators/canny';
 import { eventually } from '../support/cli';
-import { assertNoDuplicates, portalState } from '../support/portal-state';
+import { assertNoDuplicates, cleanRun, portalState } from '../support/portal-state';
 import { startFullRun, startStack, type Stack } from '../support/stack';
 import { startWorkerProcess, stopAll, workerEnvOf, type WorkerProcess } from '../support/worker-processes';
 
@@ -19,14 +19,9 @@ const duplicates = (keys: string[]): string[] => keys.filter((k, i) => keys.inde
 
 /** The portal a clean, unlimited sync of `dataset` leaves. */
 async function referenceOf(dataset: Parameters<typeof startStack>[0]): Promise<State> {
-  const clean = await startStack(dataset);
-  try {
-    const summary = await clean.sync();
-    assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
-    return portalState(clean.sims.hubspot);
-  } finally {
-    await clean.close();
-  }
+  const { summary, state } = await cleanRun(dataset);
+  assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
+  return state;
 }
 
 function assertExact(stack: Stack, summary: RunSummary, reference: State): void {
