@@ -5,10 +5,8 @@ import { openStore, type StoreDb } from '../../src/store/open';
 import { auditOf, runsOf } from '../../src/store/audit';
 import { savePlan } from '../../src/store/run-data';
 import { PLAIN } from '../../src/store/sealing';
-import { writeSnapshot } from '../../src/store/snapshots';
+import { emptySnapshot } from '../support/snapshots';
 import { storeForms } from '../support/postgres';
-
-const SETTINGS = { pageSize: 100, arrProperty: 'annualrevenue', createCompanies: true, createContacts: true };
 
 for (const form of storeForms) {
   describe(`the audit trail (${form.name})`, function () {
@@ -21,15 +19,7 @@ for (const form of storeForms) {
 
     it('finds the runs of one workflow id, and shows no email nor a description’s text', async () => {
       const id = `feedback-sync/audit-${process.pid}-${form.name.length}/dry-run`;
-      for (const runKey of [`${id}:r1`, `${id}-2:r2`, `${id};x:r3`])
-        await writeSnapshot(db, {
-          runKey,
-          settings: SETTINGS,
-          mode: 'full',
-          vanishKnown: true,
-          posts: [],
-          listed: [],
-        });
+      for (const runKey of [`${id}:r1`, `${id}-2:r2`, `${id};x:r3`]) await emptySnapshot(db, runKey);
       assert.deepEqual(await runsOf(db, id), [`${id}:r1`]);
 
       await savePlan(

@@ -14,10 +14,9 @@ import { FailureType } from '../../src/failures';
 import { saveContacts, savePlan } from '../../src/store/run-data';
 import { PLAIN } from '../../src/store/sealing';
 import { writeSnapshot } from '../../src/store/snapshots';
+import { emptySnapshot, SETTINGS } from '../support/snapshots';
 import { datasetEmails } from '../support/raw-history';
 import { startStack } from '../support/stack';
-
-const SETTINGS = { pageSize: 100, arrProperty: 'annualrevenue', createCompanies: true, createContacts: true };
 
 async function seedRun(db: StoreDb, runKey: string, email: string) {
   const post = {
@@ -60,18 +59,6 @@ async function seedRun(db: StoreDb, runKey: string, email: string) {
     },
     PLAIN,
   );
-}
-
-/** A snapshot of nothing for `runKey` (and its run row). */
-function emptySnapshot(db: StoreDb, runKey: string) {
-  return writeSnapshot(db, {
-    runKey,
-    settings: SETTINGS,
-    mode: 'full',
-    vanishKnown: true,
-    posts: [],
-    listed: [],
-  });
 }
 
 /** Every value of every table, as one string: what a search of the store file would find. */

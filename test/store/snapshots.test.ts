@@ -13,6 +13,7 @@ import { domainRange, missingDomains, saveCompanies } from '../../src/store/run-
 import { PLAIN } from '../../src/store/sealing';
 import { requireSnapshot, snapshotPosts, writeSnapshot, type SnapshotPost } from '../../src/store/snapshots';
 import { storeForms } from '../support/postgres';
+import { SETTINGS } from '../support/snapshots';
 
 function post(id: string, title: string): SourcePost {
   return {
@@ -41,7 +42,6 @@ const posts: SnapshotPost[] = Array.from({ length: 1201 }, (_, seq) => ({
 }));
 
 const forms = storeForms;
-const SETTINGS = { pageSize: 100, arrProperty: 'annualrevenue', createCompanies: true, createContacts: true };
 
 for (const form of forms) {
   describe(`run store snapshots (${form.name})`, function () {
