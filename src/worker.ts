@@ -84,10 +84,12 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     limits.length > 0 ? storeBudget(setup.store, budgetKeyOf(config.CANNY_API_KEY), limits) : undefined;
   const storeId = await storeIdentity(setup.store);
   const payloadKeys = parsePayloadKeys(config.SYNC_PAYLOAD_KEYS).keys;
+  // Parsed once (the create defaults among it): a gateway is built per activity.
+  const connection = hubspotConnection(config);
   const hubspot = (counter?: RequestCounter): HubspotGateway => {
     const signal = activityCancellation();
     return new HubspotGateway({
-      ...hubspotConnection(config),
+      ...connection,
       ...(counter ? { counter } : {}),
       ...(signal ? { signal } : {}),
     });

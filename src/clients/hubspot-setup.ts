@@ -10,7 +10,13 @@ import {
 } from '../domain/feature-request';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../failures';
-import { COMPANY_KEY_PROPERTY, type CreateDefaults, type HubspotGateway, type SchemaInfo } from './hubspot';
+import {
+  COMPANY_KEY_PROPERTY,
+  schemaNamed,
+  type CreateDefaults,
+  type HubspotGateway,
+  type SchemaInfo,
+} from './hubspot';
 import { checkWriteRules } from './hubspot-portal-rules';
 
 export interface PortalSettings {
@@ -64,9 +70,7 @@ async function findObject(
 ): Promise<{ schema?: SchemaInfo; customObjects: CustomObjects; unavailable?: string }> {
   try {
     const schemas = await gateway.listSchemas();
-    const schema = schemas.find(
-      (s) => s.name === name || s.fullyQualifiedName === name || s.fullyQualifiedName.endsWith(`_${name}`),
-    );
+    const schema = schemaNamed(schemas, name);
     return { ...(schema ? { schema } : {}), customObjects: schemas.length > 0 ? 'available' : 'unconfirmed' };
   } catch (err) {
     if (err instanceof ApplicationFailure && err.type === FailureType.HubspotForbidden)

@@ -83,6 +83,13 @@ export interface SchemaInfo {
   associatedObjectTypeIds: string[];
 }
 
+/** The schema of this name among a portal's: by name, or its fully qualified name (`p<portal>_<name>`). */
+export function schemaNamed(schemas: SchemaInfo[], name: string): SchemaInfo | undefined {
+  return schemas.find(
+    (s) => s.name === name || s.fullyQualifiedName === name || s.fullyQualifiedName.endsWith(`_${name}`),
+  );
+}
+
 export interface PropertyInfo {
   name: string;
   type: string;
@@ -291,10 +298,7 @@ export class HubspotGateway {
 
   /** The custom object's schema in this portal, found by name: object type ids differ per portal. */
   async findSchema(name: string): Promise<SchemaInfo | undefined> {
-    const schemas = await this.listSchemas();
-    return schemas.find(
-      (s) => s.name === name || s.fullyQualifiedName === name || s.fullyQualifiedName.endsWith(`_${name}`),
-    );
+    return schemaNamed(await this.listSchemas(), name);
   }
 
   async createSchema(definition: {
