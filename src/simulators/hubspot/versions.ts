@@ -1,10 +1,8 @@
-// The HubSpot simulator's API versions and portal validation rules (docs/reference/hubspot.md, "The dated API"
-// and "Validation rules"): which paths a route answers on, what an unsupported version answers, how the dated
-// answers differ from v3/v4, and which writes a portal's rules refuse from 2026-09 on.
+// The HubSpot simulator's API versions (docs/reference/hubspot.md, "The dated API"): which paths a route answers
+// on, what an unsupported version answers, and how the dated answers differ from v3/v4.
 
-/** Date versions the simulator serves. Rules are enforced from the first version that enforces them. */
+/** Date versions the simulator serves. */
 export const SERVED_DATE_VERSIONS = ['2026-03', '2026-09'];
-export const RULES_ENFORCED_FROM = '2026-09';
 
 /** What the numbered paths (v1–v4) answer: served as before, or refused as HubSpot does once unsupported. */
 export type NumberedApis = 'serve' | 'refuse';
@@ -57,44 +55,4 @@ export function datedStatus(
   if (status === 207)
     return { status: template.endsWith('/objects/:apiVersion/:objectType/batch/create') ? 201 : 200, body };
   return { status, body };
-}
-
-/**
- * A portal's validation rule as an admin sets it: a property required when a record is created (the "Create
- * record" form's required fields), or on every write; optionally only while another property has a value
- * (a conditionally required property).
- */
-export interface ValidationRule {
-  /** `companies`, `contacts`, or a custom object's name or id. */
-  objectType: string;
-  property: string;
-  on: 'create' | 'write';
-  when?: { property: string; value: string };
-}
-
-/**
- * The properties the rules require that a record would lack after this write, or none. `before` is the
- * stored record (undefined on create), `after` what it holds once written.
- */
-export function missingRequired(
-  rules: ValidationRule[],
-  creating: boolean,
-  after: ReadonlyMap<string, string>,
-): string[] {
-  const missing = rules.filter((rule) => {
-    if (rule.on === 'create' && !creating) return false;
-    if (rule.when && (after.get(rule.when.property) ?? '') !== rule.when.value) return false;
-    return (after.get(rule.property) ?? '').trim() === '';
-  });
-  return [...new Set(missing.map((r) => r.property))];
-}
-
-/** HubSpot's message for a create or update its rules refused (its "required properties" error). */
-export function requiredMessage(singular: string, creating: boolean): string {
-  return `Error ${creating ? 'creating' : 'updating'} ${singular.toUpperCase()}. Some required properties were not set.`;
-}
-
-/** Whether a request names a version that enforces portal validation rules on writes. */
-export function enforcesRules(apiVersion: string | undefined): boolean {
-  return apiVersion !== undefined && apiVersion.slice(0, 7) >= RULES_ENFORCED_FROM;
 }
