@@ -259,6 +259,11 @@ export class AssociationsApi {
 
   private createLabel(req: SimRequest): SimResponse {
     const [from, to] = this.types(req);
+    // Custom association labels need Professional or Enterprise (HubSpot's knowledge base, "Create and use
+    // association labels"); the refusal's body is *unconfirmed*.
+    const subscription = this.portal.subscription;
+    if (!subscription.hasCustomAssociationLabels)
+      throw subscription.refusal('custom association labels', 'a Professional or Enterprise subscription');
     const graph = this.portal.graph;
     const body = bodyObject(req);
     if (typeof body.label !== 'string' || typeof body.name !== 'string') {

@@ -3,7 +3,11 @@
 import type { SimRequest, SimResponse } from '../http-kit';
 import { errorBody } from './errors';
 
-/** The granular scope a call needs: schemas, or the objects of its type, to read or to write. */
+/**
+ * The granular scope a call needs: schemas, or the objects of its type, to read or to write. Tickets have one
+ * scope, `tickets`, for their records, properties and pipelines alike (the tickets and pipelines references).
+ * The limits tracking API takes any of many scopes: none is checked.
+ */
 export function scopeOf(method: string, req: SimRequest): string | undefined {
   const reads = method === 'GET' || req.path.endsWith('/search') || req.path.endsWith('/batch/read');
   const access = reads ? 'read' : 'write';
@@ -11,6 +15,7 @@ export function scopeOf(method: string, req: SimRequest): string | undefined {
     return `crm.schemas.custom.${access}`;
   const type = req.params.objectType ?? req.params.fromObjectType;
   if (type === undefined) return undefined;
+  if (['tickets', '0-5'].includes(type.toLowerCase())) return 'tickets';
   const kind = ['companies', '0-2'].includes(type)
     ? 'companies'
     : ['contacts', '0-1'].includes(type)

@@ -2,7 +2,13 @@
 // by a unique property (a refused input refuses the whole upsert batch).
 import type { SimRequest, SimResponse } from '../http-kit';
 import { batchBody, HubspotError, idOf, inputsOf } from './errors';
-import { MAX_BATCH, type AssociationDefinition, type Json, type ObjectTypeState } from './model';
+import {
+  MAX_BATCH,
+  type AssociationDefinition,
+  type Json,
+  type ObjectTypeState,
+  type StoredRecord,
+} from './model';
 import { uniqueKey, type Portal } from './portal';
 import {
   checkIdProperty,
@@ -11,6 +17,7 @@ import {
   lookup,
   validateProperties,
 } from './record-inputs';
+import { ticketCreateDefaults, ticketRefusal } from './tickets';
 import type { ValidationRules } from './validation-rules';
 import { coerceValue, iso } from './values';
 
@@ -70,7 +77,8 @@ export class BatchWrites {
   ): CreatePlan | HubspotError {
     const validated = validateProperties(type, input.properties);
     if ('error' in validated) return validated.error;
-    const refused = this.rules.refusal(req, type, undefined, validated.changes);
+    ticketCreateDefaults(type, validated.changes);
+    const refused = this.refusal(req, type, undefined, validated.changes);
     if (refused) return refused;
     const conflict = this.portal.uniqueConflict(type, undefined, validated.changes, pending);
     if (conflict) return conflictError(conflict);
@@ -88,6 +96,18 @@ export class BatchWrites {
       claimed.add(uniqueKey(name, value));
     }
     return { changes: validated.changes, associations };
+  }
+
+  /** Why HubSpot refuses this write: a ticket's own checks (every version), then the portal's rules (2026-09 on). */
+  private refusal(
+    req: SimRequest,
+    type: ObjectTypeState,
+    existing: StoredRecord | undefined,
+    changes: ReadonlyMap<string, string>,
+  ): HubspotError | undefined {
+    return (
+      ticketRefusal(this.portal, type, existing, changes) ?? this.rules.refusal(req, type, existing, changes)
+    );
   }
 
   update(req: SimRequest, upsert: boolean): SimResponse {
@@ -114,7 +134,8 @@ export class BatchWrites {
       if ('error' in validated) throw validated.error;
       const idProperty = typeof input.idProperty === 'string' ? input.idProperty : undefined;
       const existing = lookup(type, idOf(input.id)!, idProperty);
-      const refused = this.rules.refusal(req, type, existing, validated.changes);
+      if (!existing) ticketCreateDefaults(type, validated.changes);
+      const refused = this.refusal(req, type, existing, validated.changes);
       if (refused) throw refused;
     }
   }
@@ -151,10 +172,11 @@ export class BatchWrites {
       }
       // The id names the record: a differing value for the same property in `properties` loses.
       changes.set(idProperty, coerced.value);
+      ticketCreateDefaults(type, changes);
     }
     const conflict = this.portal.uniqueConflict(type, existing?.id, changes);
     if (conflict) return conflictError(conflict);
-    const refused = this.rules.refusal(req, type, existing, changes);
+    const refused = this.refusal(req, type, existing, changes);
     if (refused) return refused;
     let record = existing;
     if (record) this.portal.update(type, record, changes);

@@ -1,5 +1,5 @@
-// The portal's data model: object types with their property definitions and records, custom object schemas and
-// association definitions, as the simulator stores them and as its API shows them.
+// The portal's data model: object types with their property definitions, groups and records, custom object
+// schemas, association definitions and pipelines, as the simulator stores them and as its API shows them.
 
 export type Json = Record<string, unknown>;
 
@@ -31,6 +31,14 @@ export interface PropertyDefinition {
   createdAt: string;
   updatedAt: string;
   modificationMetadata: { archivable: boolean; readOnlyDefinition: boolean; readOnlyValue: boolean };
+}
+
+/** A property group (PropertyGroup in the 2026-09 properties reference). */
+export interface PropertyGroup {
+  name: string;
+  label: string;
+  displayOrder: number;
+  archived: boolean;
 }
 
 export interface SimObject {
@@ -93,6 +101,8 @@ export interface ObjectTypeState {
   /** `companies`, `contacts` or the schema's name. */
   name: string;
   singular: string;
+  /** The labels the limits tracking API names a type by (`Ticket`, `Tickets`). */
+  labels: { singular: string; plural: string };
   aliases: Set<string>;
   schema?: SchemaRecord;
   properties: Map<string, PropertyDefinition>;
@@ -102,7 +112,9 @@ export interface ObjectTypeState {
   /** Lazily built EQ/IN indexes: property → lowercased value → ids. */
   indexes: Map<string, Map<string, Set<string>>>;
   defaultProperties: string[];
+  /** The group a property lands in when its create names none. */
   groupName: string;
+  groups: Map<string, PropertyGroup>;
 }
 
 export interface AssociationDefinition {
@@ -117,9 +129,34 @@ export interface AssociationDefinition {
   isDefault: boolean;
 }
 
+/** A pipeline stage (PipelineStage in the 2026-09 pipelines reference). */
+export interface PipelineStage {
+  id: string;
+  label: string;
+  displayOrder: number;
+  /** Tickets: `ticketState`, `OPEN` or `CLOSED`. */
+  metadata: Record<string, string>;
+  archived: boolean;
+  createdAt: string;
+  updatedAt: string;
+  writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT' | 'INTERNAL_ONLY' | 'READ_ONLY';
+}
+
+/** A pipeline with its stages (Pipeline in the 2026-09 pipelines reference). */
+export interface Pipeline {
+  id: string;
+  label: string;
+  displayOrder: number;
+  stages: PipelineStage[];
+  archived: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export const MAX_BATCH = 100;
 export const COMPANIES = '0-2';
 export const CONTACTS = '0-1';
+export const TICKETS = '0-5';
 /** Properties HubSpot computes; writes to them are ignored, reads derive them from the record. */
 export const COMPUTED = new Set([
   'hs_object_id',

@@ -14,6 +14,7 @@ import {
   validateProperties,
 } from './record-inputs';
 import type { Api } from './router';
+import { ticketCreateDefaults, ticketRefusal } from './tickets';
 import type { ValidationRules } from './validation-rules';
 import { iso, numericId } from './values';
 
@@ -134,6 +135,9 @@ export class ObjectsApi {
     const body = bodyObject(req);
     const validated = validateProperties(type, body.properties);
     if ('error' in validated) throw validated.error;
+    ticketCreateDefaults(type, validated.changes);
+    const refused = ticketRefusal(this.portal, type, undefined, validated.changes);
+    if (refused) throw refused;
     const conflict = this.portal.uniqueConflict(type, undefined, validated.changes);
     if (conflict) throw conflictError(conflict);
     const associations = inlineAssociations(this.portal, type, body.associations);
@@ -150,6 +154,8 @@ export class ObjectsApi {
     if (!record) throw new HubspotError(404, 'OBJECT_NOT_FOUND', 'Object not found.');
     const validated = validateProperties(type, bodyObject(req).properties);
     if ('error' in validated) throw validated.error;
+    const refused = ticketRefusal(this.portal, type, record, validated.changes);
+    if (refused) throw refused;
     const conflict = this.portal.uniqueConflict(type, record.id, validated.changes);
     if (conflict) throw conflictError(conflict);
     this.portal.update(type, record, validated.changes);

@@ -1,5 +1,6 @@
-// The portal's shared state: its object types (built-in and custom), their records with unique-value and search
-// indexes, the search index's lag, and the association graph. Every API module reads and writes through it.
+// The portal's shared state: its subscription tier, its object types (built-in and custom), their records with
+// unique-value and search indexes, the search index's lag, the association graph and the pipelines. Every API
+// module reads and writes through it.
 import { AssociationGraph } from './association-graph';
 import { addBuiltIns } from './built-ins';
 import { HubspotError } from './errors';
@@ -14,6 +15,8 @@ import {
   type SimObject,
   type StoredRecord,
 } from './model';
+import { PipelineStore } from './pipeline-store';
+import { Subscription, type Tier } from './tier';
 import { iso, standardProperty } from './values';
 
 /** The key a unique value is held under: emails are unique whatever their case. */
@@ -30,6 +33,8 @@ export interface UniqueConflict {
 export class Portal {
   types = new Map<string, ObjectTypeState>();
   readonly graph: AssociationGraph;
+  readonly pipelines = new PipelineStore();
+  readonly subscription: Subscription;
   /** Custom schemas get objectTypeId `2-<base + n>`. */
   schemaCount = 0;
   /** Records written less than this long ago are invisible (new) or stale (updated) in search. */
@@ -40,41 +45,53 @@ export class Portal {
     readonly portalId: number,
     readonly objectTypeIdBase: number,
     searchIndexLagMs: number,
+    tier: Tier,
   ) {
     this.graph = new AssociationGraph(objectTypeIdBase);
+    this.subscription = new Subscription(tier);
     this.searchIndexLagMs = searchIndexLagMs;
     this.reset();
   }
 
-  /** Back to the built-in types with no records, no custom schemas and no associations. */
+  /**
+   * Back to the built-in types with no records, no custom schemas, no associations and the default pipeline,
+   * on the tier the portal was built with.
+   */
   reset(): void {
     this.types = new Map();
     this.graph.reset();
+    this.pipelines.reset();
+    this.subscription.reset();
     this.nextId = 1;
     this.schemaCount = 0;
     addBuiltIns(this);
   }
 
-  addType(
-    objectTypeId: string,
-    name: string,
-    singular: string,
-    groupName: string,
-    defaultProperties: string[],
-    schema?: SchemaRecord,
-  ): ObjectTypeState {
+  addType(spec: {
+    objectTypeId: string;
+    name: string;
+    singular: string;
+    labels: { singular: string; plural: string };
+    group: { name: string; label: string };
+    defaultProperties: string[];
+    schema?: SchemaRecord;
+  }): ObjectTypeState {
+    const { objectTypeId, name, singular, schema } = spec;
+    const groupName = spec.group.name;
     const type: ObjectTypeState = {
       objectTypeId,
       name,
       singular,
+      labels: spec.labels,
       aliases: new Set([objectTypeId, name.toLowerCase(), singular.toLowerCase()]),
       schema,
       properties: new Map(),
       records: new Map(),
       unique: new Map(),
       indexes: new Map(),
-      defaultProperties,
+      defaultProperties: spec.defaultProperties,
       groupName,
+      groups: new Map([[groupName, { ...spec.group, displayOrder: -1, archived: false }]]),
     };
     if (schema) type.aliases.add(schema.fullyQualifiedName.toLowerCase());
     const computed: Array<[string, PropertyType]> = [
@@ -120,6 +137,12 @@ export class Portal {
       type.properties.set(name, def);
     }
     return def;
+  }
+
+  /** How many custom (not HubSpot-defined) properties one type, or the whole portal, holds. */
+  customPropertyCount(type?: ObjectTypeState): number {
+    const types = type ? [type] : [...this.types.values()];
+    return types.reduce((n, t) => n + [...t.properties.values()].filter((p) => !p.hubspotDefined).length, 0);
   }
 
   /** A unique-value property another record already holds, or a duplicate inside `pending`. */

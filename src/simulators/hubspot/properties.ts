@@ -1,5 +1,6 @@
-// The properties API (`/crm/properties/{v}/{objectType}`): list, read, create one or a batch; and the property
-// validations API, which lists the format rules an admin set (served, not enforced).
+// The properties API (`/crm/properties/{v}/{objectType}`): list, read, create one or a batch (in a group the
+// type has, within the portal's custom-property limit); and the property validations API, which lists the
+// format rules an admin set (served, not enforced).
 import type { SimRequest, SimResponse } from '../http-kit';
 import { batchBody, bodyObject, HubspotError, inputsOf, isObject } from './errors';
 import {
@@ -11,7 +12,9 @@ import {
   type PropertyType,
 } from './model';
 import type { Portal } from './portal';
+import { missingGroup } from './property-groups';
 import type { Api } from './router';
+import { limitReached } from './tier';
 import { iso, standardProperty } from './values';
 
 export class PropertiesApi {
@@ -29,12 +32,15 @@ export class PropertiesApi {
     api('POST', `${properties}/batch/create`, (req) => {
       const type = this.portal.typeOrThrow(req.params.objectType!);
       const inputs = inputsOf(req, MAX_BATCH);
+      refuseOverPropertyLimit(this.portal, inputs.length);
       const created = inputs.map((input) => this.create(type, input));
       return { status: 201, body: batchBody(created, []) };
     });
     api('POST', properties, (req) => {
       const type = this.portal.typeOrThrow(req.params.objectType!);
-      return { status: 201, body: this.create(type, bodyObject(req)) };
+      const body = bodyObject(req);
+      refuseOverPropertyLimit(this.portal, 1);
+      return { status: 201, body: this.create(type, body) };
     });
     api('GET', `${properties}/:propertyName`, (req) => this.getOne(req));
 
@@ -61,6 +67,8 @@ export class PropertiesApi {
   /** Creates a custom property (also for a schema's own properties). */
   create(type: ObjectTypeState, raw: Json): PropertyDefinition {
     const { name, propType } = checkNewProperty(type, raw);
+    if (typeof raw.groupName === 'string' && !type.groups.has(raw.groupName))
+      throw missingGroup(type, raw.groupName);
     const now = iso(Date.now());
     const options = Array.isArray(raw.options)
       ? raw.options.filter(isObject).map((o, i) => ({
@@ -96,6 +104,13 @@ export class PropertiesApi {
     }
     return def;
   }
+}
+
+/** Refuses a create of `adding` custom properties that would take the portal past its limit: nothing is created. */
+export function refuseOverPropertyLimit(portal: Portal, adding: number): void {
+  const limit = portal.subscription.limits.customProperties;
+  const usage = portal.customPropertyCount();
+  if (usage + adding > limit) throw limitReached('custom properties', limit, usage, adding);
 }
 
 /** A new property's name and type, refused when invalid or taken. */

@@ -62,7 +62,8 @@ export class Router {
         if (!(err instanceof HubspotError)) throw err;
         answer = { status: err.status, body: errorBody(err.category, err.message, err.extra) };
       }
-      if (dated) answer = { ...answer, ...datedStatus(method, template, answer.status, answer.body) };
+      if (dated)
+        answer = { ...answer, ...datedStatus(method, template, version, answer.status, answer.body) };
       // Search responses carry no rate-limit headers: they do not draw on the 10-second window.
       if (limit === 'standard') answer.headers = { ...this.limits.headers(), ...(answer.headers ?? {}) };
       return answer;

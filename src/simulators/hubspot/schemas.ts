@@ -1,5 +1,6 @@
 // The schemas API (`/crm-object-schemas/{v}/schemas`): custom object types with a portal-specific objectTypeId,
-// their properties, and the association definitions a schema declares.
+// their properties, and the association definitions a schema declares. Only an Enterprise portal creates one
+// (within its custom-object-type and custom-property limits); every tier lists them.
 import type { SimRequest, SimResponse } from '../http-kit';
 import { bodyObject, HubspotError, isObject } from './errors';
 import {
@@ -12,8 +13,9 @@ import {
   type SchemaRecord,
 } from './model';
 import type { Portal } from './portal';
-import type { PropertiesApi } from './properties';
+import { refuseOverPropertyLimit, type PropertiesApi } from './properties';
 import type { Api } from './router';
+import { limitReached } from './tier';
 import { iso } from './values';
 
 export type SchemaWithProperties = SchemaRecord & { properties: PropertyDefinition[] };
@@ -55,14 +57,22 @@ export class SchemasApi {
   }
 
   private createFromRequest(req: SimRequest): SimResponse {
+    const subscription = this.portal.subscription;
+    if (!subscription.hasCustomObjects)
+      throw subscription.refusal('custom objects', 'an Enterprise subscription');
+    const body = bodyObject(req);
     // The 2026-09 ObjectSchemaEgg requires allowsSensitiveProperties, which v3 left optional.
-    if (req.params.apiVersion && typeof bodyObject(req).allowsSensitiveProperties !== 'boolean')
+    if (req.params.apiVersion && typeof body.allowsSensitiveProperties !== 'boolean')
       throw new HubspotError(
         400,
         'VALIDATION_ERROR',
         'Invalid input JSON: Missing required field: allowsSensitiveProperties',
       );
-    return { status: 201, body: schemaOf(this.create(bodyObject(req) as unknown as SchemaEgg)) };
+    const limit = subscription.limits.customObjectTypes;
+    const usage = customObjectTypeCount(this.portal);
+    if (usage + 1 > limit) throw limitReached('custom object types', limit, usage);
+    if (Array.isArray(body.properties)) refuseOverPropertyLimit(this.portal, body.properties.length);
+    return { status: 201, body: schemaOf(this.create(body as unknown as SchemaEgg)) };
   }
 
   create(egg: SchemaEgg): ObjectTypeState {
@@ -87,16 +97,18 @@ export class SchemasApi {
       createdAt: now,
       updatedAt: now,
     };
-    const groupName = `${egg.name}_information`;
     const defaults = [egg.primaryDisplayProperty, 'hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'];
-    const type = portal.addType(
-      schema.objectTypeId,
-      egg.name,
-      egg.name,
-      groupName,
-      defaults.filter((n): n is string => !!n),
+    const singular = egg.labels.singular ?? egg.name;
+    const type = portal.addType({
+      objectTypeId: schema.objectTypeId,
+      name: egg.name,
+      singular: egg.name,
+      labels: { singular, plural: egg.labels.plural ?? singular },
+      // The group HubSpot makes for a custom object's own properties (*unconfirmed* label).
+      group: { name: `${egg.name}_information`, label: `${singular} information` },
+      defaultProperties: defaults.filter((n): n is string => !!n),
       schema,
-    );
+    });
     try {
       for (const property of egg.properties) this.properties.create(type, property);
     } catch (err) {
@@ -178,6 +190,10 @@ export class SchemasApi {
     type.schema.associations.push(association);
     return { status: 201, body: association };
   }
+}
+
+export function customObjectTypeCount(portal: Portal): number {
+  return [...portal.types.values()].filter((t) => t.schema).length;
 }
 
 export function schemaOf(type: ObjectTypeState): SchemaWithProperties {

@@ -1,18 +1,32 @@
 // The HubSpot simulator: one portal (portal.ts) served over HTTP by the API modules (objects, search, schemas,
-// properties, associations), behind the router's version, token, scope and rate-limit checks; plus the
-// programmatic API tests, the demo and the benchmarks use to set the portal up and look inside it.
+// properties and their groups, associations, pipelines, limits tracking), behind the router's version, token,
+// scope and rate-limit checks; plus the programmatic API tests, the demo and the benchmarks use to set the
+// portal up (its tier among it) and look inside it.
 import { SimServer, Simulator } from '../http-kit';
 import { AssociationsApi } from './associations';
 import { Access } from './auth';
 import { errorBody } from './errors';
-import { COMPANIES, CONTACTS, COMPUTED, type Json, type SimObject, type SchemaEgg } from './model';
+import { LimitsTrackingApi } from './limits-tracking';
+import {
+  COMPANIES,
+  CONTACTS,
+  COMPUTED,
+  type Json,
+  type Pipeline,
+  type SimObject,
+  type SchemaEgg,
+} from './model';
 import { ObjectsApi } from './objects';
 import { Portal } from './portal';
+import { PipelinesApi } from './pipelines';
 import { PropertiesApi } from './properties';
+import { PropertyGroupsApi } from './property-groups';
 import { RateLimits } from './rate-limits';
 import { Router, type Api } from './router';
 import { SchemasApi, schemaOf, type SchemaWithProperties } from './schemas';
 import { SearchApi } from './search';
+import { ticketCreateDefaults } from './tickets';
+import type { PortalLimits, Tier } from './tier';
 import { ValidationRules, type ValidationRule } from './validation-rules';
 import { coerceValue, numericId } from './values';
 import { versionOfPath, type NumberedApis } from './versions';
@@ -34,6 +48,11 @@ export interface HubspotSimulatorOptions {
    * as before (the simulator's own tests of the v3/v4 shapes through the client's generated APIs).
    */
   numberedApis?: NumberedApis;
+  /**
+   * The portal's subscription (default `enterprise`): below it no custom objects, on `free` and `starter` no
+   * custom association labels, and each tier's limits of ticket pipelines and custom properties.
+   */
+  tier?: Tier;
 }
 
 type SeedRow = { properties: Record<string, string>; createdAt?: string };
@@ -55,6 +74,7 @@ export class HubspotSimulator extends Simulator {
       options.portalId ?? 12_345_678,
       options.objectTypeIdBase ?? 2_100_000,
       options.searchIndexLagMs ?? 0,
+      options.tier ?? 'enterprise',
     );
     this.access = new Access(options.accessToken ?? 'hubspot-sim-token');
     this.numberedApis = options.numberedApis ?? 'refuse';
@@ -136,7 +156,26 @@ export class HubspotSimulator extends Simulator {
     this.limits.searchWindow.max = value;
   }
 
-  /** Clears data (back to the built-in types, no custom schemas), the request log, faults and limits. */
+  /** The portal's subscription tier. */
+  get tier(): Tier {
+    return this.portal.subscription.tier;
+  }
+
+  /** Moves the portal to another tier, with that tier's limits (replacing any `setLimits`). */
+  setTier(tier: Tier): void {
+    this.portal.subscription.setTier(tier);
+  }
+
+  /** Overrides some of the tier's limits (until `setTier` or `reset`). */
+  setLimits(limits: Partial<PortalLimits>): void {
+    const subscription = this.portal.subscription;
+    subscription.limits = { ...subscription.limits, ...limits };
+  }
+
+  /**
+   * Clears data (back to the built-in types, no custom schemas, the default pipeline), the request log, faults
+   * and limits; the tier goes back to the constructor's, with its limits.
+   */
   reset(): void {
     this.server.reset();
   }
@@ -164,6 +203,7 @@ export class HubspotSimulator extends Simulator {
         if ('error' in coerced) throw new Error(`seed ${type.name}: ${coerced.error}`);
         changes.set(name, coerced.value);
       }
+      ticketCreateDefaults(type, changes);
       const conflict = this.portal.uniqueConflict(type, undefined, changes);
       if (conflict) throw new Error(`seed ${type.name}: ${conflict.message}`);
       const created = row.createdAt ?? row.properties.createdate;
@@ -274,6 +314,12 @@ export class HubspotSimulator extends Simulator {
     this.portal.graph.link(def, fromId, toId);
   }
 
+  /** An object type's pipelines with their stages (tickets: the default one and any created). */
+  pipelines(objectType: string): Pipeline[] {
+    const type = this.portal.typeOrThrow(objectType, true);
+    return structuredClone(this.portal.pipelines.list(type.objectTypeId));
+  }
+
   schemas(): SchemaWithProperties[] {
     return this.schemaApi.list();
   }
@@ -287,6 +333,7 @@ export class HubspotSimulator extends Simulator {
   snapshot(): Json {
     return {
       portalId: this.portalId,
+      tier: this.tier,
       dailyUsed: this.limits.dailyUsed,
       schemas: this.schemas(),
       objectTypes: [...this.portal.types.values()].map((type) => ({
@@ -297,6 +344,7 @@ export class HubspotSimulator extends Simulator {
         records: this.objects(type.objectTypeId),
       })),
       associations: this.portal.graph.snapshot(),
+      pipelines: this.portal.pipelines.snapshot(),
     };
   }
 
@@ -304,8 +352,12 @@ export class HubspotSimulator extends Simulator {
     new ObjectsApi(this.portal, this.rules).register(api);
     new SearchApi(this.portal).register(api);
     this.schemaApi.register(api);
+    // Groups first: `…/groups` would otherwise match the properties API's `…/:propertyName`.
+    new PropertyGroupsApi(this.portal).register(api);
     this.properties.register(api);
     this.associationApi.register(api);
+    new PipelinesApi(this.portal).register(api);
+    new LimitsTrackingApi(this.portal).register(api);
     // PortalInformationResponse (Account Info v3): the fields HubSpot marks required.
     api('GET', '/account-info/v3/details', () => ({
       status: 200,

@@ -19,6 +19,8 @@ export function datedTemplate(template: string): string | undefined {
     [/^\/crm\/v3\/property-validations\//, '/crm/property-validations/:apiVersion/'],
     [/^\/account-info\/v3\//, '/account-info/:apiVersion/'],
     [/^\/crm\/v4\/associations\//, '/crm/associations/:apiVersion/'],
+    [/^\/crm\/v3\/pipelines\//, '/crm/pipelines/:apiVersion/'],
+    [/^\/crm\/v3\/limits\//, '/crm/limits/:apiVersion/'],
   ];
   for (const [pattern, dated] of rules) if (pattern.test(template)) return template.replace(pattern, dated);
   return undefined;
@@ -36,11 +38,12 @@ export function versionOfPath(path: string): string {
  * How a dated answer differs from the numbered one for the same call (HubSpot's OpenAPI files, 2026-09):
  * batch endpoints list no 207 (per-record errors come in a 200/201 body); association `batch/create` answers
  * 200 (v4: 201); association `batch/archive` and `batch/labels/archive` answer 200 with an empty batch body
- * (v4: 204).
+ * (v4: 204); property `batch/create` answers 200 from 2026-09 (v3 and 2026-03: 201).
  */
 export function datedStatus(
   method: string,
   template: string,
+  version: string,
   status: number,
   body: unknown,
 ): { status: number; body: unknown } {
@@ -52,6 +55,9 @@ export function datedStatus(
   }
   if (associations && template.endsWith('/batch/create') && (status === 201 || status === 207))
     return { status: 200, body };
+  // Property batch create: 2026-09 answers 200 (2026-03 lists 201 and 207, as v3 does).
+  if (template.startsWith('/crm/properties/') && template.endsWith('/batch/create') && status === 201)
+    return { status: version.slice(0, 7) >= '2026-09' ? 200 : 201, body };
   if (status === 207)
     return { status: template.endsWith('/objects/:apiVersion/:objectType/batch/create') ? 201 : 200, body };
   return { status, body };
