@@ -1,6 +1,7 @@
 // What every sync activity is built from, and the small helpers they share. Activities keep nothing of a run
 // in memory between calls: what a run knows lives in the shared run store (src/store), so any activity can
 // run on any worker process, and a restarted worker picks up where another left off.
+import type { RequestTarget, TargetSetting } from '../domain/request-target';
 import type { HubspotGateway } from '../clients/hubspot';
 import type { FeedbackSource, RequestCounter } from '../clients/source';
 import type { FailureEntry, SyncMode } from '../domain/types';
@@ -15,6 +16,8 @@ import { heartbeatWithRequests } from './tracking';
 export interface SyncSettings {
   arrProperty: string;
   objectName: string;
+  /** HUBSPOT_TARGET (absent: auto). */
+  target?: TargetSetting;
   createCompanies: boolean;
   createContacts: boolean;
   /** SYNC_MAX_VANISHED; null for the default (see `vanishLimit`). */
@@ -57,6 +60,8 @@ export interface RunRef {
   contentHash: string;
   /** The run store the run lives in; absent in runs before it. */
   storeId?: string;
+  /** Where the portal keeps the requests, as the portal check found it; absent: the custom object. */
+  target?: RequestTarget;
 }
 
 export type ToType = 'companies' | 'contacts';

@@ -8,6 +8,7 @@ import { fingerprintOf, needsLabelsOnly } from '../domain/fingerprint';
 import { companyDomainsOf } from '../domain/people';
 import { computeRollup } from '../domain/rollup';
 import { recordFailureReason } from '../clients/hubspot-errors';
+import { RequestRecords } from '../clients/hubspot-requests';
 import type { FailureEntry } from '../domain/types';
 import {
   companiesOf,
@@ -113,9 +114,11 @@ export function createRequestActivities(deps: SyncDependencies) {
         const posts = await snapshotPosts(store, input.snapshotId, from, from + settings.pageSize, seal);
         const externalIds = posts.map((p) => externalIdOf(p.post.id));
         if (input.mode !== 'full') {
-          const records = await deps
-            .hubspot(counter)
-            .batchRead(input.objectTypeId, externalIds, 'external_id', previousPropertyNames(input.previous));
+          const records = await new RequestRecords(
+            deps.hubspot(counter),
+            input.objectTypeId,
+            input.target,
+          ).readByExternalIds(externalIds, previousPropertyNames(input.previous));
           await saveStored(store, input.runKey, storedRequestsOf(records));
           if (input.previous)
             await savePrevious(
@@ -224,14 +227,15 @@ export function createRequestActivities(deps: SyncDependencies) {
             labelsOnly: plan.changed.length - toWrite.length,
           };
         }
-        const result = await deps.hubspot(counter).upsert(
+        const result = await new RequestRecords(
+          deps.hubspot(counter),
           input.objectTypeId,
+          input.target,
+        ).upsert(
           toWrite.map((c) => ({
-            id: c.externalId,
-            idProperty: 'external_id',
+            externalId: c.externalId,
             properties: { ...c.properties, sync_fingerprint: '' },
           })),
-          toWrite.map((c) => c.externalId),
         );
         const byExternalId = new Map(toWrite.map((c) => [c.externalId, c]));
         // Created by this very write: they have no associations yet, so nothing needs reading for them. The
@@ -314,8 +318,11 @@ export function createRequestActivities(deps: SyncDependencies) {
         if (input.dryRun || commits.length === 0)
           return { committed: commits.length, failed: 0, failures: [] as FailureEntry[] };
         if (commits.length > HUBSPOT_BATCH_LIMIT) throw new Error('a page holds at most 100 requests');
-        const result = await deps.hubspot(counter).batchUpdate(
+        const result = await new RequestRecords(
+          deps.hubspot(counter),
           input.objectTypeId,
+          input.target,
+        ).batchUpdate(
           commits.map((c) => ({
             id: c.id,
             properties: {

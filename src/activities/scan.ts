@@ -3,7 +3,9 @@
 // lists as merged or deleted (a deletion only once the source, asked by id, confirms it); never deleted in
 // HubSpot.
 import { HUBSPOT_BATCH_LIMIT, type HubspotRecord } from '../clients/hubspot';
+import { RequestRecords } from '../clients/hubspot-requests';
 import type { FeedbackSource } from '../clients/source';
+import type { RequestTarget } from '../domain/request-target';
 import {
   deletedProperties,
   FEATURE_REQUEST_SCHEMA,
@@ -125,7 +127,12 @@ export function createScanActivities(deps: SyncDependencies) {
         HUBSPOT_BATCH_LIMIT,
         input.confirmed,
       );
-      return markVanished({ objectTypeId: input.objectTypeId, updates, dryRun: input.dryRun });
+      return markVanished({
+        objectTypeId: input.objectTypeId,
+        ...(input.target ? { target: input.target } : {}),
+        updates,
+        dryRun: input.dryRun,
+      });
     },
 
     /** Marks up to 100 vanished requests merged or deleted (one batch update); clears their fingerprints. */
@@ -137,9 +144,10 @@ export function createScanActivities(deps: SyncDependencies) {
   ) {
     return tracked(async (counter) => {
       const { settings, seal } = await checkRun(deps, input);
-      const page = await deps
-        .hubspot(counter)
-        .scanPage(input.objectTypeId, previousPropertyNames(input.previous), input.afterId);
+      const page = await new RequestRecords(deps.hubspot(counter), input.objectTypeId, input.target).scanPage(
+        previousPropertyNames(input.previous),
+        input.afterId,
+      );
       await saveStored(store, input.runKey, storedRequestsOf(page.records));
       if (input.previous)
         await savePrevious(
@@ -230,14 +238,21 @@ export function createScanActivities(deps: SyncDependencies) {
     });
   }
 
-  async function markVanished(input: { objectTypeId: string; updates: VanishedUpdate[]; dryRun: boolean }) {
+  async function markVanished(input: {
+    objectTypeId: string;
+    /** Where the portal keeps requests (absent: the custom object). */
+    target?: RequestTarget;
+    updates: VanishedUpdate[];
+    dryRun: boolean;
+  }) {
     return tracked(async (counter) => {
       if (input.dryRun || input.updates.length === 0)
         return { updated: input.updates.length, failed: 0, failures: [] as FailureEntry[] };
-      const result = await deps.hubspot(counter).batchUpdate(
+      const result = await new RequestRecords(
+        deps.hubspot(counter),
         input.objectTypeId,
-        input.updates.map((u) => ({ id: u.id, properties: u.properties })),
-      );
+        input.target,
+      ).batchUpdate(input.updates.map((u) => ({ id: u.id, properties: u.properties })));
       return {
         updated: result.updated.length,
         failed: result.errors.length,

@@ -5,6 +5,7 @@ import { proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/wo
 import type { Activities, Pair, RunOverview, RunRef, ToType } from '../activities';
 import { addCounts, appendFailures, emptyCounts } from '../domain/summary';
 import type { FailureEntry, SyncCounts, SyncMode } from '../domain/types';
+import type { RequestTarget } from '../domain/request-target';
 import { taskQueues } from '../task-queues';
 import { resolvingText, type Progress, type StreamProgress } from './messages';
 import { hubspotActivityOptions, LOCAL_ACTIVITY, SLACK_ACTIVITY, SOURCE_ACTIVITY } from './options';
@@ -107,6 +108,11 @@ export interface RunState {
   counts: SyncCounts;
   overview?: RunOverview;
   objectTypeId?: string;
+  /**
+   * Where the portal keeps the requests (tickets: their pipeline and stages), as the portal check found it;
+   * absent: the custom object. Every activity that names the run carries it (`ref()`).
+   */
+  target?: RequestTarget;
   /** The run store the run's lease and plan live in (src/store/identity.ts); absent in runs before it. */
   storeId?: string;
   /** The type ids of the sync's own association label (absent in runs before it: default associations). */
@@ -174,6 +180,7 @@ export function createRun(input: SyncInput) {
         snapshotId: overview.snapshotId,
         contentHash: overview.contentHash,
         ...(state.storeId ? { storeId: state.storeId } : {}),
+        ...(state.target ? { target: state.target } : {}),
       };
     },
 

@@ -15,6 +15,8 @@ export async function prepare(run: Run): Promise<void> {
   run.addRequests(portal);
   state.objectTypeId = portal.objectTypeId;
   if (portal.labels) state.labels = portal.labels;
+  // Tickets: the pipeline and its stages ride along with every activity (run.ref()); no new command.
+  if ('target' in portal && portal.target) state.target = portal.target;
   const overview = await activities.source.prepareRun({
     runKey: state.runKey,
     mode: run.input.mode,

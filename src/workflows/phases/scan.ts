@@ -106,6 +106,7 @@ async function scanAndMark(run: Run): Promise<void> {
   for (let i = 0; i < found.updates.length; i += HUBSPOT_BATCH) {
     const marked = await activities.hubspot.markVanished({
       objectTypeId: state.objectTypeId!,
+      ...(state.target ? { target: state.target } : {}),
       updates: found.updates.slice(i, i + HUBSPOT_BATCH),
       dryRun: run.dryRun,
     });

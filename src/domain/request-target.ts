@@ -1,0 +1,115 @@
+// Where a portal keeps the feature requests: the `feature_request` custom object (Enterprise portals) or
+// tickets in a "Feature requests" pipeline (every tier). The sync plans, fingerprints and stores requests by
+// the contract's property names (src/domain/feature-request.ts) in either target; this file alone says what
+// those names are called on a ticket, and which stage a status puts it in.
+import { FEATURE_REQUEST_SCHEMA, type PropertyDefinition } from './feature-request';
+
+/** HUBSPOT_TARGET: `auto` picks the custom object where the portal holds it or can create it. */
+export const TARGET_SETTINGS = ['custom-object', 'tickets', 'auto'] as const;
+export type TargetSetting = (typeof TARGET_SETTINGS)[number];
+export type TargetKind = Exclude<TargetSetting, 'auto'>;
+
+/**
+ * The target a run writes to, as the portal check resolved it. Absent (runs before tickets, and every run on
+ * the custom object) means the custom object. Tickets carry the pipeline and the stage of each status: ids
+ * HubSpot generated in this portal.
+ */
+export type RequestTarget =
+  { kind: 'custom-object' } | { kind: 'tickets'; pipelineId: string; stages: Record<string, string> };
+
+export const TICKETS = { objectType: 'tickets', objectTypeId: '0-5' } as const;
+
+/** The statuses Canny gives a post, in their board order, each a stage of the Feature requests pipeline. */
+export const CANNY_STATUSES = [
+  'open',
+  'under review',
+  'planned',
+  'in progress',
+  'complete',
+  'closed',
+] as const;
+
+/** The pipeline `hubspot setup --apply` creates in a tickets portal: one stage per status, labelled with it. */
+export const TICKET_PIPELINE = {
+  label: 'Feature requests',
+  stages: CANNY_STATUSES.map((status, displayOrder) => ({
+    label: status,
+    displayOrder,
+    // A ticket in a closed stage counts as closed in HubSpot's help desk reports.
+    metadata: { ticketState: status === 'complete' || status === 'closed' ? 'CLOSED' : 'OPEN' },
+  })),
+};
+
+/** The property group of the sync's ticket properties. */
+export const TICKET_PROPERTY_GROUP = { name: 'feature_request', label: 'Feature request', displayOrder: -1 };
+
+const TICKET_PREFIX = 'fr_';
+/** Contract properties a ticket holds in its own properties rather than in an `fr_` one. */
+const TICKET_NATIVE: Record<string, string> = { name: 'subject', description: 'content' };
+const FROM_TICKET_NATIVE: Record<string, string> = { subject: 'name', content: 'description' };
+
+const isTickets = (
+  target: RequestTarget | undefined,
+): target is Extract<RequestTarget, { kind: 'tickets' }> => target?.kind === 'tickets';
+
+/** The portal's name of a contract property (`external_id` → `fr_external_id` on tickets). */
+export function portalName(target: RequestTarget | undefined, name: string): string {
+  if (!isTickets(target)) return name;
+  return TICKET_NATIVE[name] ?? `${TICKET_PREFIX}${name}`;
+}
+
+/**
+ * The properties to write, by the portal's names. On tickets, a write that sets the status also sets the
+ * pipeline and the stage of that status, in the same write. A status with no stage (Canny added one) leaves
+ * the stage as it is and says so in `fr_status`.
+ */
+export function toPortal(
+  target: RequestTarget | undefined,
+  properties: Record<string, string>,
+): Record<string, string> {
+  if (!isTickets(target)) return properties;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(properties)) out[portalName(target, name)] = value;
+  const status = properties.status;
+  if (status !== undefined) {
+    const stage = target.stages[status];
+    if (stage !== undefined) {
+      out.hs_pipeline = target.pipelineId;
+      out.hs_pipeline_stage = stage;
+    }
+  }
+  return out;
+}
+
+/** A record's properties by the contract's names (the portal's own ones, such as `hs_object_id`, are kept). */
+export function fromPortal<V>(
+  target: RequestTarget | undefined,
+  properties: Record<string, V>,
+): Record<string, V> {
+  if (!isTickets(target)) return properties;
+  const out: Record<string, V> = {};
+  for (const [name, value] of Object.entries(properties)) {
+    const contract =
+      FROM_TICKET_NATIVE[name] ?? (name.startsWith(TICKET_PREFIX) ? name.slice(TICKET_PREFIX.length) : name);
+    out[contract] = value;
+  }
+  return out;
+}
+
+/**
+ * The custom properties a tickets portal needs: every contract property but the title and the description
+ * (`subject` and `content` hold them), prefixed `fr_`, in the "Feature request" group.
+ */
+export const TICKET_PROPERTIES: PropertyDefinition[] = FEATURE_REQUEST_SCHEMA.properties
+  .filter((p) => TICKET_NATIVE[p.name] === undefined)
+  .map((p) => ({
+    ...p,
+    name: `${TICKET_PREFIX}${p.name}`,
+    label: `FR ${p.label}`,
+    groupName: TICKET_PROPERTY_GROUP.name,
+  }));
+
+/** What a run names as its target: in `status`, the summary and Slack. */
+export function targetLabel(target: RequestTarget | undefined, objectName = 'feature_request'): string {
+  return isTickets(target) ? `tickets (pipeline "${TICKET_PIPELINE.label}")` : `custom object ${objectName}`;
+}
