@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { parsePayloadKeys, payloadProtection, unencryptedProblem } from './codec/keys';
 import { SLACK_NOTIFY } from './domain/notify';
 import { HUBSPOT_API_VERSION, HUBSPOT_API_VERSION_PATTERN } from './clients/hubspot-api';
+import { TARGET_SETTINGS } from './domain/request-target';
 import { CANNY_PLANS, parseRateLimits, shareOf, type RateLimit } from './domain/rate-limits';
 
 const bool = (fallback: boolean) =>
@@ -108,6 +109,7 @@ const fields = {
   HUBSPOT_REQUESTS_PER_10S: positiveInt(100),
   HUBSPOT_SEARCH_REQUESTS_PER_SECOND: positiveInt(4),
   HUBSPOT_OBJECT_NAME: z.string().min(1).default('feature_request'),
+  HUBSPOT_TARGET: z.enum(TARGET_SETTINGS).default('auto'),
   HUBSPOT_REQUEST_TIMEOUT_MS: positiveInt(60_000),
   // HubSpot's date-based API version every call names (src/clients/hubspot-api.ts).
   HUBSPOT_API_VERSION: z
@@ -221,6 +223,7 @@ const hubspotSchema = z.object({
   HUBSPOT_BASE_URL: fields.HUBSPOT_BASE_URL,
   HUBSPOT_COMPANY_ARR_PROPERTY: fields.HUBSPOT_COMPANY_ARR_PROPERTY,
   HUBSPOT_OBJECT_NAME: fields.HUBSPOT_OBJECT_NAME,
+  HUBSPOT_TARGET: fields.HUBSPOT_TARGET,
   HUBSPOT_REQUEST_TIMEOUT_MS: fields.HUBSPOT_REQUEST_TIMEOUT_MS,
   HUBSPOT_API_VERSION: fields.HUBSPOT_API_VERSION,
   HUBSPOT_COMPANY_DEFAULTS: fields.HUBSPOT_COMPANY_DEFAULTS,

@@ -123,6 +123,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     settings: {
       arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,
       objectName: config.HUBSPOT_OBJECT_NAME,
+      target: config.HUBSPOT_TARGET,
       createCompanies: config.SYNC_CREATE_COMPANIES,
       createContacts: config.SYNC_CREATE_CONTACTS,
       pageSize: config.SYNC_PAGE_SIZE,

@@ -1,6 +1,10 @@
 // The portal check at the start of every run, and the run store's housekeeping at its end.
 import { syncLabelTypeId } from '../clients/hubspot-setup';
 import { SYNC_ASSOCIATION_LABEL } from '../domain/feature-request';
+import type { HubspotGateway } from '../clients/hubspot';
+import { ticketPropertyProblems, ticketTarget } from '../clients/hubspot-setup-tickets';
+import { findTarget, type TargetFinding } from '../clients/hubspot-target';
+import { TICKET_PIPELINE, TICKETS, type RequestTarget } from '../domain/request-target';
 import { failure, FailureType } from '../failures';
 import { log } from '@temporalio/activity';
 import type { WorkflowLiveness } from '../clients/temporal';
@@ -19,6 +23,8 @@ import type { SyncDependencies } from './context';
 import { countPruneFailure, tracked } from './tracking';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The request properties a run cannot do without: its key, its commit and what a scan decides on. */
+const RUN_PROPERTIES = ['external_id', 'sync_fingerprint', 'source_state', 'voting_company_arr'];
 /** SYNC_STORE_MAX_MB by default: megabytes of audit trail (page plans) the store keeps at most. */
 const DEFAULT_MAX_TRAIL_MB = 1024;
 /** SYNC_STORE_MAX_RUNS by default: runs whose audit trail the store keeps at most. */
@@ -88,40 +94,36 @@ export function createPortalActivities(deps: PortalDependencies) {
       : highlights;
   }
   const activities = {
-    /** The portal's feature_request object type id, resolved by name: ids differ between portals. */
+    /**
+     * Where the portal keeps the requests (HUBSPOT_TARGET), resolved by name: object type ids, pipeline and
+     * stage ids differ between portals. Fails fast, before any write, when the portal is not set up for it or
+     * its other target already holds requests.
+     */
     async resolvePortal() {
       return tracked(async (counter) => {
-        const schema = await deps.hubspot(counter).findSchema(settings.objectName);
-        if (!schema) {
-          throw failure(
-            FailureType.HubspotSchemaMissing,
-            `HubSpot portal has no '${settings.objectName}' custom object: run \`npx feedback-sync hubspot setup --apply\``,
-          );
-        }
-        const names = new Set(schema.properties.map((p) => p.name));
-        const missing = ['external_id', 'sync_fingerprint', 'source_state', 'voting_company_arr'].filter(
-          (p) => !names.has(p),
-        );
-        if (missing.length) {
-          throw failure(
-            FailureType.HubspotSchemaMissing,
-            `'${settings.objectName}' lacks properties: ${missing.join(', ')}; run \`hubspot setup --apply\``,
-          );
-        }
+        const gateway = deps.hubspot(counter);
+        const finding = await findTarget(gateway, {
+          target: settings.target ?? 'auto',
+          objectName: settings.objectName,
+        });
+        if (finding.refused) throw failure(FailureType.HubspotSchemaMissing, finding.refused);
+        const resolved =
+          finding.kind === 'tickets' ? await resolveTickets(gateway, finding) : resolveObject(finding);
         // The sync's own association label: it adds and removes only pairs under it (README: Data model).
         const labels = {
-          companies: await syncLabelTypeId(deps.hubspot(counter), schema.objectTypeId, 'companies'),
-          contacts: await syncLabelTypeId(deps.hubspot(counter), schema.objectTypeId, 'contacts'),
+          companies: await syncLabelTypeId(gateway, resolved.objectTypeId, 'companies'),
+          contacts: await syncLabelTypeId(gateway, resolved.objectTypeId, 'contacts'),
         };
         if (labels.companies === undefined || labels.contacts === undefined)
           throw failure(
             FailureType.HubspotSchemaMissing,
-            `'${settings.objectName}' lacks the association label "${SYNC_ASSOCIATION_LABEL.label}" the sync ` +
+            `${resolved.name} lacks the association label "${SYNC_ASSOCIATION_LABEL.label}" the sync ` +
               'writes its associations under: run `npx feedback-sync hubspot setup --apply`',
           );
         return {
-          objectTypeId: schema.objectTypeId,
+          objectTypeId: resolved.objectTypeId,
           labels: { companies: labels.companies, contacts: labels.contacts },
+          ...(resolved.target ? { target: resolved.target } : {}),
         };
       });
     },
@@ -178,6 +180,49 @@ export function createPortalActivities(deps: PortalDependencies) {
       }
     },
   };
+  /** The custom object: its type id, once the portal holds it with the properties the run needs. */
+  function resolveObject(finding: TargetFinding): {
+    objectTypeId: string;
+    name: string;
+    target?: RequestTarget;
+  } {
+    const { schema } = finding;
+    if (!schema) {
+      throw failure(
+        FailureType.HubspotSchemaMissing,
+        `HubSpot portal has no '${settings.objectName}' custom object: run \`npx feedback-sync hubspot setup --apply\``,
+      );
+    }
+    const names = new Set(schema.properties.map((p) => p.name));
+    const missing = RUN_PROPERTIES.filter((p) => !names.has(p));
+    if (missing.length) {
+      throw failure(
+        FailureType.HubspotSchemaMissing,
+        `'${settings.objectName}' lacks properties: ${missing.join(', ')}; run \`hubspot setup --apply\``,
+      );
+    }
+    return { objectTypeId: schema.objectTypeId, name: `'${settings.objectName}'` };
+  }
+
+  /** Tickets: the Feature requests pipeline with a stage per status, and the `fr_` properties. */
+  async function resolveTickets(
+    gateway: HubspotGateway,
+    finding: TargetFinding,
+  ): Promise<{ objectTypeId: string; name: string; target: RequestTarget }> {
+    const target = finding.pipeline ? ticketTarget(finding.pipeline) : undefined;
+    const problems = target ? await ticketPropertyProblems(gateway) : [];
+    const missing = problems.filter((p) => RUN_PROPERTIES.some((name) => p.subject === `tickets.fr_${name}`));
+    if (!target || missing.length > 0)
+      throw failure(
+        FailureType.HubspotSchemaMissing,
+        (target
+          ? `tickets lack properties: ${missing.map((p) => p.subject.slice('tickets.'.length)).join(', ')}`
+          : `the portal has no ticket pipeline "${TICKET_PIPELINE.label}" with a stage per status`) +
+          ' (HUBSPOT_TARGET: tickets): run `npx feedback-sync hubspot setup --apply`',
+      );
+    return { objectTypeId: TICKETS.objectTypeId, name: 'tickets', target };
+  }
+
   return {
     ...activities,
     /**

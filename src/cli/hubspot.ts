@@ -11,6 +11,7 @@ function hubspotGateway(ctx: Context) {
     gateway: new HubspotGateway(hubspotConnection(cfg)),
     settings: {
       objectName: cfg.HUBSPOT_OBJECT_NAME,
+      target: cfg.HUBSPOT_TARGET,
       arrProperty: cfg.HUBSPOT_COMPANY_ARR_PROPERTY,
       defaults: createDefaults(cfg),
     },
@@ -45,10 +46,15 @@ function printPortalReport(
     `HubSpot API version ${report.apiVersion} (HUBSPOT_API_VERSION) · custom objects: ` +
       CUSTOM_OBJECTS[report.customObjects],
   );
+  ctx.out(`target: ${TARGET_NAMES[report.target.kind]} · ${report.target.why}`);
   report.applied.forEach((line) => ctx.out(`applied: ${line}`));
   report.warnings.forEach((line) => ctx.out(`warning: ${line}`));
   if (report.problems.length === 0) {
-    ctx.out(`${which} matches the data model (object type ${report.objectTypeId ?? '?'})`);
+    const where =
+      report.target.kind === 'tickets'
+        ? `tickets, pipeline ${report.pipelineId ?? '?'}`
+        : `object type ${report.objectTypeId ?? '?'}`;
+    ctx.out(`${which} matches the data model (${where})`);
     ctx.out(REQUIRED_RULES_NOTE);
     return code;
   }
@@ -64,6 +70,12 @@ function printPortalReport(
   ctx.out(REQUIRED_RULES_NOTE);
   return code;
 }
+
+/** HUBSPOT_TARGET's targets, as `hubspot check` names them. */
+const TARGET_NAMES = {
+  'custom-object': 'custom object (HUBSPOT_OBJECT_NAME)',
+  tickets: 'tickets in the "Feature requests" pipeline',
+} as const;
 
 /** What `hubspot check` found of the portal's custom objects (PortalReport.customObjects). */
 const CUSTOM_OBJECTS = {

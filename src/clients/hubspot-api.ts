@@ -55,6 +55,21 @@ export class HubspotApi {
     return `/crm/properties/${this.version}/${segment(objectType)}`;
   }
 
+  /** `/crm/properties/{v}/{objectType}/groups`: property groups (a tickets portal's "Feature request"). */
+  propertyGroups(objectType: string): string {
+    return `/crm/properties/${this.version}/${segment(objectType)}/groups`;
+  }
+
+  /** `/crm/pipelines/{v}/{objectType}{rest}`: the ticket pipelines and their stages. */
+  pipelines(objectType: string, rest = ''): string {
+    return `/crm/pipelines/${this.version}/${segment(objectType)}${rest}`;
+  }
+
+  /** `/crm/limits/{v}/{what}`: custom-properties, pipelines, custom-object-types (limits tracking API). */
+  limits(what: 'custom-properties' | 'pipelines' | 'custom-object-types'): string {
+    return `/crm/limits/${this.version}/${what}`;
+  }
+
   /** `/crm/property-validations/{v}/{objectTypeId}`: the format rules an admin set on a type's properties. */
   propertyValidations(objectTypeId: string): string {
     return `/crm/property-validations/${this.version}/${segment(objectTypeId)}`;

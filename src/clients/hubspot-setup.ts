@@ -10,20 +10,20 @@ import {
 } from '../domain/feature-request';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../failures';
-import {
-  COMPANY_KEY_PROPERTY,
-  schemaNamed,
-  type CreateDefaults,
-  type HubspotGateway,
-  type SchemaInfo,
-} from './hubspot';
+import { COMPANY_KEY_PROPERTY, type CreateDefaults, type HubspotGateway } from './hubspot';
 import { checkWriteRules } from './hubspot-portal-rules';
+import { customObjectTypeLimit } from './hubspot-admin';
+import { applyTickets, inspectTickets, limitProblems } from './hubspot-setup-tickets';
+import { findTarget, type TargetFinding } from './hubspot-target';
+import { TICKETS, type TargetKind, type TargetSetting } from '../domain/request-target';
 
 export interface PortalSettings {
   objectName: string;
   arrProperty: string;
   /** HUBSPOT_COMPANY_DEFAULTS / HUBSPOT_CONTACT_DEFAULTS: checked against the portal's properties. */
   defaults?: CreateDefaults;
+  /** HUBSPOT_TARGET (absent: `auto`). */
+  target?: TargetSetting;
 }
 
 export interface PortalReport {
@@ -36,7 +36,11 @@ export interface PortalReport {
    * before the create (docs/reference/hubspot.md).
    */
   customObjects: CustomObjects;
+  /** Where the requests live in this portal (HUBSPOT_TARGET), and why. */
+  target: { setting: TargetSetting; kind: TargetKind; why: string };
   objectTypeId?: string;
+  /** Tickets: the Feature requests pipeline's id, once it exists. */
+  pipelineId?: string;
   /** Everything that differs from the data model; empty when the portal is ready. */
   problems: SchemaProblem[];
   /** Differences `--apply` cannot fix (a property of the wrong type or uniqueness): a person must decide. */
@@ -63,40 +67,23 @@ export function expectedSchema(settings: PortalSettings): ObjectSchema {
 
 export type CustomObjects = 'available' | 'unconfirmed' | 'unavailable';
 
-/** The sync's custom object in this portal, and whether the portal can hold one at all. */
-async function findObject(
-  gateway: HubspotGateway,
-  name: string,
-): Promise<{ schema?: SchemaInfo; customObjects: CustomObjects; unavailable?: string }> {
-  try {
-    const schemas = await gateway.listSchemas();
-    const schema = schemaNamed(schemas, name);
-    return { ...(schema ? { schema } : {}), customObjects: schemas.length > 0 ? 'available' : 'unconfirmed' };
-  } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === FailureType.HubspotForbidden)
-      return { customObjects: 'unavailable', unavailable: err.message };
-    throw err;
-  }
+/** Whether the portal can hold a custom object, as far as listing them tells. */
+function customObjectsOf(finding: TargetFinding, schemaCount: number): CustomObjects {
+  if (finding.schemasRefused) return 'unavailable';
+  return finding.schema || schemaCount > 0 ? 'available' : 'unconfirmed';
 }
 
-async function inspect(gateway: HubspotGateway, settings: PortalSettings) {
-  const expected = expectedSchema(settings);
-  const { schema, unavailable, customObjects } = await findObject(gateway, settings.objectName);
-  const problems: SchemaProblem[] = unavailable
-    ? [
-        {
-          kind: 'object-unavailable',
-          subject: expected.name,
-          message: `the portal refused to list its custom objects: ${unavailable}`,
-        },
-      ]
-    : diffSchema(expected, {
-        exists: schema !== undefined,
-        properties: Object.fromEntries(
-          (schema?.properties ?? []).map((p) => [p.name, { type: p.type, hasUniqueValue: p.hasUniqueValue }]),
-        ),
-        associatedObjects: schema?.associatedObjectTypeIds ?? [],
-      });
+async function inspect(gateway: HubspotGateway, settings: PortalSettings, warnings: string[]) {
+  const finding = await findTarget(gateway, {
+    target: settings.target ?? 'auto',
+    objectName: settings.objectName,
+  });
+  const schemaCount = finding.schemasRefused ? 0 : (await gateway.listSchemas()).length;
+  const problems: SchemaProblem[] = finding.refused
+    ? [{ kind: 'target-refused', subject: 'HUBSPOT_TARGET', message: finding.refused }]
+    : [];
+  if (finding.kind === 'tickets') problems.push(...(await inspectTickets(gateway, finding.pipeline)));
+  else problems.push(...(await inspectObject(gateway, settings, finding)));
   const companyProperties = await gateway.listProperties('companies');
   const key = companyProperties.find((p) => p.name === COMPANY_KEY_PROPERTY);
   if (!key) {
@@ -119,9 +106,61 @@ async function inspect(gateway: HubspotGateway, settings: PortalSettings) {
       message: `company ARR property ${settings.arrProperty} (HUBSPOT_COMPANY_ARR_PROPERTY) does not exist; rollups would count 0 ARR`,
     });
   }
-  if (schema && !problems.some((p) => p.kind === 'association-missing'))
-    problems.push(...(await labelProblems(gateway, schema.objectTypeId, settings.objectName)));
-  return { schema, problems, customObjects };
+  if (finding.kind === 'tickets') {
+    if (finding.pipeline)
+      problems.push(...(await labelProblems(gateway, TICKETS.objectType, TICKETS.objectType)));
+    // Setup's custom properties: the ticket properties and the company key it creates.
+    const needed = problems.filter((p) => p.kind === 'property-missing').length;
+    problems.push(
+      ...(await limitProblems(
+        gateway,
+        needed,
+        problems.some((p) => p.kind === 'pipeline-missing'),
+        warnings,
+      )),
+    );
+  } else if (finding.schema && !problems.some((p) => p.kind === 'association-missing'))
+    problems.push(...(await labelProblems(gateway, finding.schema.objectTypeId, settings.objectName)));
+  return { finding, problems, customObjects: customObjectsOf(finding, schemaCount) };
+}
+
+/** The custom object: its schema against the data model, or why the portal cannot hold it. */
+async function inspectObject(
+  gateway: HubspotGateway,
+  settings: PortalSettings,
+  finding: TargetFinding,
+): Promise<SchemaProblem[]> {
+  const expected = expectedSchema(settings);
+  const { schema } = finding;
+  if (finding.schemasRefused)
+    return [
+      {
+        kind: 'object-unavailable',
+        subject: expected.name,
+        message: `the portal refused to list its custom objects: ${finding.schemasRefused}`,
+      },
+    ];
+  if (!schema) {
+    // A portal below Enterprise reports a custom-object limit of 0: say so rather than fail at the create.
+    const limit = await customObjectTypeLimit(gateway).catch(() => undefined);
+    if (limit && limit.usage >= limit.limit)
+      return [
+        {
+          kind: 'object-unavailable',
+          subject: expected.name,
+          message:
+            `the portal cannot hold another custom object (${limit.usage} of ${limit.limit} used; custom objects ` +
+            'need Enterprise): set HUBSPOT_TARGET=tickets (or auto) to keep requests as tickets',
+        },
+      ];
+  }
+  return diffSchema(expected, {
+    exists: schema !== undefined,
+    properties: Object.fromEntries(
+      (schema?.properties ?? []).map((p) => [p.name, { type: p.type, hasUniqueValue: p.hasUniqueValue }]),
+    ),
+    associatedObjects: schema?.associatedObjectTypeIds ?? [],
+  });
 }
 
 /** The kinds of association the sync writes under its own label. */
@@ -161,26 +200,114 @@ export async function syncLabelTypeId(
 
 const ASSOCIATION_TARGETS: Record<string, string> = { COMPANY: '0-2', CONTACT: '0-1' };
 
+/** What --apply cannot fix: a person decides (a property of another type, a default, a limit, the tier). */
+const MANUAL_KINDS = new Set<SchemaProblem['kind']>([
+  'property-mismatch',
+  'object-unavailable',
+  'limit-reached',
+  'target-refused',
+  'label-unavailable',
+]);
+
+/** Problems that stop `--apply` before its first write: the portal cannot take the target as it is. */
+const BLOCKING_KINDS = new Set<SchemaProblem['kind']>([
+  'limit-reached',
+  'target-refused',
+  'object-unavailable',
+]);
+
 export async function checkPortal(gateway: HubspotGateway, settings: PortalSettings): Promise<PortalReport> {
-  const { schema, problems, customObjects } = await inspect(gateway, settings);
+  const warnings: string[] = [];
+  const { finding, problems, customObjects } = await inspect(gateway, settings, warnings);
   const rules = await checkWriteRules(gateway, settings.defaults ?? {});
   problems.push(...rules.problems);
+  const objectTypeId = finding.kind === 'tickets' ? TICKETS.objectTypeId : finding.schema?.objectTypeId;
   return {
     apiVersion: gateway.apiVersion,
     customObjects,
-    ...(schema ? { objectTypeId: schema.objectTypeId } : {}),
+    target: { setting: settings.target ?? 'auto', kind: finding.kind, why: finding.why },
+    ...(objectTypeId ? { objectTypeId } : {}),
+    ...(finding.kind === 'tickets' && finding.pipeline ? { pipelineId: finding.pipeline.id } : {}),
     problems,
-    // What --apply cannot fix: a person decides (a property of another type, a default, the subscription).
-    manual: problems.filter((p) => p.kind === 'property-mismatch' || p.kind === 'object-unavailable'),
+    manual: problems.filter((p) => MANUAL_KINDS.has(p.kind)),
     applied: [],
-    warnings: rules.warnings,
+    warnings: [...warnings, ...rules.warnings],
   };
 }
 
-/** Creates what is missing, then checks again. Never changes or deletes what exists. */
+/**
+ * Creates what is missing, then checks again. Never changes or deletes what exists. A portal another target
+ * already holds, or without room for what setup needs, gets nothing: a setup that stopped halfway would leave
+ * a portal neither set up nor as it was.
+ */
 export async function applySetup(gateway: HubspotGateway, settings: PortalSettings): Promise<PortalReport> {
+  const warnings: string[] = [];
+  const { finding, problems } = await inspect(gateway, settings, warnings);
+  if (problems.some((p) => BLOCKING_KINDS.has(p.kind))) return checkPortal(gateway, settings);
+  const applied: string[] = [];
+  const refused: SchemaProblem[] = [];
+  if (
+    problems.some((p) => p.subject === `companies.${COMPANY_KEY_PROPERTY}` && p.kind === 'property-missing')
+  ) {
+    await gateway.createProperty('companies', COMPANY_KEY_DEFINITION);
+    applied.push(`created company property ${COMPANY_KEY_PROPERTY}`);
+  }
+  if (finding.kind === 'tickets') {
+    applied.push(...(await applyTickets(gateway, problems, finding.pipeline)));
+    // The labels of a pipeline created just now, or missing ones.
+    for (const problem of await labelProblems(gateway, TICKETS.objectType, TICKETS.objectType))
+      applied.push(...(await createLabel(gateway, TICKETS.objectType, problem.subject, 'tickets', refused)));
+  } else {
+    applied.push(...(await applyObject(gateway, settings, finding, problems, refused)));
+  }
+  const after = await checkPortal(gateway, settings);
+  return {
+    ...after,
+    problems: [...refused, ...after.problems],
+    manual: [...refused, ...after.manual],
+    applied,
+    warnings: [...warnings, ...after.warnings.filter((w) => !warnings.includes(w))],
+  };
+}
+
+/**
+ * The sync's association label towards `toType`. Custom association labels need Professional or Enterprise
+ * (knowledge.hubspot.com/crm-setup/create-and-use-association-labels): a portal that refuses one is reported.
+ */
+async function createLabel(
+  gateway: HubspotGateway,
+  fromType: string,
+  toType: string,
+  name: string,
+  refused: SchemaProblem[],
+): Promise<string[]> {
+  try {
+    await gateway.createAssociationLabel(fromType, toType, { ...SYNC_ASSOCIATION_LABEL });
+    return [`created association label "${SYNC_ASSOCIATION_LABEL.label}" ${name} → ${toType}`];
+  } catch (err) {
+    if (!(err instanceof ApplicationFailure) || err.type !== FailureType.HubspotForbidden) throw err;
+    refused.push({
+      kind: 'label-unavailable',
+      subject: toType,
+      message:
+        `the portal refused the association label "${SYNC_ASSOCIATION_LABEL.label}" on ${name} → ${toType}: ` +
+        'custom association labels need a Professional or Enterprise subscription, and without one the sync ' +
+        `cannot tell its associations from the ones people make (${err.message})`,
+    });
+    return [];
+  }
+}
+
+/** The custom object's setup: the object, its missing properties, associations and labels. */
+async function applyObject(
+  gateway: HubspotGateway,
+  settings: PortalSettings,
+  finding: TargetFinding,
+  problems: SchemaProblem[],
+  refused: SchemaProblem[],
+): Promise<string[]> {
   const expected = expectedSchema(settings);
-  const { schema, problems, customObjects } = await inspect(gateway, settings);
+  const { schema } = finding;
   const applied: string[] = [];
   for (const problem of problems) {
     if (problem.kind === 'object-missing') {
@@ -199,13 +326,7 @@ export async function applySetup(gateway: HubspotGateway, settings: PortalSettin
       applied.push(
         `created object ${expected.name} with ${expected.properties.length} properties and its associations`,
       );
-    } else if (
-      problem.kind === 'property-missing' &&
-      problem.subject === `companies.${COMPANY_KEY_PROPERTY}`
-    ) {
-      await gateway.createProperty('companies', COMPANY_KEY_DEFINITION);
-      applied.push(`created company property ${COMPANY_KEY_PROPERTY}`);
-    } else if (problem.kind === 'property-missing' && schema) {
+    } else if (problem.kind === 'property-missing' && schema && !problem.subject.startsWith('companies.')) {
       const definition = expected.properties.find((p) => p.name === problem.subject);
       if (definition) {
         await gateway.createProperty(schema.objectTypeId, { ...definition });
@@ -218,27 +339,19 @@ export async function applySetup(gateway: HubspotGateway, settings: PortalSettin
         applied.push(`created association ${expected.name} → ${problem.subject}`);
       }
     } else if (problem.kind === 'label-missing' && schema) {
-      await gateway.createAssociationLabel(schema.objectTypeId, problem.subject, {
-        ...SYNC_ASSOCIATION_LABEL,
-      });
       applied.push(
-        `created association label "${SYNC_ASSOCIATION_LABEL.label}" ${expected.name} → ${problem.subject}`,
+        ...(await createLabel(gateway, schema.objectTypeId, problem.subject, expected.name, refused)),
       );
     }
   }
   // An object or association created just now has no label yet: add them in the same pass.
   const created =
-    schema ?? (customObjects !== 'unavailable' ? await gateway.findSchema(settings.objectName) : undefined);
+    schema ?? (!finding.schemasRefused ? await gateway.findSchema(settings.objectName) : undefined);
   if (created && (!schema || problems.some((p) => p.kind === 'association-missing'))) {
-    for (const problem of await labelProblems(gateway, created.objectTypeId, expected.name)) {
-      await gateway.createAssociationLabel(created.objectTypeId, problem.subject, {
-        ...SYNC_ASSOCIATION_LABEL,
-      });
+    for (const problem of await labelProblems(gateway, created.objectTypeId, expected.name))
       applied.push(
-        `created association label "${SYNC_ASSOCIATION_LABEL.label}" ${expected.name} → ${problem.subject}`,
+        ...(await createLabel(gateway, created.objectTypeId, problem.subject, expected.name, refused)),
       );
-    }
   }
-  const after = await checkPortal(gateway, settings);
-  return { ...after, applied };
+  return applied;
 }

@@ -245,6 +245,16 @@ export class HubspotGateway {
     return this.api.version;
   }
 
+  /** The paths of the API version this gateway calls (src/clients/hubspot-admin.ts builds on them). */
+  get paths(): HubspotApi {
+    return this.api;
+  }
+
+  /** A GET or POST outside the gateway's own calls (portal administration: hubspot-admin.ts). */
+  request<T>(what: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    return method === 'GET' ? this.get<T>(what, path) : this.post<T>(what, path, body);
+  }
+
   private get<T>(what: string, path: string): Promise<T> {
     return this.call(what, () => this.api.send<T>('GET', path));
   }
@@ -714,6 +724,7 @@ export class HubspotGateway {
     }>,
     properties: string[],
     after?: string,
+    limit = HUBSPOT_SEARCH_PAGE_LIMIT,
   ): Promise<{ records: HubspotRecord[]; after?: string; total: number }> {
     const response = await this.post<SearchJson>(
       `search ${objectType}`,
@@ -721,7 +732,7 @@ export class HubspotGateway {
       {
         filterGroups,
         properties,
-        limit: HUBSPOT_SEARCH_PAGE_LIMIT,
+        limit,
         sorts: ['hs_object_id'],
         ...(after ? { after } : {}),
       },

@@ -193,7 +193,17 @@ export interface SchemaProblem {
     | 'property-missing'
     | 'property-mismatch'
     | 'association-missing'
-    | 'label-missing';
+    | 'label-missing'
+    /** Custom association labels need Professional or Enterprise: the portal refused to create one. */
+    | 'label-unavailable'
+    /** Tickets target: the Feature requests pipeline, one of its stages, or the property group. */
+    | 'pipeline-missing'
+    | 'stage-missing'
+    | 'group-missing'
+    /** The portal has no room for what setup creates (custom properties, a ticket pipeline). */
+    | 'limit-reached'
+    /** The portal's other target already holds requests (HUBSPOT_TARGET). */
+    | 'target-refused';
   /** The object, property or associated object concerned. */
   subject: string;
   message: string;

@@ -61,6 +61,7 @@ export async function startStack(
     await applySetup(gateway, {
       objectName: config.HUBSPOT_OBJECT_NAME,
       arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,
+      target: config.HUBSPOT_TARGET,
     });
   }
   // The portal's setup (schema, properties, association labels) is not the run's: writes count from here.
