@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { loadOperatorConfig } from '../config';
-import { sourceReadText } from '../domain/summary';
+import { sourceReadText, TARGET_TEXT } from '../domain/summary';
 import type { RunSummary } from '../domain/types';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../search-attributes';
 import type { Progress, syncFeatureRequests } from '../workflows';
@@ -20,7 +20,10 @@ interface RunRow {
   mode?: string;
   dryRun?: boolean;
   domain?: string;
-  summary?: Pick<RunSummary, 'featureRequests' | 'companies' | 'contacts' | 'associations' | 'source'>;
+  summary?: Pick<
+    RunSummary,
+    'featureRequests' | 'companies' | 'contacts' | 'associations' | 'source' | 'target'
+  >;
   /** A running run's phase, units done of total and counts so far (its `progress` query). */
   progress?: Progress;
 }
@@ -62,8 +65,15 @@ async function listRuns(client: Client, env: string, limit: number): Promise<Run
       }
       if (row.status !== 'COMPLETED') return;
       const summary = await handle.result();
-      const { featureRequests, companies, contacts, associations, source } = summary;
-      row.summary = { featureRequests, companies, contacts, associations, ...(source ? { source } : {}) };
+      const { featureRequests, companies, contacts, associations, source, target } = summary;
+      row.summary = {
+        featureRequests,
+        companies,
+        contacts,
+        associations,
+        ...(source ? { source } : {}),
+        ...(target ? { target } : {}),
+      };
       if (summary.domain) row.domain = summary.domain;
     }),
   );
@@ -71,7 +81,8 @@ async function listRuns(client: Client, env: string, limit: number): Promise<Run
 }
 
 function runLine(row: RunRow): string {
-  const kind = `${row.mode ?? '?'}${row.domain ? ` ${row.domain}` : ''}${row.dryRun ? ' dry-run' : ''}`;
+  const target = row.summary?.target ? ` → HubSpot ${TARGET_TEXT[row.summary.target]}` : '';
+  const kind = `${row.mode ?? '?'}${row.domain ? ` ${row.domain}` : ''}${row.dryRun ? ' dry-run' : ''}${target}`;
   const times = `started ${iso(row.startTime)}${row.closeTime ? `, closed ${iso(row.closeTime)}` : ''}`;
   const fr = row.summary?.featureRequests;
   const counts = fr

@@ -70,6 +70,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
   if (input.source !== undefined) summary.source = { ...input.source };
   if (input.vanished !== undefined) summary.vanished = { ...input.vanished };
   if (input.highlights !== undefined) summary.highlights = input.highlights;
+  if (input.target !== undefined) summary.target = input.target;
   return summary;
 }
 
@@ -236,10 +237,17 @@ function headline(summary: RunSummary, status: 'completed' | 'failed'): string {
 }
 
 // The title already says "(dry run)"; the scope explains what that means without saying it again.
+/** Where a run wrote the requests, as the summary says it (HUBSPOT_TARGET). */
+export const TARGET_TEXT = {
+  'custom-object': 'custom object',
+  tickets: 'tickets (Feature requests pipeline)',
+} as const;
+
 function scope(summary: RunSummary): string {
   const parts: string[] = [];
   if (summary.dryRun) parts.push('*Nothing was written*: counts show what would change');
   parts.push(summary.mode === 'company' ? `Company sync: ${summary.domain ?? '(no domain)'}` : 'Full sync');
+  if (summary.target) parts.push(`HubSpot ${TARGET_TEXT[summary.target]}`);
   return parts.join(' · ');
 }
 

@@ -111,6 +111,8 @@ export interface RunSummary extends SyncCounts {
   vanished?: VanishedStats;
   /** What changed most, for people (absent in runs before it, and when the run could not tell). */
   highlights?: RunHighlights;
+  /** Where the requests were written (absent in runs before tickets, and runs that failed before the portal check). */
+  target?: 'custom-object' | 'tickets';
 }
 
 /** The requests whose voting companies and ARR grew most, and the companies created. */

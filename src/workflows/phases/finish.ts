@@ -46,6 +46,7 @@ export async function finish(run: Run, status: 'completed' | 'failed', error?: s
           }
         : {}),
       ...(highlights ? { highlights } : {}),
+      ...(state.objectTypeId ? { target: state.target?.kind ?? 'custom-object' } : {}),
     });
   let summary = summaryOf(state.counts);
   try {
