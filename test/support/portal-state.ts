@@ -2,9 +2,45 @@
 // end-to-end test that compares a disturbed run with a clean one.
 import assert from 'node:assert/strict';
 import { normalizeCompanyDomain } from '../../src/domain/email';
+import { fromPortal, TICKET_PIPELINE } from '../../src/domain/request-target';
 import type { RunSummary } from '../../src/domain/types';
 import type { HubspotSimulator } from '../../src/simulators/hubspot';
 import { startStack } from './stack';
+
+/**
+ * The requests as the sync keeps them, by the contract's property names: the custom object's records, or
+ * the tickets of the Feature requests pipeline (`fr_` properties, `subject`, `content`), whichever holds them.
+ * A ticket's stage is checked against its status here, so that both targets compare with one reference.
+ */
+export function requestRecords(
+  hubspot: HubspotSimulator,
+): Array<{ type: string; id: string; properties: Record<string, unknown> }> {
+  const pipeline = hubspot.pipelines('tickets').find((p) => p.label === TICKET_PIPELINE.label);
+  if (!pipeline) return hubspot.objects('feature_request').map((r) => ({ type: 'feature_request', ...r }));
+  const stageLabel = new Map(pipeline.stages.map((s) => [String(s.id), s.label]));
+  return hubspot
+    .objects('tickets')
+    .filter((t) => String(t.properties.hs_pipeline) === String(pipeline.id))
+    .map((t) => {
+      const {
+        hs_pipeline: _pipeline,
+        hs_pipeline_stage: stage,
+        hs_ticket_priority: _priority,
+        hs_ticket_category: _category,
+        ...rest
+      } = t.properties;
+      const properties = fromPortal(
+        { kind: 'tickets', pipelineId: String(pipeline.id), stages: {} },
+        rest as Record<string, unknown>,
+      );
+      assert.equal(
+        stageLabel.get(String(stage)),
+        properties.status,
+        `ticket ${String(properties.external_id)} sits in the stage of its status`,
+      );
+      return { type: 'tickets', id: t.id, properties };
+    });
+}
 
 export /** The HubSpot state a sync owns, independent of record ids and timestamps. */
 function portalState(hubspot: HubspotSimulator) {
@@ -14,8 +50,7 @@ function portalState(hubspot: HubspotSimulator) {
       .objects('companies')
       .map((c) => [c.id, normalizeCompanyDomain(String(c.properties.domain ?? ''))]),
   );
-  const requests = hubspot
-    .objects('feature_request')
+  const requests = requestRecords(hubspot)
     .map((r) => {
       const {
         hs_object_id: _id,
@@ -30,11 +65,11 @@ function portalState(hubspot: HubspotSimulator) {
       return {
         properties,
         companies: hubspot
-          .associations('feature_request', r.id, 'companies')
+          .associations(r.type, r.id, 'companies')
           .map((id) => domainOf.get(id))
           .sort(),
         contacts: hubspot
-          .associations('feature_request', r.id, 'contacts')
+          .associations(r.type, r.id, 'contacts')
           .map((id) => emailOf.get(id))
           .sort(),
       };
@@ -56,7 +91,7 @@ export function assertNoDuplicates(hubspot: HubspotSimulator): void {
     'duplicate contacts',
   );
   assert.deepEqual(
-    dupes(hubspot.objects('feature_request').map((r) => String(r.properties.external_id))),
+    dupes(requestRecords(hubspot).map((r) => String(r.properties.external_id))),
     [],
     'duplicate requests',
   );
