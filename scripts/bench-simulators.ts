@@ -5,11 +5,14 @@ import type { CannyPlan } from '../src/domain/rate-limits';
 import type { DatasetOptions } from '../src/simulators';
 import { startSimulators, type RunningSimulators } from '../src/simulators';
 
+/** A simulated portal's subscription: below Enterprise, no custom object, and the requests become tickets. */
+export type PortalTier = 'free' | 'starter' | 'professional' | 'enterprise';
+
 export type BenchChildRequest =
   | {
       type: 'start';
       dataset: DatasetOptions;
-      hubspot: { requestsPer10s: number; searchPerSecond: number };
+      hubspot: { requestsPer10s: number; searchPerSecond: number; tier?: PortalTier };
       /** Canny's published limits of this plan, enforced; none: unlimited. */
       cannyPlan?: CannyPlan;
     }
@@ -175,6 +178,7 @@ async function start(request: Extract<BenchChildRequest, { type: 'start' }>): Pr
     hubspot: {
       requestsPer10s: request.hubspot.requestsPer10s,
       searchPerSecond: request.hubspot.searchPerSecond,
+      ...(request.hubspot.tier ? { tier: request.hubspot.tier } : {}),
     },
   });
   if (request.cannyPlan) sims.canny.setRateLimits(request.cannyPlan);

@@ -41,7 +41,13 @@ import { openStore } from '../src/store/open';
 import { createWorkers } from '../src/worker';
 import { processGroupMembers, startWorkerProcess, stopAll, type WorkerProcess } from './worker-processes';
 import { syncFeatureRequests } from '../src/workflows';
-import type { BenchChildMessage, BenchChildRequest, DatasetFacts, HubspotStats } from './bench-simulators';
+import type {
+  BenchChildMessage,
+  BenchChildRequest,
+  DatasetFacts,
+  HubspotStats,
+  PortalTier,
+} from './bench-simulators';
 import { measurePayloads, type PayloadReport } from './bench-payloads';
 import { startDevServer } from './dev-stack';
 
@@ -75,11 +81,13 @@ interface BenchOptions {
   rssTargetMb: number;
   /** Canny's published limits of this plan, enforced by the simulator and budgeted by the workers; none: none. */
   cannyPlan?: CannyPlan;
+  /** The simulated portal's tier: `professional` and below keep the requests as tickets (HUBSPOT_TARGET=auto). */
+  tier: PortalTier;
 }
 
 function usage(): never {
   console.error(
-    'Usage: npm run bench -- [--size bench|demo|scale|<posts>] [--parallel N] [--workers N] [--rate-factor N] [--timeout <seconds>] [--canny-plan free|pro|business]',
+    'Usage: npm run bench -- [--size bench|demo|scale|<posts>] [--parallel N] [--workers N] [--rate-factor N] [--timeout <seconds>] [--canny-plan free|pro|business] [--tier professional|enterprise|…]',
   );
   process.exit(2);
 }
@@ -109,6 +117,7 @@ function readOptions(argv: string[]): BenchOptions {
   let timeoutSeconds: number | undefined;
   let rateFactor: number | undefined;
   let cannyPlan: CannyPlan | undefined;
+  let tier: PortalTier = 'enterprise';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
@@ -122,6 +131,10 @@ function readOptions(argv: string[]): BenchOptions {
       const plan = value();
       if (!(plan in CANNY_PLANS)) usage();
       cannyPlan = plan as CannyPlan;
+    } else if (flag === '--tier') {
+      const name = value();
+      if (!['free', 'starter', 'professional', 'enterprise'].includes(name)) usage();
+      tier = name as PortalTier;
     } else usage();
   }
   if (!Number.isInteger(parallel) || parallel < 1) usage();
@@ -137,6 +150,7 @@ function readOptions(argv: string[]): BenchOptions {
   return {
     size,
     dataset,
+    tier,
     parallel,
     workers,
     ...(timeoutSeconds ? { timeoutSeconds } : {}),
@@ -166,6 +180,7 @@ class SimulatorProcess {
   static async start(
     dataset: DatasetOptions,
     cannyPlan: CannyPlan | undefined,
+    tier: PortalTier,
   ): Promise<{ sims: SimulatorProcess; ready: Extract<BenchChildMessage, { type: 'ready' }> }> {
     // execArgv carries tsx's loader, so the child runs the TypeScript module as this process does.
     // Compiled (dist/scripts) or under tsx: the sibling module with this module's own extension.
@@ -183,7 +198,7 @@ class SimulatorProcess {
       const request: BenchChildRequest = {
         type: 'start',
         dataset,
-        hubspot: { requestsPer10s: REQUESTS_PER_10S, searchPerSecond: SEARCHES_PER_SECOND },
+        hubspot: { requestsPer10s: REQUESTS_PER_10S, searchPerSecond: SEARCHES_PER_SECOND, tier },
         ...(cannyPlan ? { cannyPlan } : {}),
       };
       child.send(request);
@@ -388,7 +403,7 @@ async function main(): Promise<void> {
         (options.workers === 0 ? ' (in this process)' : ' (npm run worker processes)'),
     );
     let t = Date.now();
-    const { sims, ready } = await SimulatorProcess.start(options.dataset, options.cannyPlan);
+    const { sims, ready } = await SimulatorProcess.start(options.dataset, options.cannyPlan, options.tier);
     closers.push(() => sims.close());
     const ds = ready.dataset;
     console.log(
@@ -426,7 +441,11 @@ async function main(): Promise<void> {
     const setup = await applySetup(new HubspotGateway(hubspotConnection(config)), {
       objectName: config.HUBSPOT_OBJECT_NAME,
       arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,
+      target: config.HUBSPOT_TARGET,
     });
+    console.log(
+      `  HubSpot target on a simulated ${options.tier} portal: ${setup.target.kind} (${setup.target.why})`,
+    );
     if (!setup.objectTypeId) throw new Error(`portal set-up failed: ${JSON.stringify(setup.problems)}`);
     const objectTypeId = setup.objectTypeId;
     await sims.stats(objectTypeId, true); // the set-up's requests are not the sync's

@@ -5,6 +5,10 @@
 //
 //   npm run demo              keeps running until Ctrl-C (workers stop, the server stops, nothing is deleted)
 //   npm run demo -- --once    one run, a check that the Temporal UI shows it, then exit (CI, test/demo.test.ts)
+//   npm run demo -- --tier professional
+//                             a simulated portal of that tier (free, starter, professional; enterprise by
+//                             default): below Enterprise it cannot hold a custom object, and the requests
+//                             become tickets in a "Feature requests" pipeline (HUBSPOT_TARGET=auto)
 //
 // Environment: TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233), CANNY_SIM_PORT (4010), HUBSPOT_SIM_PORT (4020),
 // SLACK_SIM_PORT (4030), SYNC_CODEC_PORT (8888), DEMO_DB_FILE (.temporal/demo.sqlite; `memory` keeps nothing),
@@ -63,6 +67,8 @@ const UI_CHECK_TIMEOUT_MS = 20_000;
 
 interface DemoOptions {
   once: boolean;
+  /** The simulated portal's subscription (`--tier`). */
+  tier: PortalTier;
   temporalPort: number;
   uiPort: number;
   simPorts: { canny: number; hubspot: number; slack: number };
@@ -82,9 +88,20 @@ function envPort(name: string, fallback: number): number {
   return port;
 }
 
+const TIERS = ['free', 'starter', 'professional', 'enterprise'] as const;
+type PortalTier = (typeof TIERS)[number];
+const USAGE = `Usage: npm run demo [-- [--once] [--tier ${TIERS.join('|')}]]`;
+
 function readOptions(argv: string[]): DemoOptions {
-  for (const arg of argv) {
-    if (arg !== '--once') throw new Error(`Unknown argument ${arg}. Usage: npm run demo [-- --once]`);
+  let tier: PortalTier = 'enterprise';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--once') continue;
+    const value =
+      arg === '--tier' ? argv[++i] : arg.startsWith('--tier=') ? arg.slice('--tier='.length) : null;
+    if (value === null) throw new Error(`Unknown argument ${arg}. ${USAGE}`);
+    if (!TIERS.includes(value as PortalTier)) throw new Error(`--tier ${value ?? ''}: not a tier. ${USAGE}`);
+    tier = value as PortalTier;
   }
   const once = argv.includes('--once') || ['1', 'true', 'yes'].includes(process.env.DEMO_ONCE ?? '');
   const db = process.env.DEMO_DB_FILE;
@@ -96,6 +113,7 @@ function readOptions(argv: string[]): DemoOptions {
     throw new Error(`LOG_LEVEL=${process.env.LOG_LEVEL} is not one of trace, debug, info, warn, error`);
   return {
     once,
+    tier,
     temporalPort: envPort('TEMPORAL_PORT', 7233),
     uiPort: envPort('TEMPORAL_UI_PORT', 8233),
     simPorts: {
@@ -437,7 +455,9 @@ async function main(): Promise<number> {
     }
 
     // --- simulators, config, portal ---
-    const sims = await stop.race(startSimulators({ ports: options.simPorts, dataset: DEMO_DATASET }));
+    const sims = await stop.race(
+      startSimulators({ ports: options.simPorts, dataset: DEMO_DATASET, hubspot: { tier: options.tier } }),
+    );
     cleanups.push(['the simulators', () => sims.close()]);
     const ds = sims.dataset!;
     console.log(
@@ -468,9 +488,13 @@ async function main(): Promise<number> {
       applySetup(gateway, {
         objectName: config.HUBSPOT_OBJECT_NAME,
         arrProperty: config.HUBSPOT_COMPANY_ARR_PROPERTY,
+        target: config.HUBSPOT_TARGET,
       }),
     );
-    console.log('HubSpot setup (as `hubspot setup --apply`):');
+    console.log(
+      `HubSpot setup (as \`hubspot setup --apply\`) on a simulated ${options.tier} portal: requests as ` +
+        `${setup.target.kind === 'tickets' ? 'tickets in the "Feature requests" pipeline' : `the custom object ${config.HUBSPOT_OBJECT_NAME}`} (${setup.target.why})`,
+    );
     for (const line of setup.applied) console.log(`  + ${line}`);
     if (setup.problems.length > 0)
       throw new Error(

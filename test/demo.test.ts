@@ -1,4 +1,4 @@
-// `npm run demo -- --once` as a developer runs it: a child process that starts its own Temporal dev server,
+// `npm run demo -- --once --tier professional` as a developer runs it: a child process that starts its own Temporal dev server,
 // the simulators and the workers, syncs once, checks the run through the Web UI's HTTP API and exits 0.
 // Every port is a free one and the SQLite file a temporary one, so a developer's running demo is left alone.
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { freePort } from '../scripts/dev-stack';
 
 const ROOT = path.resolve(__dirname, '..');
 
-describe('npm run demo -- --once', function () {
+describe('npm run demo -- --once --tier professional', function () {
   this.timeout(90_000);
   let child: ChildProcess | undefined;
   let dir: string;
@@ -48,11 +48,15 @@ describe('npm run demo -- --once', function () {
     delete env.DEMO_ONCE;
     let output = '';
     const started = Date.now();
-    const proc = spawn(process.execPath, [require.resolve('tsx/cli'), 'scripts/demo.ts', '--once'], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      [require.resolve('tsx/cli'), 'scripts/demo.ts', '--once', '--tier', 'professional'],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child = proc;
     proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -69,7 +73,12 @@ describe('npm run demo -- --once', function () {
       output,
     );
     assert.match(output, /Temporal: dev server up in \d+ ms on 127\.0\.0\.1:\d+/, output);
-    assert.match(output, /created object feature_request/, 'the portal was set up');
+    // A Professional portal cannot hold the custom object: `auto` keeps the requests as tickets.
+    assert.match(
+      output,
+      /simulated professional portal: requests as tickets in the "Feature requests" pipeline/,
+    );
+    assert.match(output, /created ticket pipeline "Feature requests" with 6 stages/, 'the portal was set up');
     assert.match(output, /Schedule: created feedback-sync\/demo/, output);
     assert.match(output, /Slack summary → #feature-requests/, 'the echo printed the Slack summary');
     assert.match(
