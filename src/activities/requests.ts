@@ -45,6 +45,11 @@ export interface PlanItem {
   /** Dry runs: each property that changes, as HubSpot held it → as the run would write it. */
   changes?: Record<string, [before: string | null, after: string]>;
   /**
+   * Tickets: HubSpot holds the request with this very status, so the write leaves its stage alone (a person
+   * may have moved the ticket). Absent: the write puts the ticket in the stage of its status.
+   */
+  keepStage?: boolean;
+  /**
    * A company or contact of its voters could not be created (HubSpot refused it: a portal validation rule,
    * say): the request is written with the associations that could be made and is never committed, so its
    * fingerprint stays empty and the next run completes it.
@@ -175,6 +180,10 @@ export function createRequestActivities(deps: SyncDependencies) {
             !incomplete && existing !== undefined && needsLabelsOnly(existing.fingerprint, fingerprint);
           const before = previous.get(externalId);
           const changes = before ? changesOf(before, properties) : undefined;
+          const keepStage =
+            input.target?.kind === 'tickets' &&
+            existing !== undefined &&
+            before?.status === properties.status;
           plan.changed.push({
             postId: post.id,
             externalId,
@@ -186,6 +195,7 @@ export function createRequestActivities(deps: SyncDependencies) {
             // know the flag, commits an empty one (harmless) rather than one HubSpot does not hold.
             fingerprint: incomplete ? '' : fingerprint,
             ...(labelsOnly ? { labelsOnly } : {}),
+            ...(keepStage ? { keepStage } : {}),
             ...(changes ? { changes } : {}),
             ...(existing ? { storedFingerprint: existing.fingerprint } : {}),
             ...(incomplete ? { incomplete } : {}),
@@ -235,6 +245,7 @@ export function createRequestActivities(deps: SyncDependencies) {
           toWrite.map((c) => ({
             externalId: c.externalId,
             properties: { ...c.properties, sync_fingerprint: '' },
+            ...(c.keepStage ? { keepStage: true } : {}),
           })),
         );
         const byExternalId = new Map(toWrite.map((c) => [c.externalId, c]));
@@ -354,5 +365,12 @@ export function createRequestActivities(deps: SyncDependencies) {
       activities.planPage({ ...input, labelled: true }),
     /** `commitPage` by a name workers of older versions do not have: they ignore `unlabelled`. */
     commitLabelledPage: (input: Parameters<typeof activities.commitPage>[0]) => activities.commitPage(input),
+    // Tickets runs: names workers before tickets do not have. Theirs ignore the run's target, and would read
+    // and write a ticket by the custom object's property names.
+    planTicketPage: (input: Parameters<typeof activities.planPage>[0]) =>
+      activities.planPage({ ...input, labelled: true }),
+    writeTicketRequests: (input: Parameters<typeof activities.writeFeatureRequests>[0]) =>
+      activities.writeFeatureRequests(input),
+    commitTicketPage: (input: Parameters<typeof activities.commitPage>[0]) => activities.commitPage(input),
   };
 }

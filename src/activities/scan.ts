@@ -28,6 +28,8 @@ export const FR_PREVIOUS_PROPERTIES = [
 /** What any run reads of each request besides: what the summary's highlights compare (name and rollups). */
 export const FR_ROLLUP_PROPERTIES = [
   ...FR_READ_PROPERTIES,
+  // Tickets: a write leaves the stage alone unless the status changes (PlanItem.keepStage).
+  'status',
   'name',
   'vote_count',
   'voting_company_count',
@@ -89,7 +91,7 @@ export interface ScanResult {
 
 export function createScanActivities(deps: SyncDependencies) {
   const { store } = deps;
-  return {
+  const activities = {
     /**
      * Search queue: one page (≤200) of every stored request, by id. Returns the active ones whose post the
      * snapshot does not list, with their new state. Search lags writes by seconds: the scan runs before this
@@ -137,6 +139,14 @@ export function createScanActivities(deps: SyncDependencies) {
 
     /** Marks up to 100 vanished requests merged or deleted (one batch update); clears their fingerprints. */
     markVanished,
+  };
+  return {
+    ...activities,
+    // Tickets runs: names workers before tickets do not have (they would scan every ticket of the portal).
+    scanTicketRequests: (input: Parameters<typeof activities.scanFeatureRequestsKept>[0]) =>
+      activities.scanFeatureRequestsKept(input),
+    markTicketsVanished: (input: Parameters<typeof activities.markKeptVanished>[0]) =>
+      activities.markKeptVanished(input),
   };
 
   async function scan(

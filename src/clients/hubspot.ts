@@ -166,7 +166,7 @@ interface SchemaJson {
 }
 
 /** Search filter operators the sync uses (HubSpot's `Filter.operator`). */
-export type FilterOperator = 'IN' | 'GT' | 'EQ';
+export type FilterOperator = 'IN' | 'GT' | 'EQ' | 'HAS_PROPERTY';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 

@@ -59,20 +59,22 @@ export function portalName(target: RequestTarget | undefined, name: string): str
 }
 
 /**
- * The properties to write, by the portal's names. On tickets, a write that sets the status also sets the
- * pipeline and the stage of that status, in the same write. A status with no stage (Canny added one) leaves
- * the stage as it is and says so in `fr_status`.
+ * The properties to write, by the portal's names. On tickets, with `stage` (an upsert that may create, or a
+ * status change), the write also puts the ticket in the Feature requests pipeline, in the stage of its status,
+ * in the same write. A status the pipeline has no stage for (Canny added one) goes to the `open` stage, and
+ * `fr_status` says which it is.
  */
 export function toPortal(
   target: RequestTarget | undefined,
   properties: Record<string, string>,
+  options: { stage: boolean } = { stage: true },
 ): Record<string, string> {
   if (!isTickets(target)) return properties;
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(properties)) out[portalName(target, name)] = value;
   const status = properties.status;
-  if (status !== undefined) {
-    const stage = target.stages[status];
+  if (options.stage && status !== undefined) {
+    const stage = target.stages[status] ?? target.stages[CANNY_STATUSES[0]];
     if (stage !== undefined) {
       out.hs_pipeline = target.pipelineId;
       out.hs_pipeline_stage = stage;

@@ -59,12 +59,23 @@ describe('request target: the contract on a ticket', () => {
     });
   });
 
-  it('a write without a status (a merge mark) leaves the stage alone; a status with no stage too', () => {
+  it('a write without a status (a merge mark), or told to keep the stage, leaves the stage alone', () => {
     assert.deepEqual(toPortal(TICKETS, { source_state: 'merged', merged_into: 'canny:2' }), {
       fr_source_state: 'merged',
       fr_merged_into: 'canny:2',
     });
-    assert.deepEqual(toPortal(TICKETS, { status: 'archived' }), { fr_status: 'archived' });
+    assert.deepEqual(toPortal(TICKETS, { status: 'planned', vote_count: '3' }, { stage: false }), {
+      fr_status: 'planned',
+      fr_vote_count: '3',
+    });
+  });
+
+  it('a status the pipeline has no stage for goes to the open stage (a ticket cannot be created without one)', () => {
+    assert.deepEqual(toPortal(TICKETS, { status: 'needs info' }), {
+      fr_status: 'needs info',
+      hs_pipeline: '77',
+      hs_pipeline_stage: 's1',
+    });
   });
 
   it('the ticket properties: every contract property but the title and the description, in one group', () => {

@@ -81,6 +81,23 @@ describe('tickets target: a Professional portal keeps requests as tickets', func
       assert.equal(stack.hubspotWrites() - mark, 0, 'a rerun writes nothing');
       assert.equal(rerun.featureRequests.unchanged, reference.requests.length);
 
+      // A person moves a ticket to another stage; its request changes in Canny, but not its status: the write
+      // leaves the ticket where the person put it.
+      const handled = stack.sims.canny.posts().find((p) => p.status === 'under review')!;
+      const handledTicket = hubspot
+        .objects('tickets')
+        .find((t) => t.properties.fr_external_id === externalIdOf(handled.id))!;
+      hubspot.setProperty('tickets', handledTicket.id, 'hs_pipeline_stage', stageOf(hubspot, 'complete'));
+      stack.sims.canny.updatePost(handled.id, { title: 'Renamed by the PM' });
+      assert.equal((await stack.sync()).featureRequests.updated, 1);
+      const kept = hubspot.getObject('tickets', handledTicket.id)!;
+      assert.equal(kept.properties.subject, 'Renamed by the PM');
+      assert.equal(
+        String(kept.properties.hs_pipeline_stage),
+        stageOf(hubspot, 'complete'),
+        'the person’s move stays',
+      );
+
       // A status change in Canny: the ticket moves to that stage, in the write that carries the status.
       const post = stack.sims.canny.posts().find((p) => p.status === 'open')!;
       stack.sims.canny.updatePost(post.id, { status: 'planned' });
