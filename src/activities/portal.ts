@@ -2,9 +2,9 @@
 import { syncLabelTypeId } from '../clients/hubspot-setup';
 import { SYNC_ASSOCIATION_LABEL } from '../domain/feature-request';
 import type { HubspotGateway } from '../clients/hubspot';
-import { ticketPropertyProblems, ticketTarget } from '../clients/hubspot-setup-tickets';
-import { findTarget, type TargetFinding } from '../clients/hubspot-target';
-import { TICKET_PIPELINE, TICKETS, type RequestTarget } from '../domain/request-target';
+import { stagesOf, ticketPropertyProblems } from '../clients/hubspot-setup-tickets';
+import { findTarget, isSyncPipeline, type TargetFinding } from '../clients/hubspot-target';
+import { CANNY_STATUSES, TICKET_PIPELINE, TICKETS, type RequestTarget } from '../domain/request-target';
 import { failure, FailureType } from '../failures';
 import { log } from '@temporalio/activity';
 import type { WorkflowLiveness } from '../clients/temporal';
@@ -209,26 +209,59 @@ export function createPortalActivities(deps: PortalDependencies) {
     gateway: HubspotGateway,
     finding: TargetFinding,
   ): Promise<{ objectTypeId: string; name: string; target: RequestTarget }> {
-    const target = finding.pipeline ? ticketTarget(finding.pipeline) : undefined;
-    const problems = target ? await ticketPropertyProblems(gateway) : [];
-    const missing = problems.filter((p) => RUN_PROPERTIES.some((name) => p.subject === `tickets.fr_${name}`));
-    if (!target || missing.length > 0)
+    const setup = ' (HUBSPOT_TARGET: tickets): run `npx feedback-sync hubspot setup --apply`';
+    if (!finding.pipeline || !isSyncPipeline(finding.pipeline))
       throw failure(
         FailureType.HubspotSchemaMissing,
-        (target
-          ? `tickets lack properties: ${missing.map((p) => p.subject.slice('tickets.'.length)).join(', ')}`
-          : `the portal has no ticket pipeline "${TICKET_PIPELINE.label}" with a stage per status`) +
-          ' (HUBSPOT_TARGET: tickets): run `npx feedback-sync hubspot setup --apply`',
+        `the portal has no ticket pipeline "${TICKET_PIPELINE.label}" with a stage per status${setup}`,
       );
-    return { objectTypeId: TICKETS.objectTypeId, name: 'tickets', target };
+    const stages = stagesOf(finding.pipeline);
+    const without = CANNY_STATUSES.filter((status) => stages[status] === undefined);
+    if (without.length > 0)
+      throw failure(
+        FailureType.HubspotSchemaMissing,
+        `the "${TICKET_PIPELINE.label}" pipeline has no stage labelled ${without.map((s) => `"${s}"`).join(', ')} ` +
+          `(renamed or archived?): rename it back in HubSpot, or let setup add it${setup}`,
+      );
+    const problems = await ticketPropertyProblems(gateway);
+    const missing = problems.filter((p) => RUN_PROPERTIES.some((name) => p.subject === `tickets.fr_${name}`));
+    if (missing.length > 0)
+      throw failure(
+        FailureType.HubspotSchemaMissing,
+        `tickets lack properties: ${missing.map((p) => p.subject.slice('tickets.'.length)).join(', ')}${setup}`,
+      );
+    return {
+      objectTypeId: TICKETS.objectTypeId,
+      name: 'tickets',
+      target: { kind: 'tickets', pipelineId: finding.pipeline.id, stages },
+    };
+  }
+
+  /** What the names before tickets answer: the custom object, or a refusal naming the upgrade. */
+  async function resolveObjectOnly() {
+    const resolved = await activities.resolvePortal();
+    if (resolved.target)
+      throw failure(
+        FailureType.HubspotSchemaMissing,
+        'this run was started by workflow code that predates the tickets target (a worker of the previous ' +
+          'version, during a rolling deploy): it cannot write tickets. Finish the deploy; the next run writes them',
+      );
+    return resolved;
   }
 
   return {
     ...activities,
+    resolvePortal: () => resolveObjectOnly(),
     /**
      * `resolvePortal` by a name workers of older versions do not have: theirs answers without the sync's
      * association labels, and the run would then write without them.
      */
-    resolveLabelledPortal: () => activities.resolvePortal(),
+    resolveLabelledPortal: () => resolveObjectOnly(),
+    /**
+     * The portal's target, custom object or tickets, by a name workers before tickets do not have. The older
+     * names answer for the custom object only: their callers (workflow code of an older version) know no
+     * target, and would write a ticket by the custom object's names.
+     */
+    resolveTargetPortal: () => activities.resolvePortal(),
   };
 }

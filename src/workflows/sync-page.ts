@@ -67,7 +67,8 @@ async function writePage(input: PageInput, progress: { current: SyncCounts }): P
   let counts = (progress.current = emptyCounts());
   const broken = new Set<string>();
 
-  const written = await hubspot.writeFeatureRequests({ ...pageRef, dryRun: input.dryRun });
+  const write = input.ref.target ? hubspot.writeTicketRequests : hubspot.writeFeatureRequests;
+  const written = await write({ ...pageRef, dryRun: input.dryRun });
   counts = progress.current = addCounts(counts, countsFromRequests(written.requests));
   counts.featureRequests.created += written.created;
   counts.featureRequests.updated += written.updated;

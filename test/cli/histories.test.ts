@@ -1,6 +1,7 @@
 // Recorded histories of real runs, replayed against the current workflow code on every test run: a change that
 // would break runs in flight (nondeterminism) fails here before it is deployed. RECORD_FIXTURES=1 records a new
 // set next to the old ones (named by the day, and RECORD_FIXTURES_TAG if set), which stay: every set is replayed.
+// RECORD_FIXTURES_TIER=professional records them on a portal that keeps the requests as tickets.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,7 +30,13 @@ describe('workflow histories replay against the current code', function () {
   if (process.env.RECORD_FIXTURES === '1') {
     it('records a full sync and a company sync (RECORD_FIXTURES=1)', async () => {
       const env = `cli-fixtures-${process.pid}`;
-      const stack = await startStack({ env: { SYNC_ENV: env } }); // workers refuse runs of other environments
+      // RECORD_FIXTURES_TIER=professional records runs that write tickets (HUBSPOT_TARGET=auto picks them).
+      const tier = process.env.RECORD_FIXTURES_TIER as 'professional' | undefined;
+      // Workers refuse runs of other environments.
+      const stack = await startStack({
+        env: { SYNC_ENV: env },
+        ...(tier ? { simulators: { hubspot: { tier } } } : {}),
+      });
       try {
         const cli = await cliFor(stack.env.client, envOf(stack.config, env));
         const full = await cli('sync', '--wait', '--json');

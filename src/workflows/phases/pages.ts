@@ -49,9 +49,11 @@ export async function runPages(run: Run): Promise<boolean> {
   const commit = async (waiting: WaitingPage): Promise<void> => {
     if (run.dryRun) return;
     try {
-      const commitPage = state.labelledActivities
-        ? activities.hubspot.commitLabelledPage
-        : activities.hubspot.commitPage;
+      const commitPage = state.target
+        ? activities.hubspot.commitTicketPage
+        : state.labelledActivities
+          ? activities.hubspot.commitLabelledPage
+          : activities.hubspot.commitPage;
       const result = await commitPage({
         ...run.ref(),
         objectTypeId: state.objectTypeId!,
@@ -90,7 +92,11 @@ export async function runPages(run: Run): Promise<boolean> {
     // version, resumed here, keeps its default associations: replay must take the same path).
     const labelled = state.labels !== undefined && patched('association-labels');
     const queue = input.mode === 'full' ? activities.store : activities.hubspot;
-    const planPage = labelled && state.labelledActivities ? queue.planLabelledPage : queue.planPage;
+    const planPage = state.target
+      ? queue.planTicketPage
+      : labelled && state.labelledActivities
+        ? queue.planLabelledPage
+        : queue.planPage;
     const planned = await planPage({
       ...run.ref(),
       objectTypeId: state.objectTypeId!,

@@ -9,13 +9,18 @@ export async function prepare(run: Run): Promise<void> {
   // A worker of an older version answers `resolvePortal` without the labels, and would have the run write
   // without them: the label-era names are the current workers' only. Decided once, kept across continue-as-new.
   if (patched('labelled-activities')) state.labelledActivities = true;
-  const portal = state.labelledActivities
-    ? await activities.hubspot.resolveLabelledPortal()
-    : await activities.hubspot.resolvePortal();
+  // The target (custom object or tickets) by a name of its own: the older names answer for the custom object
+  // only, since the runs that call them know no target.
+  const portal = patched('request-target')
+    ? await activities.hubspot.resolveTargetPortal()
+    : state.labelledActivities
+      ? await activities.hubspot.resolveLabelledPortal()
+      : await activities.hubspot.resolvePortal();
   run.addRequests(portal);
   state.objectTypeId = portal.objectTypeId;
   if (portal.labels) state.labels = portal.labels;
-  // Tickets: the pipeline and its stages ride along with every activity (run.ref()); no new command.
+  // Tickets: the pipeline and its stages ride along with every activity (run.ref()), and the run calls the
+  // activities that read and write requests by names of their own (ticket-era workers only).
   if ('target' in portal && portal.target) state.target = portal.target;
   const overview = await activities.source.prepareRun({
     runKey: state.runKey,

@@ -21,7 +21,10 @@ export async function scanNext(run: Run): Promise<void> {
   // that was mid-scan at the deploy) mark what each search finds at once, to the end of their scan.
   if (state.vanish === undefined && (state.scanAfterId !== undefined || !patched('vanish-limit')))
     return scanAndMark(run);
-  const found = await activities.search.scanFeatureRequestsKept({
+  const scan = state.target
+    ? activities.search.scanTicketRequests
+    : activities.search.scanFeatureRequestsKept;
+  const found = await scan({
     ...run.ref(),
     objectTypeId: state.objectTypeId!,
     ...(state.scanAfterId ? { afterId: state.scanAfterId } : {}),
@@ -80,7 +83,8 @@ export async function markNext(run: Run): Promise<void> {
   const { state, activities } = run;
   const vanish = state.vanish!;
   const batch = vanish.nextBatch++;
-  const marked = await activities.hubspot.markKeptVanished({
+  const mark = state.target ? activities.hubspot.markTicketsVanished : activities.hubspot.markKeptVanished;
+  const marked = await mark({
     ...run.ref(),
     objectTypeId: state.objectTypeId!,
     batch,
