@@ -11,7 +11,6 @@ import {
   TICKET_PROPERTIES,
   TICKET_PROPERTY_GROUP,
   TICKETS,
-  type RequestTarget,
 } from '../domain/request-target';
 import {
   createPipeline,
@@ -32,13 +31,6 @@ export function stagesOf(pipeline: PipelineInfo): Record<string, string> {
     if (stage) stages[status] = stage.id;
   }
   return stages;
-}
-
-/** The run's target in a tickets portal that is set up; undefined when the pipeline lacks a stage. */
-export function ticketTarget(pipeline: PipelineInfo): RequestTarget | undefined {
-  const stages = stagesOf(pipeline);
-  if (CANNY_STATUSES.some((s) => stages[s] === undefined)) return undefined;
-  return { kind: 'tickets', pipelineId: pipeline.id, stages };
 }
 
 /** The `fr_` ticket properties the portal lacks or holds differently. */
@@ -76,6 +68,15 @@ export async function inspectTickets(
       subject: 'tickets.pipeline',
       message: `ticket pipeline "${TICKET_PIPELINE.label}" is missing (one stage per Canny status)`,
     });
+  } else if (Object.keys(stagesOf(pipeline)).length === 0) {
+    problems.push({
+      kind: 'pipeline-taken',
+      subject: 'tickets.pipeline',
+      message:
+        `a ticket pipeline labelled "${TICKET_PIPELINE.label}" exists and is not the sync's (none of its stages ` +
+        'is a Canny status): rename it in HubSpot (Settings → Objects → Tickets → Pipelines), then run setup ' +
+        'again; it wrote nothing',
+    });
   } else {
     const stages = stagesOf(pipeline);
     for (const status of CANNY_STATUSES.filter((s) => stages[s] === undefined))
@@ -102,19 +103,21 @@ export async function inspectTickets(
  */
 export async function limitProblems(
   gateway: HubspotGateway,
-  needed: number,
+  needs: { overall: number; tickets: number },
   pipelineMissing: boolean,
   warnings: string[],
 ): Promise<SchemaProblem[]> {
   const problems: SchemaProblem[] = [];
   try {
-    if (needed > 0) {
+    if (needs.overall > 0) {
       const limits = await customPropertyLimits(gateway, TICKETS.objectTypeId);
-      for (const [scope, limit] of [
-        ['the portal', limits.overall],
-        ['tickets', limits.object],
+      for (const [scope, limit, needed] of [
+        ['the portal', limits.overall, needs.overall],
+        ['tickets', limits.object, needs.tickets],
       ] as const) {
-        if (limit && limit.usage + needed > limit.limit)
+        // One problem is enough where tickets' limit is the portal's.
+        if (problems.length > 0) break;
+        if (limit && needed > 0 && limit.usage + needed > limit.limit)
           problems.push({
             kind: 'limit-reached',
             subject: 'custom-properties',

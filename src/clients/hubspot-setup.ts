@@ -78,7 +78,7 @@ async function inspect(gateway: HubspotGateway, settings: PortalSettings, warnin
     target: settings.target ?? 'auto',
     objectName: settings.objectName,
   });
-  const schemaCount = finding.schemasRefused ? 0 : (await gateway.listSchemas()).length;
+  const schemaCount = finding.schemaCount ?? 0;
   const problems: SchemaProblem[] = finding.refused
     ? [{ kind: 'target-refused', subject: 'HUBSPOT_TARGET', message: finding.refused }]
     : [];
@@ -107,14 +107,15 @@ async function inspect(gateway: HubspotGateway, settings: PortalSettings, warnin
     });
   }
   if (finding.kind === 'tickets') {
-    if (finding.pipeline)
-      problems.push(...(await labelProblems(gateway, TICKETS.objectType, TICKETS.objectType)));
-    // Setup's custom properties: the ticket properties and the company key it creates.
-    const needed = problems.filter((p) => p.kind === 'property-missing').length;
+    // The labels do not need the pipeline: ticket → company and ticket → contact exist on every portal.
+    problems.push(...(await labelProblems(gateway, TICKETS.objectType, TICKETS.objectType)));
+    // Setup's custom properties: the ticket properties (counted against tickets' own limit too) and the
+    // company key it creates.
+    const missing = problems.filter((p) => p.kind === 'property-missing');
     problems.push(
       ...(await limitProblems(
         gateway,
-        needed,
+        { overall: missing.length, tickets: missing.filter((p) => p.subject.startsWith('tickets.')).length },
         problems.some((p) => p.kind === 'pipeline-missing'),
         warnings,
       )),
@@ -207,6 +208,7 @@ const MANUAL_KINDS = new Set<SchemaProblem['kind']>([
   'limit-reached',
   'target-refused',
   'label-unavailable',
+  'pipeline-taken',
 ]);
 
 /** Problems that stop `--apply` before its first write: the portal cannot take the target as it is. */
@@ -214,6 +216,7 @@ const BLOCKING_KINDS = new Set<SchemaProblem['kind']>([
   'limit-reached',
   'target-refused',
   'object-unavailable',
+  'pipeline-taken',
 ]);
 
 export async function checkPortal(gateway: HubspotGateway, settings: PortalSettings): Promise<PortalReport> {
@@ -246,6 +249,21 @@ export async function applySetup(gateway: HubspotGateway, settings: PortalSettin
   if (problems.some((p) => BLOCKING_KINDS.has(p.kind))) return checkPortal(gateway, settings);
   const applied: string[] = [];
   const refused: SchemaProblem[] = [];
+  if (finding.kind === 'tickets') {
+    // The labels first: a portal that refuses them (Starter and free) cannot run the sync, and gets no other
+    // write for nothing.
+    for (const problem of problems.filter((p) => p.kind === 'label-missing'))
+      applied.push(...(await createLabel(gateway, TICKETS.objectType, problem.subject, 'tickets', refused)));
+    if (refused.length > 0) {
+      const after = await checkPortal(gateway, settings);
+      return {
+        ...after,
+        problems: [...refused, ...after.problems],
+        manual: [...refused, ...after.manual],
+        applied,
+      };
+    }
+  }
   if (
     problems.some((p) => p.subject === `companies.${COMPANY_KEY_PROPERTY}` && p.kind === 'property-missing')
   ) {
@@ -254,9 +272,6 @@ export async function applySetup(gateway: HubspotGateway, settings: PortalSettin
   }
   if (finding.kind === 'tickets') {
     applied.push(...(await applyTickets(gateway, problems, finding.pipeline)));
-    // The labels of a pipeline created just now, or missing ones.
-    for (const problem of await labelProblems(gateway, TICKETS.objectType, TICKETS.objectType))
-      applied.push(...(await createLabel(gateway, TICKETS.objectType, problem.subject, 'tickets', refused)));
   } else {
     applied.push(...(await applyObject(gateway, settings, finding, problems, refused)));
   }

@@ -3,8 +3,15 @@
 // create one, else tickets. A portal whose other target already holds requests is refused: switching would
 // leave two copies that disagree, and migrating is not something the sync does.
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../failures';
-import { TICKET_PIPELINE, TICKETS, type TargetKind, type TargetSetting } from '../domain/request-target';
+import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
+import {
+  portalName,
+  TICKET_PIPELINE,
+  TICKETS,
+  type TargetKind,
+  type TargetSetting,
+} from '../domain/request-target';
+import { stagesOf } from './hubspot-setup-tickets';
 import { customObjectTypeLimit, listPipelines, type PipelineInfo } from './hubspot-admin';
 import { schemaNamed, type HubspotGateway, type SchemaInfo } from './hubspot';
 
@@ -20,6 +27,8 @@ export interface TargetFinding {
   pipeline?: PipelineInfo;
   /** Whether the portal lets this token list custom objects (a 403 there: no Enterprise, or no scope). */
   schemasRefused?: string;
+  /** How many custom objects the portal lists (any, the sync's or not). */
+  schemaCount?: number;
 }
 
 const forbidden = (err: unknown): err is ApplicationFailure =>
@@ -32,14 +41,27 @@ export function featurePipeline(pipelines: PipelineInfo[]): PipelineInfo | undef
   );
 }
 
-/** How many records a target holds (0 when it holds none): one search, one record read. */
+/**
+ * Whether a pipeline labelled Feature requests is the sync's: setup made it with a stage per status. One a
+ * person made under that label for their own use has none of them.
+ */
+export function isSyncPipeline(pipeline: PipelineInfo): boolean {
+  return Object.keys(stagesOf(pipeline)).length > 0;
+}
+
+/**
+ * How many requests a target holds (0 when it holds none), by the sync's own key: any record of the custom
+ * object, and tickets carrying `fr_external_id`, wherever they are. One search, one record read.
+ */
 async function holdings(gateway: HubspotGateway, kind: TargetKind, found: TargetFinding): Promise<number> {
   if (kind === 'custom-object') {
     if (!found.schema) return 0;
     return (await gateway.searchPage(found.schema.objectTypeId, [], ['hs_object_id'], undefined, 1)).total;
   }
   if (!found.pipeline) return 0;
-  const filters = [{ propertyName: 'hs_pipeline', operator: 'EQ' as const, value: found.pipeline.id }];
+  const key = portalName({ kind: 'tickets', pipelineId: '', stages: {} }, 'external_id');
+  if (!(await gateway.listProperties(TICKETS.objectType)).some((p) => p.name === key)) return 0;
+  const filters = [{ propertyName: key, operator: 'HAS_PROPERTY' as const }];
   return (await gateway.searchPage(TICKETS.objectType, [{ filters }], ['hs_object_id'], undefined, 1)).total;
 }
 
@@ -70,6 +92,7 @@ export async function findTarget(
     // A token without the tickets scope: the tickets target is out of reach, and holds nothing of ours.
     if (!forbidden(err) || settings.target === 'tickets') throw err;
   }
+  found.schemaCount = schemas.length;
   const chosen = await choose(gateway, settings, found, schemas);
   const finding: TargetFinding = { ...found, ...chosen };
   const other: TargetKind = chosen.kind === 'tickets' ? 'custom-object' : 'tickets';
@@ -91,7 +114,7 @@ async function choose(
   if (settings.target !== 'auto') return { kind: settings.target, why: `HUBSPOT_TARGET=${settings.target}` };
   if (found.schema)
     return { kind: 'custom-object', why: `auto: the portal holds the custom object ${settings.objectName}` };
-  if (found.pipeline)
+  if (found.pipeline && isSyncPipeline(found.pipeline))
     return { kind: 'tickets', why: `auto: the portal holds the "${TICKET_PIPELINE.label}" ticket pipeline` };
   // A token that may not list custom objects still learns from the limit whether the portal can hold one: on
   // an Enterprise portal, the missing scope is then the problem to report, not a reason for tickets.
@@ -109,18 +132,20 @@ async function choose(
       why: `auto: the portal can create a custom object (${usage} of ${limit} custom object types used)`,
     };
   } catch (err) {
-    // The limits API is out of reach: a portal holding another custom object can hold ours.
-    const reason = err instanceof Error ? err.message : String(err);
-    if (found.schemasRefused)
+    // Only an answer that will not change decides: a rate limit or an outage must not make tickets of an
+    // Enterprise portal whose first setup meets it.
+    if (!(err instanceof ApplicationFailure) || !NON_RETRYABLE_FAILURES.includes(err.type as FailureType))
+      throw err;
+    // A token that may list neither custom objects nor their limit cannot tell: the custom object's check then
+    // names the missing scope, rather than tickets starting a second copy of requests it cannot see.
+    if (found.schemasRefused || schemas.length > 0)
       return {
-        kind: 'tickets',
-        why: `auto: the portal refused to list custom objects (${found.schemasRefused}), and its limits are unread`,
+        kind: 'custom-object',
+        why: `auto: the portal's custom-object limit is unread (${err.message})`,
       };
-    return schemas.length > 0
-      ? { kind: 'custom-object', why: `auto: the portal holds custom objects (its limits unread: ${reason})` }
-      : {
-          kind: 'tickets',
-          why: `auto: the portal holds no custom object and its limits are unread (${reason})`,
-        };
+    return {
+      kind: 'tickets',
+      why: `auto: the portal holds no custom object and its custom-object limit is unread (${err.message})`,
+    };
   }
 }

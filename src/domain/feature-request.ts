@@ -198,6 +198,8 @@ export interface SchemaProblem {
     | 'label-unavailable'
     /** Tickets target: the Feature requests pipeline, one of its stages, or the property group. */
     | 'pipeline-missing'
+    /** A ticket pipeline labelled Feature requests that a person made: none of its stages is a status. */
+    | 'pipeline-taken'
     | 'stage-missing'
     | 'group-missing'
     /** The portal has no room for what setup creates (custom properties, a ticket pipeline). */

@@ -114,6 +114,69 @@ describe('client: hubspot check and setup on every tier (HUBSPOT_TARGET)', funct
     assert.equal(stack.hubspotWrites() - writes, 0);
   });
 
+  it('a Starter portal refuses the association labels: setup stops at them and writes nothing else', async () => {
+    const { stack, cli } = await portal('starter');
+    const setup = await cli('hubspot', 'setup', '--apply', '--json');
+    assert.equal(setup.code, 3);
+    const report = setup.lastJson<PortalReport>();
+    assert.ok(
+      report.manual.some((p) => p.kind === 'label-unavailable'),
+      JSON.stringify(report.problems),
+    );
+    assert.match(report.manual[0]!.message, /need a Professional or Enterprise subscription/);
+    assert.deepEqual(report.applied, []);
+    assert.equal(stack.sims.hubspot.pipelines('tickets').length, 1, 'no pipeline');
+    const properties = await stack.gateway.listProperties('tickets');
+    assert.ok(!properties.some((p) => p.name.startsWith('fr_')), 'no ticket property');
+    assert.ok(
+      !(await stack.gateway.listProperties('companies')).some((p) => p.name === 'feedback_sync_domain'),
+    );
+  });
+
+  it('a ticket pipeline a person labelled "Feature Requests" is not the sync’s: the custom object runs on, tickets are refused', async () => {
+    const { stack, cli } = await portal('enterprise');
+    assert.equal((await cli('hubspot', 'setup', '--apply')).code, 0);
+    const theirs = await stack.gateway.request<{ id: string; stages: Array<{ id: string }> }>(
+      'create a pipeline of their own',
+      'POST',
+      stack.gateway.paths.pipelines('tickets'),
+      {
+        label: 'Feature Requests',
+        displayOrder: 5,
+        stages: [
+          { label: 'New', displayOrder: 0, metadata: { ticketState: 'OPEN' } },
+          { label: 'Done', displayOrder: 1, metadata: { ticketState: 'CLOSED' } },
+        ],
+      },
+    );
+    await stack.gateway.request(
+      'their ticket',
+      'POST',
+      stack.gateway.paths.objects('tickets', '/batch/create'),
+      {
+        inputs: [
+          {
+            properties: {
+              subject: 'Dark mode please',
+              hs_pipeline: theirs.id,
+              hs_pipeline_stage: theirs.stages[0]!.id,
+            },
+          },
+        ],
+      },
+    );
+    const check = await cli('hubspot', 'check', '--json');
+    assert.equal(check.code, 0, JSON.stringify(check.lastJson<PortalReport>().problems));
+    assert.equal(check.lastJson<PortalReport>().target.kind, 'custom-object');
+
+    const tickets = await cliFor(stack.env.client, { ...cli.env, HUBSPOT_TARGET: 'tickets' });
+    const writes = stack.hubspotWrites();
+    const setup = await tickets('hubspot', 'setup', '--apply');
+    assert.equal(setup.code, 3);
+    assert.match(setup.stdout.join('\n'), /labelled "Feature requests" exists and is not the sync's/);
+    assert.equal(stack.hubspotWrites() - writes, 0, 'their pipeline gets no stage');
+  });
+
   it('switching the target of a portal that holds requests is refused by check and setup, which writes nothing', async () => {
     const { stack, cli } = await portal('enterprise', { HUBSPOT_TARGET: 'custom-object' });
     assert.equal((await cli('hubspot', 'setup', '--apply')).code, 0);
