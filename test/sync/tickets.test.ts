@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { externalIdOf } from '../../src/domain/feature-request';
 import { TICKET_PIPELINE } from '../../src/domain/request-target';
+import { blocksAsText } from '../../src/domain/summary';
 import type { HubspotSimulator } from '../../src/simulators/hubspot';
+import { cliFor, envOf } from '../support/cli';
 import { assertNoDuplicates, cleanRun, portalState } from '../support/portal-state';
 import { startFullRun, startStack, type Stack } from '../support/stack';
 import { startWorkerProcess, stopAll, workerEnvOf, type WorkerProcess } from '../support/worker-processes';
@@ -73,6 +75,8 @@ describe('tickets target: a Professional portal keeps requests as tickets', func
       const summary = await (await startFullRun(stack, 'tickets')).result();
       assert.equal(summary.featureRequests.failed, 0, JSON.stringify(summary.failures));
       assert.equal(summary.target, 'tickets');
+      const posted = blocksAsText(stack.sims.slack.messages().at(-1)!.blocks as unknown[]);
+      assert.match(posted, /HubSpot tickets \(Feature requests pipeline\)/, 'Slack names the target');
       assert.deepEqual(portalState(hubspot), reference);
       assertNoDuplicates(hubspot);
 
@@ -154,9 +158,15 @@ describe('tickets target: a Professional portal keeps requests as tickets', func
           reference.requests.find((r) => r.properties.external_id === request.properties.external_id),
         );
 
-      await stack.sync();
+      await stack.sync({}, `${stack.taskQueue}/tickets-status`);
       assert.deepEqual(portalState(hubspot), reference);
       assertNoDuplicates(hubspot);
+
+      // `status` names where each run wrote.
+      const cli = await cliFor(stack.env.client, envOf(stack.config, stack.config.SYNC_ENV));
+      const status = await cli('status', '--limit', '100');
+      const line = status.stdout.find((l) => l.includes(`${stack.taskQueue}/tickets-status`));
+      assert.match(line ?? status.stdout.join('\n'), /→ HubSpot tickets \(Feature requests pipeline\)/);
     } finally {
       await stack.close();
     }
