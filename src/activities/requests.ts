@@ -273,7 +273,7 @@ export function createRequestActivities(deps: SyncDependencies) {
           failures.push({
             kind: 'feature_request',
             key: e.key ?? '(unknown)',
-            reason: recordFailureReason('feature_request', e),
+            reason: recordFailureReason(input.target?.kind === 'tickets' ? 'ticket' : 'feature_request', e),
           });
         const written = new Set(result.results.map((r) => r.properties.external_id));
         const failedExternalIds = toWrite.map((c) => c.externalId).filter((id) => !written.has(id));

@@ -249,6 +249,14 @@ export const CREATED_OBJECTS = {
     defaults: undefined,
     settings: 'Settings → Objects → Custom objects → Feature Requests → Record creation',
   },
+  /** A request kept as a ticket (HUBSPOT_TARGET): help desks often require ticket properties. */
+  ticket: {
+    label: 'feature request ticket',
+    costs: 'this request is not written; the others are',
+    defaults: undefined,
+    settings:
+      "Settings → Objects → Tickets → Record creation, or the Feature requests pipeline's stage rules",
+  },
 } as const;
 
 /**

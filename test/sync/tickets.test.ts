@@ -171,4 +171,28 @@ describe('tickets target: a Professional portal keeps requests as tickets', func
       await stack.close();
     }
   });
+
+  it('a help desk that requires a ticket property: each request is a failure naming it and where to meet it; lifted, the next run is exact', async () => {
+    const stack = await startStack({
+      simulators: { dataset: DATASET, hubspot: { tier: 'professional' } },
+      env: { ...ENV, HUBSPOT_TARGET: 'tickets' },
+    });
+    try {
+      const hubspot = stack.sims.hubspot;
+      hubspot.setValidationRules([{ objectType: 'tickets', property: 'hs_ticket_priority', on: 'create' }]);
+      const refused = await stack.sync();
+      assert.equal(refused.featureRequests.failed, reference.requests.length);
+      const reason = refused.failures.find((f) => f.kind === 'feature_request')!.reason;
+      assert.match(reason, /refused this feature request ticket: the portal requires hs_ticket_priority/);
+      assert.match(reason, /Settings → Objects → Tickets/);
+      assert.equal(hubspot.objects('tickets').length, 0, 'nothing half-written');
+
+      hubspot.setValidationRules([]);
+      const lifted = await stack.sync();
+      assert.equal(lifted.featureRequests.failed, 0, JSON.stringify(lifted.failures));
+      assert.deepEqual(portalState(hubspot), reference);
+    } finally {
+      await stack.close();
+    }
+  });
 });
