@@ -67,7 +67,12 @@ async function writePage(input: PageInput, progress: { current: SyncCounts }): P
   let counts = (progress.current = emptyCounts());
   const broken = new Set<string>();
 
-  const write = input.ref.target ? hubspot.writeTicketRequests : hubspot.writeFeatureRequests;
+  // A child whose first task a worker before tickets ran wrote by the older name: replay takes that path again
+  // (its input carries the target, which a current worker's activity of either name honours).
+  const write =
+    input.ref.target && patched('request-target')
+      ? hubspot.writeTicketRequests
+      : hubspot.writeFeatureRequests;
   const written = await write({ ...pageRef, dryRun: input.dryRun });
   counts = progress.current = addCounts(counts, countsFromRequests(written.requests));
   counts.featureRequests.created += written.created;
