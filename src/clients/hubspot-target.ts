@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import {
+  CANNY_STATUSES,
   portalName,
   TICKET_PIPELINE,
   TICKETS,
@@ -34,33 +35,43 @@ export interface TargetFinding {
 const forbidden = (err: unknown): err is ApplicationFailure =>
   err instanceof ApplicationFailure && err.type === FailureType.HubspotForbidden;
 
-/** The portal's Feature requests pipeline (by label: ids differ between portals), if any. */
+/**
+ * The portal's Feature requests pipeline, by label (ids differ between portals): the sync's if one of that
+ * label is, else any, so that `hubspot check` can say it is a person's.
+ */
 export function featurePipeline(pipelines: PipelineInfo[]): PipelineInfo | undefined {
-  return pipelines.find(
+  const labelled = pipelines.filter(
     (p) => !p.archived && p.label.trim().toLowerCase() === TICKET_PIPELINE.label.toLowerCase(),
   );
+  return labelled.find(isSyncPipeline) ?? labelled[0];
 }
 
 /**
- * Whether a pipeline labelled Feature requests is the sync's: setup made it with a stage per status. One a
- * person made under that label for their own use has none of them.
+ * Whether a pipeline labelled Feature requests is the sync's: setup made it with a stage per status, and a
+ * person may have renamed one or two since. One a person made under that label for their own use (New,
+ * Waiting on us, Closed, …) shares a status label now and then, never most of them.
  */
 export function isSyncPipeline(pipeline: PipelineInfo): boolean {
-  return Object.keys(stagesOf(pipeline)).length > 0;
+  return Object.keys(stagesOf(pipeline)).length > CANNY_STATUSES.length / 2;
 }
 
 /**
  * How many requests a target holds (0 when it holds none), by the sync's own key: any record of the custom
- * object, and tickets carrying `fr_external_id`, wherever they are. One search, one record read.
+ * object, and tickets carrying `fr_external_id`, in any pipeline (a person may have renamed or archived the
+ * sync's). One search, one record read; a token that may not read tickets holds none of them.
  */
 async function holdings(gateway: HubspotGateway, kind: TargetKind, found: TargetFinding): Promise<number> {
   if (kind === 'custom-object') {
     if (!found.schema) return 0;
     return (await gateway.searchPage(found.schema.objectTypeId, [], ['hs_object_id'], undefined, 1)).total;
   }
-  if (!found.pipeline) return 0;
   const key = portalName({ kind: 'tickets', pipelineId: '', stages: {} }, 'external_id');
-  if (!(await gateway.listProperties(TICKETS.objectType)).some((p) => p.name === key)) return 0;
+  try {
+    if (!(await gateway.listProperties(TICKETS.objectType)).some((p) => p.name === key)) return 0;
+  } catch (err) {
+    if (forbidden(err)) return 0;
+    throw err;
+  }
   const filters = [{ propertyName: key, operator: 'HAS_PROPERTY' as const }];
   return (await gateway.searchPage(TICKETS.objectType, [{ filters }], ['hs_object_id'], undefined, 1)).total;
 }
@@ -134,7 +145,11 @@ async function choose(
   } catch (err) {
     // Only an answer that will not change decides: a rate limit or an outage must not make tickets of an
     // Enterprise portal whose first setup meets it.
-    if (!(err instanceof ApplicationFailure) || !NON_RETRYABLE_FAILURES.includes(err.type as FailureType))
+    if (
+      !(err instanceof ApplicationFailure) ||
+      !NON_RETRYABLE_FAILURES.includes(err.type as FailureType) ||
+      err.type === FailureType.HubspotDailyLimit
+    )
       throw err;
     // A token that may list neither custom objects nor their limit cannot tell: the custom object's check then
     // names the missing scope, rather than tickets starting a second copy of requests it cannot see.

@@ -10,6 +10,14 @@ import { startStack, type Stack } from '../support/stack';
 
 type Tier = 'free' | 'starter' | 'professional' | 'enterprise';
 
+const HELP_DESK_STAGES = ['New', 'Waiting on contact', 'Waiting on us', 'Closed'].map(
+  (label, displayOrder) => ({
+    label,
+    displayOrder,
+    metadata: { ticketState: label === 'Closed' ? 'CLOSED' : 'OPEN' },
+  }),
+);
+
 describe('client: hubspot check and setup on every tier (HUBSPOT_TARGET)', function () {
   this.timeout(120_000);
   const stacks: Stack[] = [];
@@ -143,10 +151,8 @@ describe('client: hubspot check and setup on every tier (HUBSPOT_TARGET)', funct
       {
         label: 'Feature Requests',
         displayOrder: 5,
-        stages: [
-          { label: 'New', displayOrder: 0, metadata: { ticketState: 'OPEN' } },
-          { label: 'Done', displayOrder: 1, metadata: { ticketState: 'CLOSED' } },
-        ],
+        // A help desk's usual stages: one of them ("Closed") is a Canny status too.
+        stages: HELP_DESK_STAGES,
       },
     );
     await stack.gateway.request(
@@ -175,6 +181,62 @@ describe('client: hubspot check and setup on every tier (HUBSPOT_TARGET)', funct
     assert.equal(setup.code, 3);
     assert.match(setup.stdout.join('\n'), /labelled "Feature requests" exists and is not the sync's/);
     assert.equal(stack.hubspotWrites() - writes, 0, 'their pipeline gets no stage');
+  });
+
+  it('auto on a Professional portal with a help-desk pipeline labelled "Feature requests": setup refuses to touch it', async () => {
+    const { stack, cli } = await portal('professional');
+    await stack.gateway.request('their pipeline', 'POST', stack.gateway.paths.pipelines('tickets'), {
+      label: 'Feature requests',
+      displayOrder: 5,
+      stages: HELP_DESK_STAGES,
+    });
+    const writes = stack.hubspotWrites();
+    const setup = await cli('hubspot', 'setup', '--apply', '--json');
+    assert.equal(setup.code, 3);
+    const report = setup.lastJson<PortalReport>();
+    assert.ok(
+      report.manual.some((p) => p.kind === 'pipeline-taken'),
+      JSON.stringify(report.problems),
+    );
+    assert.equal(stack.hubspotWrites() - writes, 0, 'no stage added to their pipeline, nothing else written');
+    const theirs = stack.sims.hubspot.pipelines('tickets').find((p) => p.label === 'Feature requests')!;
+    assert.equal(theirs.stages.length, 4);
+  });
+
+  it('tickets holding requests outside any Feature requests pipeline still count: the custom object is refused', async () => {
+    const { stack, cli } = await portal('enterprise', { HUBSPOT_TARGET: 'custom-object' });
+    // A portal that kept requests as tickets, whose pipeline a person since renamed: the key says they are.
+    await stack.gateway.createProperty('tickets', {
+      name: 'fr_external_id',
+      label: 'FR External ID',
+      type: 'string',
+      fieldType: 'text',
+      groupName: 'ticketinformation',
+      hasUniqueValue: true,
+    });
+    await stack.gateway.request(
+      'a request ticket',
+      'POST',
+      stack.gateway.paths.objects('tickets', '/batch/create'),
+      {
+        inputs: [
+          {
+            properties: {
+              subject: 'Dark mode',
+              fr_external_id: 'canny:p1',
+              hs_pipeline: '0',
+              hs_pipeline_stage: '1',
+            },
+          },
+        ],
+      },
+    );
+    const writes = stack.hubspotWrites();
+    const setup = await cli('hubspot', 'setup', '--apply');
+    assert.equal(setup.code, 3);
+    assert.match(setup.stdout.join('\n'), /already holds 1 feature request\(s\) as tickets/);
+    assert.equal(stack.hubspotWrites() - writes, 0);
+    assert.equal(stack.sims.hubspot.schemas().length, 0);
   });
 
   it('switching the target of a portal that holds requests is refused by check and setup, which writes nothing', async () => {
