@@ -245,7 +245,8 @@ export function createRequestActivities(deps: SyncDependencies) {
           toWrite.map((c) => ({
             externalId: c.externalId,
             properties: { ...c.properties, sync_fingerprint: '' },
-            ...(c.keepStage ? { keepStage: true } : {}),
+            // A created ticket goes to its status's stage; a changed status moves it; else it stays put.
+            stage: c.keepStage ? ('keep' as const) : c.existingId ? ('move' as const) : ('create' as const),
           })),
         );
         const byExternalId = new Map(toWrite.map((c) => [c.externalId, c]));

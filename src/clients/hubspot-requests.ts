@@ -2,7 +2,14 @@
 // and write them by the contract's property names; this translates to and from the target's names (a ticket's
 // `fr_external_id`, `subject`, its pipeline and stage) and keeps a ticket scan inside the Feature requests
 // pipeline. The gateway's own errors and counters apply unchanged.
-import { fromPortal, portalName, TICKETS, toPortal, type RequestTarget } from '../domain/request-target';
+import {
+  fromPortal,
+  portalName,
+  TICKETS,
+  toPortal,
+  type RequestTarget,
+  type StageWrite,
+} from '../domain/request-target';
 import { failure, FailureType } from '../failures';
 import type { HubspotGateway, HubspotRecord, RecordError, UpsertResult } from './hubspot';
 
@@ -46,7 +53,7 @@ export class RequestRecords {
 
   /** Creates or updates each request by its external id (one batch, safe to repeat). */
   async upsert(
-    inputs: Array<{ externalId: string; properties: Record<string, string>; keepStage?: boolean }>,
+    inputs: Array<{ externalId: string; properties: Record<string, string>; stage: StageWrite }>,
   ): Promise<{ results: UpsertResult[]; errors: RecordError[] }> {
     const idProperty = portalName(this.target, 'external_id');
     const result = await this.gateway.upsert(
@@ -54,7 +61,7 @@ export class RequestRecords {
       inputs.map((i) => ({
         id: i.externalId,
         idProperty,
-        properties: toPortal(this.target, i.properties, { stage: i.keepStage !== true }),
+        properties: toPortal(this.target, i.properties, i.stage),
       })),
       inputs.map((i) => i.externalId),
     );
@@ -67,7 +74,7 @@ export class RequestRecords {
     return this.gateway.batchUpdate(
       this.objectTypeId,
       // Updates by id (a commit, a merge or deletion mark) never move a ticket.
-      inputs.map((i) => ({ id: i.id, properties: toPortal(this.target, i.properties, { stage: false }) })),
+      inputs.map((i) => ({ id: i.id, properties: toPortal(this.target, i.properties, 'keep') })),
     );
   }
 

@@ -59,25 +59,31 @@ export function portalName(target: RequestTarget | undefined, name: string): str
 }
 
 /**
- * The properties to write, by the portal's names. On tickets, with `stage` (an upsert that may create, or a
- * status change), the write also puts the ticket in the Feature requests pipeline, in the stage of its status,
- * in the same write. A status the pipeline has no stage for (Canny added one) goes to the `open` stage, and
- * `fr_status` says which it is.
+ * How a write treats a ticket's place: `create` (an upsert that may create it) puts it in the stage of its
+ * status, `open` for a status the pipeline has no stage for (Canny added one: HubSpot creates no ticket
+ * without a stage); `move` (its status changed) puts it in that status's stage, if there is one; `keep`
+ * leaves it where it is (a person may have moved it).
+ */
+export type StageWrite = 'create' | 'move' | 'keep';
+
+/**
+ * The properties to write, by the portal's names. On tickets, the pipeline and stage go in the same write as
+ * the status, as `stage` says.
  */
 export function toPortal(
   target: RequestTarget | undefined,
   properties: Record<string, string>,
-  options: { stage: boolean } = { stage: true },
+  stage: StageWrite = 'create',
 ): Record<string, string> {
   if (!isTickets(target)) return properties;
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(properties)) out[portalName(target, name)] = value;
   const status = properties.status;
-  if (options.stage && status !== undefined) {
-    const stage = target.stages[status] ?? target.stages[CANNY_STATUSES[0]];
-    if (stage !== undefined) {
+  if (stage !== 'keep' && status !== undefined) {
+    const id = target.stages[status] ?? (stage === 'create' ? target.stages[CANNY_STATUSES[0]] : undefined);
+    if (id !== undefined) {
       out.hs_pipeline = target.pipelineId;
-      out.hs_pipeline_stage = stage;
+      out.hs_pipeline_stage = id;
     }
   }
   return out;

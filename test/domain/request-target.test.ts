@@ -64,17 +64,23 @@ describe('request target: the contract on a ticket', () => {
       fr_source_state: 'merged',
       fr_merged_into: 'canny:2',
     });
-    assert.deepEqual(toPortal(TICKETS, { status: 'planned', vote_count: '3' }, { stage: false }), {
+    assert.deepEqual(toPortal(TICKETS, { status: 'planned', vote_count: '3' }, 'keep'), {
       fr_status: 'planned',
       fr_vote_count: '3',
     });
   });
 
-  it('a status the pipeline has no stage for goes to the open stage (a ticket cannot be created without one)', () => {
-    assert.deepEqual(toPortal(TICKETS, { status: 'needs info' }), {
+  it('a status the pipeline has no stage for: a new ticket goes to open (none is created without a stage), an existing one stays', () => {
+    assert.deepEqual(toPortal(TICKETS, { status: 'needs info' }, 'create'), {
       fr_status: 'needs info',
       hs_pipeline: '77',
       hs_pipeline_stage: 's1',
+    });
+    assert.deepEqual(toPortal(TICKETS, { status: 'needs info' }, 'move'), { fr_status: 'needs info' });
+    assert.deepEqual(toPortal(TICKETS, { status: 'complete' }, 'move'), {
+      fr_status: 'complete',
+      hs_pipeline: '77',
+      hs_pipeline_stage: 's5',
     });
   });
 

@@ -162,6 +162,23 @@ describe('tickets target: a Professional portal keeps requests as tickets', func
       assert.deepEqual(portalState(hubspot), reference);
       assertNoDuplicates(hubspot);
 
+      // A company sync leaves a person's stage move alone too (it reads the status HubSpot holds by batch).
+      const request = reference.requests.find(
+        (r) => r.companies.includes(domain) && r.properties.status !== 'complete',
+      )!;
+      const externalId = String(request.properties.external_id);
+      const ticket = hubspot.objects('tickets').find((t) => t.properties.fr_external_id === externalId)!;
+      const moved = stageOf(hubspot, 'complete');
+      hubspot.setProperty('tickets', ticket.id, 'hs_pipeline_stage', moved);
+      stack.sims.canny.updatePost(externalId.slice('canny:'.length), {
+        title: 'Renamed for the company run',
+      });
+      const again = await stack.sync({ mode: 'company', domain });
+      assert.equal(again.featureRequests.updated, 1, JSON.stringify(again.failures));
+      const after = hubspot.getObject('tickets', ticket.id)!;
+      assert.equal(after.properties.subject, 'Renamed for the company run');
+      assert.equal(String(after.properties.hs_pipeline_stage), moved);
+
       // `status` names where each run wrote.
       const cli = await cliFor(stack.env.client, envOf(stack.config, stack.config.SYNC_ENV));
       const status = await cli('status', '--limit', '100');
