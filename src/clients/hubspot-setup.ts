@@ -68,9 +68,9 @@ export function expectedSchema(settings: PortalSettings): ObjectSchema {
 export type CustomObjects = 'available' | 'unconfirmed' | 'unavailable';
 
 /** Whether the portal can hold a custom object, as far as listing them tells. */
-function customObjectsOf(finding: TargetFinding, schemaCount: number): CustomObjects {
+function customObjectsOf(finding: TargetFinding): CustomObjects {
   if (finding.schemasRefused) return 'unavailable';
-  return finding.schema || schemaCount > 0 ? 'available' : 'unconfirmed';
+  return finding.schema || (finding.schemaCount ?? 0) > 0 ? 'available' : 'unconfirmed';
 }
 
 async function inspect(gateway: HubspotGateway, settings: PortalSettings, warnings: string[]) {
@@ -78,7 +78,6 @@ async function inspect(gateway: HubspotGateway, settings: PortalSettings, warnin
     target: settings.target ?? 'auto',
     objectName: settings.objectName,
   });
-  const schemaCount = finding.schemaCount ?? 0;
   const problems: SchemaProblem[] = finding.refused
     ? [{ kind: 'target-refused', subject: 'HUBSPOT_TARGET', message: finding.refused }]
     : [];
@@ -122,7 +121,7 @@ async function inspect(gateway: HubspotGateway, settings: PortalSettings, warnin
     );
   } else if (finding.schema && !problems.some((p) => p.kind === 'association-missing'))
     problems.push(...(await labelProblems(gateway, finding.schema.objectTypeId, settings.objectName)));
-  return { finding, problems, customObjects: customObjectsOf(finding, schemaCount) };
+  return { finding, problems, customObjects: customObjectsOf(finding) };
 }
 
 /** The custom object: its schema against the data model, or why the portal cannot hold it. */
@@ -254,15 +253,7 @@ export async function applySetup(gateway: HubspotGateway, settings: PortalSettin
     // write for nothing.
     for (const problem of problems.filter((p) => p.kind === 'label-missing'))
       applied.push(...(await createLabel(gateway, TICKETS.objectType, problem.subject, 'tickets', refused)));
-    if (refused.length > 0) {
-      const after = await checkPortal(gateway, settings);
-      return {
-        ...after,
-        problems: [...refused, ...after.problems],
-        manual: [...refused, ...after.manual],
-        applied,
-      };
-    }
+    if (refused.length > 0) return reportAfter(gateway, settings, { applied, refused, warnings });
   }
   if (
     problems.some((p) => p.subject === `companies.${COMPANY_KEY_PROPERTY}` && p.kind === 'property-missing')
@@ -275,13 +266,22 @@ export async function applySetup(gateway: HubspotGateway, settings: PortalSettin
   } else {
     applied.push(...(await applyObject(gateway, settings, finding, problems, refused)));
   }
+  return reportAfter(gateway, settings, { applied, refused, warnings });
+}
+
+/** The portal checked again after `--apply`, with what it did, what the portal refused and the first warnings. */
+async function reportAfter(
+  gateway: HubspotGateway,
+  settings: PortalSettings,
+  done: { applied: string[]; refused: SchemaProblem[]; warnings: string[] },
+): Promise<PortalReport> {
   const after = await checkPortal(gateway, settings);
   return {
     ...after,
-    problems: [...refused, ...after.problems],
-    manual: [...refused, ...after.manual],
-    applied,
-    warnings: [...warnings, ...after.warnings.filter((w) => !warnings.includes(w))],
+    problems: [...done.refused, ...after.problems],
+    manual: [...done.refused, ...after.manual],
+    applied: done.applied,
+    warnings: [...done.warnings, ...after.warnings.filter((w) => !done.warnings.includes(w))],
   };
 }
 
