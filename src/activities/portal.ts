@@ -2,9 +2,15 @@
 import { syncLabelTypeId } from '../clients/hubspot-setup';
 import { SYNC_ASSOCIATION_LABEL } from '../domain/feature-request';
 import type { HubspotGateway } from '../clients/hubspot';
-import { stagesOf, ticketPropertyProblems } from '../clients/hubspot-setup-tickets';
-import { findTarget, isSyncPipeline, type TargetFinding } from '../clients/hubspot-target';
-import { CANNY_STATUSES, TICKET_PIPELINE, TICKETS, type RequestTarget } from '../domain/request-target';
+import { isSyncPipeline, stagesOf, ticketPropertyProblems } from '../clients/hubspot-setup-tickets';
+import { findTarget, type TargetFinding } from '../clients/hubspot-target';
+import {
+  CANNY_STATUSES,
+  ticketPropertyName,
+  TICKET_PIPELINE,
+  TICKETS,
+  type RequestTarget,
+} from '../domain/request-target';
 import { failure, FailureType } from '../failures';
 import { log } from '@temporalio/activity';
 import type { WorkflowLiveness } from '../clients/temporal';
@@ -224,7 +230,9 @@ export function createPortalActivities(deps: PortalDependencies) {
           `(renamed or archived?): rename it back in HubSpot, or let setup add it${setup}`,
       );
     const problems = await ticketPropertyProblems(gateway);
-    const missing = problems.filter((p) => RUN_PROPERTIES.some((name) => p.subject === `tickets.fr_${name}`));
+    const missing = problems.filter((p) =>
+      RUN_PROPERTIES.some((name) => p.subject === `tickets.${ticketPropertyName(name)}`),
+    );
     if (missing.length > 0)
       throw failure(
         FailureType.HubspotSchemaMissing,

@@ -5,14 +5,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import {
-  CANNY_STATUSES,
-  portalName,
+  ticketPropertyName,
   TICKET_PIPELINE,
   TICKETS,
   type TargetKind,
   type TargetSetting,
 } from '../domain/request-target';
-import { stagesOf } from './hubspot-setup-tickets';
+import { isSyncPipeline } from './hubspot-setup-tickets';
 import { customObjectTypeLimit, listPipelines, type PipelineInfo } from './hubspot-admin';
 import { schemaNamed, type HubspotGateway, type SchemaInfo } from './hubspot';
 
@@ -47,15 +46,6 @@ export function featurePipeline(pipelines: PipelineInfo[]): PipelineInfo | undef
 }
 
 /**
- * Whether a pipeline labelled Feature requests is the sync's: setup made it with a stage per status, and a
- * person may have renamed one or two since. One a person made under that label for their own use (New,
- * Waiting on us, Closed, …) shares a status label now and then, never most of them.
- */
-export function isSyncPipeline(pipeline: PipelineInfo): boolean {
-  return Object.keys(stagesOf(pipeline)).length > CANNY_STATUSES.length / 2;
-}
-
-/**
  * How many requests a target holds (0 when it holds none), by the sync's own key: any record of the custom
  * object, and tickets carrying `fr_external_id`, in any pipeline (a person may have renamed or archived the
  * sync's). One search, one record read; a token that may not read tickets holds none of them.
@@ -65,7 +55,7 @@ async function holdings(gateway: HubspotGateway, kind: TargetKind, found: Target
     if (!found.schema) return 0;
     return (await gateway.searchPage(found.schema.objectTypeId, [], ['hs_object_id'], undefined, 1)).total;
   }
-  const key = portalName({ kind: 'tickets', pipelineId: '', stages: {} }, 'external_id');
+  const key = ticketPropertyName('external_id');
   try {
     if (!(await gateway.listProperties(TICKETS.objectType)).some((p) => p.name === key)) return 0;
   } catch (err) {
@@ -104,7 +94,7 @@ export async function findTarget(
     if (!forbidden(err) || settings.target === 'tickets') throw err;
   }
   found.schemaCount = schemas.length;
-  const chosen = await choose(gateway, settings, found, schemas);
+  const chosen = await choose(gateway, settings, found);
   const finding: TargetFinding = { ...found, ...chosen };
   const other: TargetKind = chosen.kind === 'tickets' ? 'custom-object' : 'tickets';
   const held = await holdings(gateway, other, finding);
@@ -120,7 +110,6 @@ async function choose(
   gateway: HubspotGateway,
   settings: { target: TargetSetting; objectName: string },
   found: Omit<TargetFinding, 'kind' | 'why'>,
-  schemas: SchemaInfo[],
 ): Promise<{ kind: TargetKind; why: string }> {
   if (settings.target !== 'auto') return { kind: settings.target, why: `HUBSPOT_TARGET=${settings.target}` };
   if (found.schema)
@@ -153,7 +142,7 @@ async function choose(
       throw err;
     // A token that may list neither custom objects nor their limit cannot tell: the custom object's check then
     // names the missing scope, rather than tickets starting a second copy of requests it cannot see.
-    if (found.schemasRefused || schemas.length > 0)
+    if (found.schemasRefused || (found.schemaCount ?? 0) > 0)
       return {
         kind: 'custom-object',
         why: `auto: the portal's custom-object limit is unread (${err.message})`,

@@ -46,7 +46,12 @@ export const TICKET_PROPERTY_GROUP = { name: 'feature_request', label: 'Feature 
 const TICKET_PREFIX = 'fr_';
 /** Contract properties a ticket holds in its own properties rather than in an `fr_` one. */
 const TICKET_NATIVE: Record<string, string> = { name: 'subject', description: 'content' };
-const FROM_TICKET_NATIVE: Record<string, string> = { subject: 'name', content: 'description' };
+const FROM_TICKET_NATIVE = Object.fromEntries(
+  Object.entries(TICKET_NATIVE).map(([name, own]) => [own, name]),
+);
+
+/** A contract property's name on a ticket (`external_id` → `fr_external_id`, `name` → `subject`). */
+export const ticketPropertyName = (name: string): string => TICKET_NATIVE[name] ?? `${TICKET_PREFIX}${name}`;
 
 const isTickets = (
   target: RequestTarget | undefined,
@@ -54,8 +59,7 @@ const isTickets = (
 
 /** The portal's name of a contract property (`external_id` → `fr_external_id` on tickets). */
 export function portalName(target: RequestTarget | undefined, name: string): string {
-  if (!isTickets(target)) return name;
-  return TICKET_NATIVE[name] ?? `${TICKET_PREFIX}${name}`;
+  return isTickets(target) ? ticketPropertyName(name) : name;
 }
 
 /**
@@ -112,7 +116,7 @@ export const TICKET_PROPERTIES: PropertyDefinition[] = FEATURE_REQUEST_SCHEMA.pr
   .filter((p) => TICKET_NATIVE[p.name] === undefined)
   .map((p) => ({
     ...p,
-    name: `${TICKET_PREFIX}${p.name}`,
+    name: ticketPropertyName(p.name),
     label: `FR ${p.label}`,
     groupName: TICKET_PROPERTY_GROUP.name,
   }));
