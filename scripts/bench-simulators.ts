@@ -3,16 +3,13 @@
 // sync writes and a log of every request, which would otherwise swamp the worker's share of one process.
 import type { CannyPlan } from '../src/domain/rate-limits';
 import type { DatasetOptions } from '../src/simulators';
-import { startSimulators, type RunningSimulators } from '../src/simulators';
-
-/** A simulated portal's subscription: below Enterprise, no custom object, and the requests become tickets. */
-export type PortalTier = 'free' | 'starter' | 'professional' | 'enterprise';
+import { startSimulators, type RunningSimulators, type Tier } from '../src/simulators';
 
 export type BenchChildRequest =
   | {
       type: 'start';
       dataset: DatasetOptions;
-      hubspot: { requestsPer10s: number; searchPerSecond: number; tier?: PortalTier };
+      hubspot: { requestsPer10s: number; searchPerSecond: number; tier?: Tier };
       /** Canny's published limits of this plan, enforced; none: unlimited. */
       cannyPlan?: CannyPlan;
     }

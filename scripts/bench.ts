@@ -36,18 +36,12 @@ import {
   type RateLimit,
 } from '../src/domain/rate-limits';
 import type { RunSummary } from '../src/domain/types';
-import { BENCH_DATASET, DEMO_DATASET, type DatasetOptions } from '../src/simulators';
+import { BENCH_DATASET, DEMO_DATASET, TIERS, type DatasetOptions, type Tier } from '../src/simulators';
 import { openStore } from '../src/store/open';
 import { createWorkers } from '../src/worker';
 import { processGroupMembers, startWorkerProcess, stopAll, type WorkerProcess } from './worker-processes';
 import { syncFeatureRequests } from '../src/workflows';
-import type {
-  BenchChildMessage,
-  BenchChildRequest,
-  DatasetFacts,
-  HubspotStats,
-  PortalTier,
-} from './bench-simulators';
+import type { BenchChildMessage, BenchChildRequest, DatasetFacts, HubspotStats } from './bench-simulators';
 import { measurePayloads, type PayloadReport } from './bench-payloads';
 import { startDevServer } from './dev-stack';
 
@@ -82,7 +76,7 @@ interface BenchOptions {
   /** Canny's published limits of this plan, enforced by the simulator and budgeted by the workers; none: none. */
   cannyPlan?: CannyPlan;
   /** The simulated portal's tier: `professional` and below keep the requests as tickets (HUBSPOT_TARGET=auto). */
-  tier: PortalTier;
+  tier: Tier;
 }
 
 function usage(): never {
@@ -117,7 +111,7 @@ function readOptions(argv: string[]): BenchOptions {
   let timeoutSeconds: number | undefined;
   let rateFactor: number | undefined;
   let cannyPlan: CannyPlan | undefined;
-  let tier: PortalTier = 'enterprise';
+  let tier: Tier = 'enterprise';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
@@ -133,8 +127,8 @@ function readOptions(argv: string[]): BenchOptions {
       cannyPlan = plan as CannyPlan;
     } else if (flag === '--tier') {
       const name = value();
-      if (!['free', 'starter', 'professional', 'enterprise'].includes(name)) usage();
-      tier = name as PortalTier;
+      if (!(TIERS as readonly string[]).includes(name)) usage();
+      tier = name as Tier;
     } else usage();
   }
   if (!Number.isInteger(parallel) || parallel < 1) usage();
@@ -180,7 +174,7 @@ class SimulatorProcess {
   static async start(
     dataset: DatasetOptions,
     cannyPlan: CannyPlan | undefined,
-    tier: PortalTier,
+    tier: Tier,
   ): Promise<{ sims: SimulatorProcess; ready: Extract<BenchChildMessage, { type: 'ready' }> }> {
     // execArgv carries tsx's loader, so the child runs the TypeScript module as this process does.
     // Compiled (dist/scripts) or under tsx: the sibling module with this module's own extension.

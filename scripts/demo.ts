@@ -44,7 +44,7 @@ import { hubspotConnection, parseCodecServerConfig, parseConfig, type Config } f
 import type { RunSummary } from '../src/domain/types';
 import { checkRuntime, RuntimeCheckError } from '../src/runtime-check';
 import { DRY_RUN_ATTRIBUTE, ENVIRONMENT_ATTRIBUTE, MODE_ATTRIBUTE } from '../src/search-attributes';
-import { DEMO_DATASET, startSimulators, type RunningSimulators } from '../src/simulators';
+import { DEMO_DATASET, startSimulators, TIERS, type RunningSimulators, type Tier } from '../src/simulators';
 import { openStore } from '../src/store/open';
 import { createWorkers } from '../src/worker';
 import { syncFeatureRequests, type SyncInput } from '../src/workflows';
@@ -68,7 +68,7 @@ const UI_CHECK_TIMEOUT_MS = 20_000;
 interface DemoOptions {
   once: boolean;
   /** The simulated portal's subscription (`--tier`). */
-  tier: PortalTier;
+  tier: Tier;
   temporalPort: number;
   uiPort: number;
   simPorts: { canny: number; hubspot: number; slack: number };
@@ -88,20 +88,18 @@ function envPort(name: string, fallback: number): number {
   return port;
 }
 
-const TIERS = ['free', 'starter', 'professional', 'enterprise'] as const;
-type PortalTier = (typeof TIERS)[number];
 const USAGE = `Usage: npm run demo [-- [--once] [--tier ${TIERS.join('|')}]]`;
 
 function readOptions(argv: string[]): DemoOptions {
-  let tier: PortalTier = 'enterprise';
+  let tier: Tier = 'enterprise';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--once') continue;
     const value =
       arg === '--tier' ? argv[++i] : arg.startsWith('--tier=') ? arg.slice('--tier='.length) : null;
     if (value === null) throw new Error(`Unknown argument ${arg}. ${USAGE}`);
-    if (!TIERS.includes(value as PortalTier)) throw new Error(`--tier ${value ?? ''}: not a tier. ${USAGE}`);
-    tier = value as PortalTier;
+    if (!TIERS.includes(value as Tier)) throw new Error(`--tier ${value ?? ''}: not a tier. ${USAGE}`);
+    tier = value as Tier;
   }
   const once = argv.includes('--once') || ['1', 'true', 'yes'].includes(process.env.DEMO_ONCE ?? '');
   const db = process.env.DEMO_DB_FILE;

@@ -7,7 +7,7 @@ import { SlackSimulator, type SlackSimulatorOptions } from './slack';
 
 export { CannySimulator } from './canny';
 export { SlackSimulator } from './slack';
-export { HubspotSimulator } from './hubspot';
+export { HubspotSimulator, TIERS, type Tier } from './hubspot';
 export { generateDataset, DEMO_DATASET, BENCH_DATASET } from './dataset';
 export type { CannyData, Dataset, DatasetOptions } from './dataset';
 

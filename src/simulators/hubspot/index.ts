@@ -24,4 +24,4 @@ export type {
 } from './model';
 export type { NumberedApis } from './versions';
 export type { ValidationRule } from './validation-rules';
-export type { PortalLimits, Tier } from './tier';
+export { TIERS, type PortalLimits, type Tier } from './tier';

@@ -4,7 +4,9 @@
 // The numbers are *unconfirmed* defaults a test can override (`setLimits`).
 import { HubspotError } from './errors';
 
-export type Tier = 'free' | 'starter' | 'professional' | 'enterprise';
+/** The subscription tiers, lowest first. */
+export const TIERS = ['free', 'starter', 'professional', 'enterprise'] as const;
+export type Tier = (typeof TIERS)[number];
 
 export interface PortalLimits {
   customProperties: number;
