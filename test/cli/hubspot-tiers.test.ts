@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { PortalReport } from '../../src/clients/hubspot-setup';
 import { TICKET_PROPERTIES } from '../../src/domain/request-target';
 import { cliFor, envOf, type Cli } from '../support/cli';
-import { startStack, type Stack } from '../support/stack';
+import { createTicket, startStack, type Stack } from '../support/stack';
 
 type Tier = 'free' | 'starter' | 'professional' | 'enterprise';
 
@@ -155,22 +155,11 @@ describe('client: hubspot check and setup on every tier (HUBSPOT_TARGET)', funct
         stages: HELP_DESK_STAGES,
       },
     );
-    await stack.gateway.request(
-      'their ticket',
-      'POST',
-      stack.gateway.paths.objects('tickets', '/batch/create'),
-      {
-        inputs: [
-          {
-            properties: {
-              subject: 'Dark mode please',
-              hs_pipeline: theirs.id,
-              hs_pipeline_stage: theirs.stages[0]!.id,
-            },
-          },
-        ],
-      },
-    );
+    await createTicket(stack, {
+      subject: 'Dark mode please',
+      hs_pipeline: theirs.id,
+      hs_pipeline_stage: theirs.stages[0]!.id,
+    });
     const check = await cli('hubspot', 'check', '--json');
     assert.equal(check.code, 0, JSON.stringify(check.lastJson<PortalReport>().problems));
     assert.equal(check.lastJson<PortalReport>().target.kind, 'custom-object');
@@ -214,23 +203,12 @@ describe('client: hubspot check and setup on every tier (HUBSPOT_TARGET)', funct
       groupName: 'ticketinformation',
       hasUniqueValue: true,
     });
-    await stack.gateway.request(
-      'a request ticket',
-      'POST',
-      stack.gateway.paths.objects('tickets', '/batch/create'),
-      {
-        inputs: [
-          {
-            properties: {
-              subject: 'Dark mode',
-              fr_external_id: 'canny:p1',
-              hs_pipeline: '0',
-              hs_pipeline_stage: '1',
-            },
-          },
-        ],
-      },
-    );
+    await createTicket(stack, {
+      subject: 'Dark mode',
+      fr_external_id: 'canny:p1',
+      hs_pipeline: '0',
+      hs_pipeline_stage: '1',
+    });
     const writes = stack.hubspotWrites();
     const setup = await cli('hubspot', 'setup', '--apply');
     assert.equal(setup.code, 3);

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { Client } from '@hubspot/api-client';
 import { HubspotSimulator, type HubspotSimulatorOptions } from '../../src/simulators/hubspot';
+import { apiCall, startHubspotSim } from '../support/hubspot-sim';
 
 const TOKEN = 'pat-dated-test';
 
@@ -31,16 +32,10 @@ describe('HubSpot simulator: the dated API', function () {
   let client: Client;
 
   async function start(options: HubspotSimulatorOptions = {}): Promise<void> {
-    sim = new HubspotSimulator({ accessToken: TOKEN, ...options });
-    const url = await sim.listen(0);
-    client = new Client({ accessToken: TOKEN, basePath: url, numberOfApiCallRetries: 0 });
+    ({ sim, client } = await startHubspotSim(TOKEN, options));
   }
 
-  async function call(method: string, path: string, body?: unknown) {
-    const res = await client.apiRequest({ method, path, ...(body === undefined ? {} : { body }) });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Answer };
-  }
+  const call = (method: string, path: string, body?: unknown) => apiCall<Answer>(client, method, path, body);
 
   const companies = (_label: string, n: number, traced = true) => ({
     inputs: Array.from({ length: n }, (_, i) => ({

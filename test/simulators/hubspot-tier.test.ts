@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { Client } from '@hubspot/api-client';
 import { HubspotSimulator, type HubspotSimulatorOptions } from '../../src/simulators/hubspot';
+import { apiCall, startHubspotSim } from '../support/hubspot-sim';
 
 const TOKEN = 'pat-tier-test';
 const V = '2026-09';
@@ -66,16 +67,10 @@ describe('HubSpot simulator: tier, limits and property groups', function () {
 
   async function start(options: HubspotSimulatorOptions = {}): Promise<void> {
     await sim?.close();
-    sim = new HubspotSimulator({ accessToken: TOKEN, ...options });
-    const url = await sim.listen(0);
-    client = new Client({ accessToken: TOKEN, basePath: url, numberOfApiCallRetries: 0 });
+    ({ sim, client } = await startHubspotSim(TOKEN, options));
   }
 
-  async function call(method: string, path: string, body?: unknown) {
-    const res = await client.apiRequest({ method, path, ...(body === undefined ? {} : { body }) });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Answer };
-  }
+  const call = (method: string, path: string, body?: unknown) => apiCall<Answer>(client, method, path, body);
 
   afterEach(async () => {
     await sim?.close();

@@ -149,3 +149,14 @@ export function startFullRun(stack: Stack, name: string) {
     args: [{ environment: stack.config.SYNC_ENV, mode: 'full', leaseRetryIntervalMs: LEASE_RETRY_MS }],
   });
 }
+
+/** A ticket made as a person makes one, through HubSpot's API rather than the sync: its id. */
+export async function createTicket(stack: Stack, properties: Record<string, string>): Promise<string> {
+  const created = await stack.gateway.request<{ results: Array<{ id: string }> }>(
+    'create a ticket',
+    'POST',
+    stack.gateway.paths.objects('tickets', '/batch/create'),
+    { inputs: [{ properties }] },
+  );
+  return created.results[0]!.id;
+}

@@ -10,7 +10,7 @@ import { blocksAsText } from '../../src/domain/summary';
 import type { HubspotSimulator } from '../../src/simulators/hubspot';
 import { cliFor, envOf } from '../support/cli';
 import { assertNoDuplicates, cleanRun, portalState } from '../support/portal-state';
-import { startFullRun, startStack, type Stack } from '../support/stack';
+import { createTicket, startFullRun, startStack, type Stack } from '../support/stack';
 import { startWorkerProcess, stopAll, workerEnvOf, type WorkerProcess } from '../support/worker-processes';
 
 const DATASET = { seed: 11, posts: 60, votes: 400, users: 90, companies: 25 };
@@ -55,17 +55,13 @@ describe('tickets target: a Professional portal keeps requests as tickets', func
       assert.equal(hubspot.schemas().length, 0, 'no custom object on a Professional portal');
       // A support ticket a person made, linked to a company by hand: never the sync's.
       const company = hubspot.objects('companies')[0]!;
-      const created = await stack.gateway.request<{ results: Array<{ id: string }> }>(
-        'create a support ticket',
-        'POST',
-        stack.gateway.paths.objects('tickets', '/batch/create'),
-        {
-          inputs: [{ properties: { subject: 'Printer on fire', hs_pipeline: '0', hs_pipeline_stage: '1' } }],
-        },
-      );
-      const support = created.results[0]!;
-      hubspot.associate('tickets', support.id, 'companies', company.id);
-      const supportBefore = JSON.stringify(hubspot.getObject('tickets', support.id)?.properties);
+      const supportId = await createTicket(stack, {
+        subject: 'Printer on fire',
+        hs_pipeline: '0',
+        hs_pipeline_stage: '1',
+      });
+      hubspot.associate('tickets', supportId, 'companies', company.id);
+      const supportBefore = JSON.stringify(hubspot.getObject('tickets', supportId)?.properties);
 
       workers.push(
         startWorkerProcess('T0', workerEnvOf(stack)),
@@ -125,8 +121,8 @@ describe('tickets target: a Professional portal keeps requests as tickets', func
       assert.equal(deleted.properties.fr_source_state, 'deleted');
       assert.equal(String(deleted.properties.hs_pipeline_stage), stageOf(hubspot, 'planned'));
 
-      assert.equal(JSON.stringify(hubspot.getObject('tickets', support.id)?.properties), supportBefore);
-      assert.deepEqual(hubspot.associations('tickets', support.id, 'companies'), [company.id]);
+      assert.equal(JSON.stringify(hubspot.getObject('tickets', supportId)?.properties), supportBefore);
+      assert.deepEqual(hubspot.associations('tickets', supportId, 'companies'), [company.id]);
     } finally {
       await stopAll(workers);
       await stack.close();
